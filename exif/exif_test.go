@@ -1,0 +1,189 @@
+package exif
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/facegate/facegate/internal/corpus"
+)
+
+// tiffBlock builds a TIFF structure with the given IFD0 entries (tag, type,
+// value) in byte order bo.
+func tiffBlock(bo binary.AppendByteOrder, entries ...[3]uint32) []byte {
+	b := make([]byte, 8, 64)
+	if bo == binary.LittleEndian {
+		copy(b, "II*\x00")
+	} else {
+		copy(b, "MM\x00*")
+	}
+	bo.(binary.ByteOrder).PutUint32(b[4:], 8)
+	b = bo.AppendUint16(b, uint16(len(entries)))
+	for _, e := range entries {
+		b = bo.AppendUint16(b, uint16(e[0]))
+		b = bo.AppendUint16(b, uint16(e[1]))
+		b = bo.AppendUint32(b, 1)
+		v := make([]byte, 4)
+		if e[1] == 3 {
+			bo.(binary.ByteOrder).PutUint16(v, uint16(e[2]))
+		} else {
+			bo.(binary.ByteOrder).PutUint32(v, e[2])
+		}
+		b = append(b, v...)
+	}
+	return bo.AppendUint32(b, 0)
+}
+
+func TestParseTIFFOrientation(t *testing.T) {
+	for _, bo := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
+		for o := uint32(1); o <= 8; o++ {
+			info, err := ParseTIFF(tiffBlock(bo, [3]uint32{tagOrientation, 3, o}))
+			if err != nil || info.Orientation != Orientation(o) || !info.Present {
+				t.Errorf("%v orientation %d: got %+v, %v", bo, o, info, err)
+			}
+		}
+	}
+	// LONG is accepted too; absent means Normal.
+	if info, err := ParseTIFF(tiffBlock(binary.BigEndian, [3]uint32{tagOrientation, 4, 6})); err != nil || info.Orientation != 6 {
+		t.Errorf("LONG orientation: %+v %v", info, err)
+	}
+	if info, err := ParseTIFF(tiffBlock(binary.BigEndian, [3]uint32{tagMake, 2, 0})); err != nil || info.Orientation != Normal || !info.Camera {
+		t.Errorf("no orientation: %+v %v", info, err)
+	}
+}
+
+func TestParseTIFFMalformed(t *testing.T) {
+	good := tiffBlock(binary.LittleEndian, [3]uint32{tagOrientation, 3, 6})
+	bad0 := tiffBlock(binary.LittleEndian, [3]uint32{tagOrientation, 3, 0})
+	outside := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint32(outside[4:], 1<<30)
+	huge := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint16(huge[8:], 60000)
+	gpsOut := tiffBlock(binary.LittleEndian, [3]uint32{tagGPSIFD, 4, 1 << 31}, [3]uint32{tagOrientation, 3, 3})
+	cases := map[string][]byte{
+		"empty":          nil,
+		"short":          good[:5],
+		"no mark":        append([]byte("XX"), good[2:]...),
+		"truncated IFD":  good[:len(good)-8],
+		"orientation 0":  bad0,
+		"offset outside": outside,
+		"huge count":     huge,
+	}
+	for name, b := range cases {
+		info, err := ParseTIFF(b)
+		if !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: err = %v, want ErrMalformed", name, err)
+		}
+		if info.Orientation != Normal {
+			t.Errorf("%s: orientation %d, want Normal on error", name, info.Orientation)
+		}
+	}
+	// A GPS pointer outside the block is ignored; the orientation still counts.
+	if info, err := ParseTIFF(gpsOut); err != nil || info.GPS || info.Orientation != Rotate180 {
+		t.Errorf("GPS pointer outside: %+v %v", info, err)
+	}
+}
+
+func TestFromJPEGCorpus(t *testing.T) {
+	n := 0
+	for _, e := range corpus.Manifest(t) {
+		if e.Format != "JPEG" {
+			continue
+		}
+		b, err := os.ReadFile(corpus.Path(t, e.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := FromJPEG(b)
+		want := e.Orientation
+		switch {
+		case want == 0:
+			if !errors.Is(err, ErrMalformed) || info.Orientation != Normal {
+				t.Errorf("%s: orientation 0 must be malformed and read as Normal, got %v %v", e.Path, info.Orientation, err)
+			}
+		case want > 0:
+			if err != nil || int(info.Orientation) != want {
+				t.Errorf("%s: orientation %d (%v), manifest says %d", e.Path, info.Orientation, err, want)
+			}
+		}
+		if e.GPS && !info.GPS {
+			t.Errorf("%s: GPS not found", e.Path)
+		}
+		if want > 0 && !info.Present {
+			t.Errorf("%s: EXIF not found", e.Path)
+		}
+		n++
+	}
+	if n < 50 {
+		t.Fatalf("only %d JPEGs in the manifest", n)
+	}
+}
+
+func TestParseHEIFCorpus(t *testing.T) {
+	for _, e := range corpus.Manifest(t) {
+		if e.Format != "HEIF" {
+			continue
+		}
+		b, err := os.ReadFile(corpus.Path(t, e.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := ParseHEIF(b)
+		if err != nil {
+			t.Errorf("%s: %v", e.Path, err)
+			continue
+		}
+		if h.Width != e.Width || h.Height != e.Height {
+			t.Errorf("%s: ispe %dx%d, manifest %dx%d", e.Path, h.Width, h.Height, e.Width, e.Height)
+		}
+		if e.Orientation > 0 && int(h.Exif.Orientation) != e.Orientation {
+			t.Errorf("%s: EXIF orientation %d, manifest %d (%v)", e.Path, h.Exif.Orientation, e.Orientation, h.ExifErr)
+		}
+		if e.GPS != h.Exif.GPS {
+			t.Errorf("%s: GPS %v, manifest %v", e.Path, h.Exif.GPS, e.GPS)
+		}
+		if strings.Contains(e.Notes, "decodes upright as 3024x4032") {
+			if w, ht := h.UprightSize(); w != 3024 || ht != 4032 {
+				t.Errorf("%s: upright %dx%d (irot %d), want 3024x4032", e.Path, w, ht, h.Rotation)
+			}
+		}
+	}
+}
+
+func FuzzParseTIFF(f *testing.F) {
+	f.Add(tiffBlock(binary.LittleEndian, [3]uint32{tagOrientation, 3, 6}, [3]uint32{tagGPSIFD, 4, 8}))
+	f.Add(tiffBlock(binary.BigEndian, [3]uint32{tagExifIFD, 4, 8}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, err := ParseTIFF(b)
+		if err == nil && !info.Orientation.Valid() {
+			t.Fatalf("invalid orientation %d without error", info.Orientation)
+		}
+		if err != nil && info.Orientation != Normal {
+			t.Fatalf("orientation %d with error", info.Orientation)
+		}
+	})
+}
+
+func FuzzFromJPEG(f *testing.F) {
+	app1 := append([]byte("Exif\x00\x00"), tiffBlock(binary.BigEndian, [3]uint32{tagOrientation, 3, 8})...)
+	seg := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0, byte(len(app1) + 2)}, app1...)
+	f.Add(append(seg, 0xFF, 0xDA, 0, 2, 0xFF, 0xD9))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, err := FromJPEG(b)
+		if err == nil && !info.Orientation.Valid() {
+			t.Fatalf("invalid orientation %d without error", info.Orientation)
+		}
+	})
+}
+
+func FuzzParseHEIF(f *testing.F) {
+	f.Add([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic\x00\x00\x00\x0cmeta\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := ParseHEIF(b)
+		if err == nil && (h.Width <= 0 || h.Height <= 0) {
+			t.Fatalf("size %dx%d without error", h.Width, h.Height)
+		}
+	})
+}

@@ -1,0 +1,99 @@
+// Package corpus gives tests the shared photo corpus that sits beside the
+// repository as ../shared/corpus (or where FACEGATE_CORPUS points). A clone
+// without it skips the corpus tests with a message saying so; under CI
+// (CI=true) a missing corpus fails them.
+package corpus
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Entry is one row of MANIFEST.tsv.
+type Entry struct {
+	Path          string // relative to the corpus folder
+	Bytes         int64
+	Format        string // JPEG, PNG, TIFF, HEIF, XML, TEXT
+	Width, Height int    // stored size, 0 when not an image
+	Orientation   int    // EXIF orientation, -1 when absent
+	GPS           bool
+	Notes         string
+}
+
+// Dir returns the corpus folder, or skips (fails under CI) when it is missing.
+func Dir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("FACEGATE_CORPUS")
+	if dir == "" {
+		root, err := repoRoot()
+		if err == nil {
+			dir = filepath.Join(root, "..", "shared", "corpus")
+		}
+	}
+	if st, err := os.Stat(filepath.Join(dir, "MANIFEST.tsv")); err != nil || st.IsDir() {
+		msg := "photo corpus not found at " + dir + " (../shared/corpus beside the repository, or set FACEGATE_CORPUS)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + "; CI=true requires it")
+		}
+		t.Skip(msg + "; skipping")
+	}
+	return dir
+}
+
+// Path returns the absolute path of a corpus file.
+func Path(t testing.TB, rel string) string {
+	t.Helper()
+	return filepath.Join(Dir(t), filepath.FromSlash(rel))
+}
+
+// Manifest parses MANIFEST.tsv.
+func Manifest(t testing.TB) []Entry {
+	t.Helper()
+	f, err := os.Open(filepath.Join(Dir(t), "MANIFEST.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []Entry
+	sc := bufio.NewScanner(f)
+	sc.Scan() // header
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) < 10 {
+			continue
+		}
+		e := Entry{Path: c[0], Format: c[2], Orientation: -1, GPS: c[7] == "yes", Notes: c[9]}
+		e.Bytes, _ = strconv.ParseInt(c[1], 10, 64)
+		e.Width, _ = strconv.Atoi(c[3])
+		e.Height, _ = strconv.Atoi(c[4])
+		if o, err := strconv.Atoi(c[5]); err == nil {
+			e.Orientation = o
+		}
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
