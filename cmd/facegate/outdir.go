@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// outDir writes fixed images atomically and never over an input.
+type outDir struct {
+	root  string
+	taken map[string]bool
+}
+
+// openOutDir creates the folder and proves it is writable before any work.
+func openOutDir(dir string) (*outDir, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".facegate-probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("output folder is not writable: %w", err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return &outDir{root: dir, taken: map[string]bool{}}, nil
+}
+
+// target names the output <stem>.jpg, below the same relative folder as the
+// input had below the folder the user gave. If that name is already used in
+// this run, or is the input itself, the input's extension is kept:
+// photo.png.jpg.
+func (o *outDir) target(in input) string {
+	rel := in.rel
+	if rel == "" {
+		rel = filepath.Base(in.path)
+	}
+	ext := filepath.Ext(rel)
+	name := filepath.Join(o.root, strings.TrimSuffix(rel, ext)+".jpg")
+	if o.taken[name] || sameFile(name, in.path) {
+		name = filepath.Join(o.root, rel+".jpg")
+	}
+	for i := 2; o.taken[name] || sameFile(name, in.path); i++ {
+		name = filepath.Join(o.root, fmt.Sprintf("%s-%d.jpg", strings.TrimSuffix(rel, ext), i))
+	}
+	o.taken[name] = true
+	return name
+}
+
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// write stores data atomically: a temporary file in the same folder, synced,
+// then renamed over the target.
+func (o *outDir) write(in input, data []byte) (string, error) {
+	name := o.target(in)
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".facegate-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return "", err
+	}
+	return name, nil
+}

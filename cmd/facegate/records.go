@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/facegate/facegate/prevalidate"
+)
+
+type recordWriter interface {
+	Write(*prevalidate.Report) error
+	Close() error
+}
+
+type jsonLines struct{ enc *json.Encoder }
+
+func newJSONLines(w io.Writer) *jsonLines { return &jsonLines{enc: json.NewEncoder(w)} }
+
+func (j *jsonLines) Write(r *prevalidate.Report) error { return j.enc.Encode(r) }
+func (j *jsonLines) Close() error                      { return nil }
+
+// table prints a readable row per image and a summary.
+type table struct {
+	tw         *tabwriter.Writer
+	fix        bool
+	n, ok, bad int
+}
+
+func newTable(w io.Writer, fix bool) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), fix: fix}
+	cols := "PATH\tOK\tFORMAT\tSIZE\tBYTES\tISSUES"
+	if fix {
+		cols += "\tOUTPUT"
+	}
+	fmt.Fprintln(t.tw, cols)
+	return t
+}
+
+func (t *table) Write(r *prevalidate.Report) error {
+	t.n++
+	ok := "no"
+	if r.OK {
+		ok = "yes"
+		t.ok++
+	}
+	issues := make([]string, 0, len(r.Issues))
+	for _, is := range r.Issues {
+		c := string(is.Code)
+		if is.Severity == prevalidate.SeverityWarning {
+			c = "(" + c + ")"
+		}
+		issues = append(issues, c)
+	}
+	if len(issues) == 0 {
+		issues = append(issues, "-")
+	}
+	row := fmt.Sprintf("%s\t%s\t%s\t%dx%d\t%d\t%s", r.Path, ok, r.Format, r.Width, r.Height, r.Bytes, strings.Join(issues, " "))
+	if t.fix {
+		out := "-"
+		if r.Output != nil {
+			out = fmt.Sprintf("%s %dx%d %dB q%d", r.Output.Path, r.Output.Width, r.Output.Height, r.Output.Bytes, r.Output.Quality)
+		}
+		row += "\t" + out
+	}
+	_, err := fmt.Fprintln(t.tw, row)
+	return err
+}
+
+func (t *table) Close() error {
+	verb := "pass as they are"
+	if t.fix {
+		verb = "fixed to compliant JPEGs"
+	}
+	fmt.Fprintf(t.tw, "\n%d images: %d %s, %d not ok. Codes in parentheses are warnings.\n", t.n, t.ok, verb, t.n-t.ok)
+	return t.tw.Flush()
+}

@@ -1,0 +1,123 @@
+// Package prevalidate checks an image against a profile of rules (Progeny's
+// by default) and fixes what can be fixed: it turns the pixels upright,
+// converts to JPEG, scales down once and encodes to fit the byte limit, with
+// no metadata left.
+//
+// The pipeline is a list of named steps over one state, each in its own
+// file: read -> header (format, size, EXIF, safety limits) -> decode ->
+// orient -> judge -> fix -> verify. Safety limits are enforced from the
+// header, so a decompression bomb never allocates its pixels.
+package prevalidate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"io"
+)
+
+// state is what the steps read and write.
+type state struct {
+	opts Options
+	fix  bool
+	data []byte
+	dec  decoder
+	hdr  header
+	img  image.Image
+	m    Measurements
+	rep  *Report
+	out  []byte
+}
+
+// step returns done=true when the run ends here (the report says why).
+type step struct {
+	name string
+	run  func(ctx context.Context, s *state) (done bool, err error)
+}
+
+var (
+	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}}
+	fixSteps   = []step{{"fix", stepFix}}
+)
+
+// Check reads an image from r and reports the rules it breaks as it is.
+// The report is never nil. The error is non-nil only when r fails or ctx
+// ends; the report then says what was known.
+func Check(ctx context.Context, r io.Reader, opts *Options) (*Report, error) {
+	rep, _, err := run(ctx, r, opts, false)
+	return rep, err
+}
+
+// Fix reads an image from r, reports its issues, and returns a JPEG that
+// fixes what can be fixed, or nil when the image could not be decoded.
+// Report.OK says whether that JPEG breaks no rule; Report.Output describes it.
+func Fix(ctx context.Context, r io.Reader, opts *Options) (*Report, []byte, error) {
+	return run(ctx, r, opts, true)
+}
+
+// CheckBytes is Check over a byte slice.
+func CheckBytes(ctx context.Context, b []byte, opts *Options) (*Report, error) {
+	return Check(ctx, bytes.NewReader(b), opts)
+}
+
+func run(ctx context.Context, r io.Reader, opts *Options, fix bool) (*Report, []byte, error) {
+	s := &state{opts: opts.withDefaults(), fix: fix, rep: &Report{Format: FormatUnknown, Orientation: 1, Issues: []Issue{}, Faces: []Face{}}}
+	s.m.Format = FormatUnknown
+	s.m.Orientation = 1
+	err := stepRead(s, r)
+	if err == nil && s.m.OverLimit == "" {
+		steps := checkSteps
+		if fix {
+			steps = append(steps[:len(steps):len(steps)], fixSteps...)
+		}
+		err = s.runSteps(ctx, steps)
+	}
+	s.finish()
+	return s.rep, s.out, err
+}
+
+func (s *state) runSteps(ctx context.Context, steps []step) error {
+	for _, st := range steps {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("before %s: %w", st.name, err)
+		}
+		done, err := st.run(ctx, s)
+		if err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+		if done {
+			return nil
+		}
+	}
+	return nil
+}
+
+// finish judges the input and fills the report from the measurements.
+func (s *state) finish() {
+	m := &s.m
+	s.rep.Format, s.rep.Width, s.rep.Height, s.rep.Bytes, s.rep.Orientation = m.Format, m.Width, m.Height, m.Bytes, m.Orientation
+	s.rep.Issues = s.opts.Profile.Judge(m)
+	if s.fix {
+		s.rep.OK = s.rep.Output != nil && noErrors(s.rep.Output.Issues)
+	} else {
+		s.rep.OK = noErrors(s.rep.Issues)
+	}
+}
+
+// stepRead reads the input, at most MaxInputBytes of it.
+func stepRead(s *state, r io.Reader) error {
+	limit := s.opts.MaxInputBytes
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	s.m.Bytes = int64(len(data))
+	if err != nil {
+		s.m.ReadError = "read error: " + err.Error()
+		return err
+	}
+	if int64(len(data)) > limit {
+		s.m.OverLimit = fmt.Sprintf("more than %d bytes, over the %d-byte input limit", limit, limit)
+		return nil
+	}
+	s.data = data
+	return nil
+}

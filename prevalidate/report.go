@@ -1,0 +1,84 @@
+package prevalidate
+
+// Severity of an issue. Only errors make a report not OK.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Issue is one rule that an image breaks.
+type Issue struct {
+	Code     Code     `json:"code"`
+	Message  string   `json:"message"`
+	Fixable  bool     `json:"fixable"`
+	Severity Severity `json:"severity"`
+}
+
+// Face is one detected face, in upright input pixel coordinates. Faces are
+// measured by the facecheck package; until it is wired in, reports carry an
+// empty list.
+type Face struct {
+	Box   [4]int  `json:"box"` // x, y, w, h
+	IPD   float64 `json:"ipd"` // distance between the eye centres, pixels
+	Yaw   float64 `json:"yaw"`
+	Pitch float64 `json:"pitch"`
+	Roll  float64 `json:"roll"`
+}
+
+// Output describes what Fix produced.
+type Output struct {
+	Path    string  `json:"path,omitempty"` // set by whoever writes the bytes
+	Width   int     `json:"width"`
+	Height  int     `json:"height"`
+	Bytes   int64   `json:"bytes"`
+	Quality int     `json:"quality"`
+	Issues  []Issue `json:"issues"` // what still fails on the output
+}
+
+// Report is the result of checking (and perhaps fixing) one image. The CLI
+// prints it as JSON, one object per line.
+type Report struct {
+	Path string `json:"path"`
+	// OK: for Check, the input as it is has no issue of severity error; for
+	// Fix, the output has none. Warnings never make OK false.
+	OK     bool   `json:"ok"`
+	Format Format `json:"format"`
+	// Width and Height are upright, after orientation (0 when unknown).
+	Width       int     `json:"width"`
+	Height      int     `json:"height"`
+	Bytes       int64   `json:"bytes"`
+	Orientation int     `json:"orientation"` // EXIF orientation, 1 when none
+	Issues      []Issue `json:"issues"`      // of the input
+	Faces       []Face  `json:"faces"`
+	Output      *Output `json:"output,omitempty"`
+}
+
+// Has reports whether the input has an issue with this code.
+func (r *Report) Has(c Code) bool {
+	for _, is := range r.Issues {
+		if is.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Codes lists the input's issue codes in order.
+func (r *Report) Codes() []Code {
+	out := make([]Code, len(r.Issues))
+	for i, is := range r.Issues {
+		out[i] = is.Code
+	}
+	return out
+}
+
+func noErrors(issues []Issue) bool {
+	for _, is := range issues {
+		if is.Severity == SeverityError {
+			return false
+		}
+	}
+	return true
+}

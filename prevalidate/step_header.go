@@ -1,0 +1,80 @@
+package prevalidate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/facegate/facegate/exif"
+)
+
+// stepHeader detects the format, reads the size and metadata from the
+// header, and enforces the pixel limit before anything is decoded.
+func stepHeader(_ context.Context, s *state) (bool, error) {
+	var ok bool
+	s.dec, s.hdr, ok = measureHeader(s.data, &s.m, s.opts.MaxPixels)
+	return !ok, nil
+}
+
+// measureHeader fills m from the header of data. It returns false when the
+// image must not be decoded (unreadable, or over the pixel limit).
+func measureHeader(data []byte, m *Measurements, maxPixels int64) (decoder, header, bool) {
+	m.Bytes = int64(len(data))
+	if len(data) == 0 {
+		m.ReadError = "the file is empty"
+		return decoder{}, header{}, false
+	}
+	m.Format = Sniff(data)
+	dec, known := decoders[m.Format]
+	if !known {
+		m.ReadError = "not an image in a known format (PNG, JPEG, WebP, BMP, TIFF, HEIC, GIF)"
+		return dec, header{}, false
+	}
+	hdr, err := safeHeader(dec, data)
+	if err != nil {
+		m.ReadError = fmt.Sprintf("cannot read the %s header: %v", m.Format, err)
+		return dec, hdr, false
+	}
+	o := hdr.Meta.Orientation
+	if !o.Valid() {
+		o = exif.Normal
+	}
+	m.Orientation = int(o)
+	m.Width, m.Height = hdr.Width, hdr.Height
+	if !dec.upright && o.SwapsAxes() {
+		m.Width, m.Height = hdr.Height, hdr.Width
+	}
+	if hdr.MetaErr != nil {
+		m.MetadataError = hdr.MetaErr.Error()
+	}
+	m.Metadata = metadataKinds(hdr.Meta)
+	if px := int64(hdr.Width) * int64(hdr.Height); px > maxPixels || hdr.Width <= 0 || hdr.Height <= 0 {
+		m.OverLimit = fmt.Sprintf("%dx%d is %.1f megapixels, the limit is %.1f", hdr.Width, hdr.Height, float64(px)/1e6, float64(maxPixels)/1e6)
+		return dec, hdr, false
+	}
+	return dec, hdr, true
+}
+
+// safeHeader runs a header reader, turning a panic into an error: metadata
+// and header parsers read bytes that strangers send.
+func safeHeader(dec decoder, data []byte) (h header, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("header parser panicked: %v", r)
+		}
+	}()
+	return dec.header(data)
+}
+
+func metadataKinds(info exif.Info) []string {
+	if !info.Present {
+		return nil
+	}
+	kinds := []string{fmt.Sprintf("EXIF (%d tags)", info.Tags)}
+	if info.GPS {
+		kinds = append(kinds, "GPS position")
+	}
+	if info.Camera {
+		kinds = append(kinds, "camera make, model or serial")
+	}
+	return kinds
+}
