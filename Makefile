@@ -1,0 +1,29 @@
+# make run: install what is missing, build, and check then fix the bundled samples.
+# make test: install what is missing, then go vet and go test.
+GO ?= go
+# gcc and libc6-dev: cgo and the race detector.
+APT_PACKAGES := gcc libc6-dev
+
+.PHONY: run test deps build samples clean
+
+deps:
+	@./scripts/deps.sh $(APT_PACKAGES)
+
+build: deps
+	$(GO) build -o bin/facegate ./cmd/facegate
+
+samples:
+	@test -f testdata/samples/generated/rotated.jpg || $(GO) run ./internal/cmd/gensamples
+
+# Exit status 1 means "some image is not ok", which the demo expects; 2 is a real failure.
+run: build samples
+	./bin/facegate check testdata/samples; test $$? -le 1
+	./bin/facegate fix -o out/samples testdata/samples; test $$? -le 1
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test ./...
+	$(GO) test -race ./prevalidate/... ./cmd/...
+
+clean:
+	rm -rf bin out testdata/samples/generated
