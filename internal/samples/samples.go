@@ -118,3 +118,12 @@ func InsertPNGChunk(p []byte, typ string, data []byte) []byte {
 	out = chunk(out, typ, data)
 	return append(out, p[afterIHDR:]...)
 }
+
+// MustDecode decodes an image the tests made or ship, panicking on error.
+func MustDecode(b []byte) image.Image {
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	return img
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/facegate/facegate/exif"
+	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/prevalidate"
+)
+
+var binary string
+
+// TestMain builds the real binary, so exit statuses are tested as a shell sees them.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "facegate-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "facegate")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func facegate(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.CommandContext(context.Background(), binary, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return o.String(), e.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), 0
+}
+
+func records(t *testing.T, stdout string) []prevalidate.Report {
+	t.Helper()
+	var out []prevalidate.Report
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r prevalidate.Report
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("not JSON Lines: %v in %q", err, sc.Text())
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func write(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func sum(t *testing.T, path string) [32]byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+func TestCheckExitStatuses(t *testing.T) {
+	good := filepath.Join("..", "..", "testdata", "samples", "astronaut.png")
+	if _, _, code := facegate(t, "check", good); code != 0 {
+		t.Errorf("a good image: exit %d, want 0", code)
+	}
+	dir := t.TempDir()
+	bad := map[string][]byte{
+		"empty.jpg": nil,
+		"text.jpg":  []byte("not a picture"),
+		"bomb.jpg":  samples.JPEGBomb(60000, 60000),
+		"bomb.png":  samples.PNGBomb(30000, 30000),
+	}
+	for name, b := range bad {
+		write(t, dir, name, b)
+	}
+	write(t, dir, "README.txt", []byte("skipped: neither an image name nor image bytes"))
+	stdout, stderr, code := facegate(t, "check", "--json", good, dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	recs := records(t, stdout)
+	if len(recs) != 5 {
+		t.Fatalf("%d records, want 5 (README.txt skipped): %s", len(recs), stdout)
+	}
+	want := map[string]prevalidate.Code{"empty.jpg": prevalidate.FailedToReadImage, "text.jpg": prevalidate.FailedToReadImage,
+		"bomb.jpg": prevalidate.InputTooLarge, "bomb.png": prevalidate.InputTooLarge}
+	for _, r := range recs[1:] {
+		code := want[filepath.Base(r.Path)]
+		if r.OK || len(r.Issues) != 1 || r.Issues[0].Code != code || r.Faces == nil {
+			t.Errorf("%s: %+v, want only %s", r.Path, r, code)
+		}
+	}
+	if !recs[0].OK || recs[0].Path != good {
+		t.Errorf("first record %+v", recs[0])
+	}
+	for _, args := range [][]string{{"check"}, {"check", "--profile", "nope", good}, {"check", "/does/not/exist"}, {"fix", good}, {"check", "--bogus", good}} {
+		if _, stderr, code := facegate(t, args...); code != 2 || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, stderr)
+		}
+	}
+}
+
+func TestFixWritesCompliantJPEGsAndLeavesOriginals(t *testing.T) {
+	src := filepath.Join("..", "..", "testdata", "samples", "astronaut.png")
+	png, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	write(t, in, "astronaut.png", png)
+	rot, err := samples.WithOrientation(samples.MustDecode(png), exif.Rotate90CW, 90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, in, "sub/rotated.jpg", rot)
+	write(t, in, "sub/astronaut.png", png) // same stem in another folder
+	write(t, in, "broken.jpg", rot[:len(rot)/3])
+	before := map[string][32]byte{}
+	for _, p := range []string{"astronaut.png", "sub/rotated.jpg", "broken.jpg"} {
+		before[p] = sum(t, filepath.Join(in, p))
+	}
+	out := filepath.Join(t.TempDir(), "new", "out")
+	stdout, stderr, code := facegate(t, "fix", "-o", out, "--json", in)
+	if code != 1 { // broken.jpg cannot be fixed
+		t.Fatalf("exit %d, want 1; %s", code, stderr)
+	}
+	recs := records(t, stdout)
+	if len(recs) != 4 {
+		t.Fatalf("%d records: %s", len(recs), stdout)
+	}
+	for _, r := range recs {
+		if filepath.Base(r.Path) == "broken.jpg" {
+			if r.OK || r.Output != nil || !r.Has(prevalidate.FailedToReadImage) {
+				t.Errorf("broken: %+v", r)
+			}
+			continue
+		}
+		if !r.OK || r.Output == nil {
+			t.Errorf("%s: %+v", r.Path, r)
+			continue
+		}
+		b, err := os.ReadFile(r.Output.Path)
+		if err != nil || int64(len(b)) != r.Output.Bytes || prevalidate.Sniff(b) != prevalidate.FormatJPEG {
+			t.Errorf("%s: output %s: %v, %d bytes", r.Path, r.Output.Path, err, len(b))
+		}
+		if filepath.Ext(r.Output.Path) != ".jpg" || !strings.HasPrefix(r.Output.Path, out) {
+			t.Errorf("%s: output named %s", r.Path, r.Output.Path)
+		}
+	}
+	for _, p := range []string{"astronaut.jpg", "sub/astronaut.jpg", "sub/rotated.jpg"} {
+		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+			t.Errorf("missing output %s: %v", p, err)
+		}
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(out, "*", ".facegate-*")); len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+	for p, h := range before {
+		if sum(t, filepath.Join(in, p)) != h {
+			t.Errorf("original %s was modified", p)
+		}
+	}
+	// Fixing into the input's own folder never overwrites the input.
+	jpgIn := write(t, t.TempDir(), "self.jpg", rot)
+	h := sum(t, jpgIn)
+	stdout, _, code = facegate(t, "fix", "-o", filepath.Dir(jpgIn), "--json", jpgIn)
+	if code != 0 || sum(t, jpgIn) != h {
+		t.Fatalf("exit %d; input changed: %v", code, sum(t, jpgIn) != h)
+	}
+	if r := records(t, stdout)[0]; r.Output.Path == jpgIn {
+		t.Errorf("output written over the input")
+	}
+	// An output folder that cannot be created is exit 2.
+	blocker := write(t, t.TempDir(), "file", []byte("x"))
+	if _, stderr, code := facegate(t, "fix", "-o", filepath.Join(blocker, "out"), src); code != 2 || !strings.Contains(stderr, "output folder") {
+		t.Errorf("unwritable output: exit %d, %q", code, stderr)
+	}
+}
+
+func TestCheckTableOnCorpus(t *testing.T) {
+	dir := filepath.Join(corpus.Dir(t), "exif-orientation")
+	stdout, _, code := facegate(t, "check", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (orientations 2..8 are NOT_UPRIGHT)", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if !strings.HasPrefix(lines[0], "PATH") || !strings.Contains(stdout, "18 images: 4 pass as they are, 14 not ok") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	if n := strings.Count(stdout, "NOT_UPRIGHT"); n != 14 {
+		t.Errorf("%d NOT_UPRIGHT rows, want 14:\n%s", n, stdout)
+	}
+}
