@@ -23,9 +23,9 @@ import (
 
 // Exit statuses.
 const (
-	exitOK       = 0
-	exitNotOK    = 1
-	exitUsageIO  = 2
+	exitOK      = 0
+	exitNotOK   = 1
+	exitUsageIO = 2
 )
 
 // usageError marks errors that exit with status 2.
