@@ -73,6 +73,7 @@ func assertClean(t *testing.T, name string, out []byte) image.Image {
 }
 
 func TestOrientationCorpusFixesUpright(t *testing.T) {
+	skipShort(t)
 	dir := filepath.Join(corpus.Dir(t), "exif-orientation")
 	for _, kind := range []string{"Landscape", "Portrait"} {
 		ref, refOut := fixFile(t, filepath.Join(dir, kind+"_1.jpg"))
@@ -108,6 +109,7 @@ func TestOrientationCorpusFixesUpright(t *testing.T) {
 }
 
 func TestExifSamplesEveryFileGetsARecord(t *testing.T) {
+	skipShort(t)
 	var n int
 	for _, e := range corpus.Manifest(t) {
 		if !strings.HasPrefix(e.Path, "exif-samples/") {
@@ -141,6 +143,7 @@ func TestExifSamplesEveryFileGetsARecord(t *testing.T) {
 }
 
 func TestPhoneJPEGAndHEICFixToCompliant(t *testing.T) {
+	skipShort(t)
 	for _, c := range []struct {
 		path          string
 		format        Format
@@ -171,5 +174,14 @@ func TestPhoneJPEGAndHEICFixToCompliant(t *testing.T) {
 		if b := img.Bounds(); (b.Dx() > b.Dy()) != (c.width > c.height) {
 			t.Errorf("%s: output %v is not upright", c.path, b)
 		}
+	}
+}
+
+// skipShort skips the corpus sweeps in -short runs (the race pass, where the
+// WebAssembly HEIC decoder is slow); the normal pass runs them.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("corpus sweep: runs without -short")
 	}
 }

@@ -1,0 +1,55 @@
+package prevalidate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/samples"
+)
+
+// The library is safe for concurrent use: many goroutines fixing the same
+// inputs get exactly the serial results. Run with -race.
+func TestConcurrentFixMatchesSerial(t *testing.T) {
+	inputs := [][]byte{samples.PNGBomb(30000, 30000), []byte("text")}
+	for _, rel := range []string{"exif-orientation/Landscape_6.jpg", "faces-fr/alex-lacamoire.png", "exif-samples/tiff/BSG1.tiff"} {
+		b, err := os.ReadFile(corpus.Path(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, b)
+	}
+	type result struct {
+		report string
+		out    []byte
+	}
+	fix := func(b []byte) result {
+		rep, out, err := Fix(context.Background(), bytes.NewReader(b), nil)
+		if err != nil {
+			t.Error(err)
+		}
+		j, _ := json.Marshal(rep)
+		return result{string(j), out}
+	}
+	want := make([]result, len(inputs))
+	for i, b := range inputs {
+		want[i] = fix(b)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, b := range inputs {
+				if got := fix(b); got.report != want[i].report || !bytes.Equal(got.out, want[i].out) {
+					t.Errorf("input %d: concurrent result differs from the serial one", i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
