@@ -76,8 +76,15 @@ func Scale(img image.Image, w, h int) image.Image {
 
 // Flatten composites an image with transparency onto white, since JPEG has
 // no alpha. Opaque images are returned as they are.
+//
+// An opaque *image.NRGBA comes back as an *image.RGBA over the same pixels
+// (with alpha 255 the two layouts are identical), because image/jpeg has a
+// fast path for RGBA and reads any other type one boxed pixel at a time.
 func Flatten(img image.Image) image.Image {
 	if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
+		if n, ok := img.(*image.NRGBA); ok {
+			return &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
+		}
 		return img
 	}
 	b := img.Bounds()

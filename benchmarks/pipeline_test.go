@@ -1,0 +1,128 @@
+// Package benchmarks measures facegate's stages and whole pipeline on
+// corpus photos. Run: go test -run XXX -bench . -count 5 ./benchmarks
+// and compare runs with benchstat. Times are never asserted in tests.
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"os"
+	"testing"
+
+	"github.com/facegate/facegate/exif"
+	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/resize"
+)
+
+// Photos named by the performance issue: large phone and camera JPEGs.
+var photos = []string{
+	"faces-gf/chaeyeon.jpg",
+	"faces-gf/jimin3.jpg",
+	"exif-samples/jpg/mobile/jolla.jpg",
+	"exif-orientation/Portrait_6.jpg",
+}
+
+func load(b *testing.B, rel string) []byte {
+	data, err := os.ReadFile(corpus.Path(b, rel))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+func each(b *testing.B, fn func(b *testing.B, data []byte)) {
+	for _, rel := range photos {
+		data := load(b, rel)
+		b.Run(rel, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			fn(b, data)
+		})
+	}
+}
+
+func BenchmarkHeader(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		for b.Loop() {
+			if _, err := jpeg.DecodeConfig(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := exif.FromJPEG(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkDecode(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		for b.Loop() {
+			if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func decoded(b *testing.B, data []byte) image.Image {
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return img
+}
+
+func BenchmarkOrient(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		img := decoded(b, data)
+		for b.Loop() {
+			exif.Apply(img, exif.Rotate90CW)
+		}
+	})
+}
+
+func BenchmarkResize(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		img := decoded(b, data)
+		w, h := resize.Plan(img.Bounds().Dx(), img.Bounds().Dy(), resize.Limits{MaxHeight: 1080, MaxSide: 4096, MinSide: 480})
+		for b.Loop() {
+			resize.Scale(img, w, h)
+		}
+	})
+}
+
+func BenchmarkEncode(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		img := decoded(b, data)
+		w, h := resize.Plan(img.Bounds().Dx(), img.Bounds().Dy(), resize.Limits{MaxHeight: 1080, MaxSide: 4096, MinSide: 480})
+		small := resize.Scale(img, w, h)
+		for b.Loop() {
+			if _, err := resize.EncodeFit(context.Background(), small, w, h, resize.FitOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkCheck(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		for b.Loop() {
+			if _, err := prevalidate.CheckBytes(context.Background(), data, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkFix(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		for b.Loop() {
+			if _, _, err := prevalidate.Fix(context.Background(), bytes.NewReader(data), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
