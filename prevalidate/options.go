@@ -4,7 +4,7 @@ import "log/slog"
 
 // Default safety limits, checked from the header before any pixel is decoded.
 const (
-	DefaultMaxInputBytes = 50 << 20    // 50 MiB
+	DefaultMaxInputBytes = 50_000_000  // 50 MB
 	DefaultMaxPixels     = 100_000_000 // 100 megapixels
 )
 
