@@ -1,8 +1,8 @@
 # make run: install what is missing, build, and check then fix the bundled samples.
 # make test: install what is missing, then go vet and go test.
 GO ?= go
-# gcc and libc6-dev: cgo and the race detector.
-APT_PACKAGES := gcc libc6-dev
+# gcc and libc6-dev: cgo and the race detector. libdlib-data: the 68-point landmark model.
+APT_PACKAGES := gcc libc6-dev libdlib-data
 
 .PHONY: run test deps build samples clean
 
