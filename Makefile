@@ -1,8 +1,9 @@
 # make run: install what is missing, build, and check then fix the bundled samples.
 # make test: install what is missing, then go vet and go test.
 GO ?= go
-# gcc and libc6-dev: cgo and the race detector. libdlib-data: the 68-point landmark model.
-APT_PACKAGES := gcc libc6-dev libdlib-data
+# gcc, g++, libc6-dev: cgo and the race detector. libdlib-dev with BLAS/LAPACK, libjpeg,
+# libpng and zlib: facecheck links dlib. libdlib-data: the 68-point landmark model.
+APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev
 
 .PHONY: run test deps build samples clean
 

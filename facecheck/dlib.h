@@ -1,0 +1,36 @@
+/* The C ABI between facegate and dlib: two opaque handles and four calls.
+ * Every C++ exception is caught inside and returned as a message in err. */
+#ifndef FACEGATE_DLIB_H
+#define FACEGATE_DLIB_H
+#include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct { char msg[256]; } fg_err;
+typedef struct { int32_t x, y, w, h; double score; } fg_rect;
+
+/* A landmark predictor: loaded once, read-only, safe to share. */
+typedef struct fg_predictor fg_predictor;
+fg_predictor *fg_predictor_load(const char *path, int *points, fg_err *err);
+void fg_predictor_free(fg_predictor *p);
+
+/* A HOG face detector: one per goroutine at a time. */
+typedef struct fg_detector fg_detector;
+fg_detector *fg_detector_new(fg_err *err);
+void fg_detector_free(fg_detector *d);
+
+/* Faces in an 8-bit grey image (stride bytes per row). Returns the number
+ * found (at most cap are written, best first) or -1 with err set. */
+int fg_detect(fg_detector *d, const uint8_t *grey, int w, int h, int stride,
+              int upsample, fg_rect *out, int cap, fg_err *err);
+
+/* Landmarks of one face: writes 2*points doubles (x0, y0, x1, ...).
+ * Returns the number of points or -1 with err set. */
+int fg_landmarks(const fg_predictor *p, const uint8_t *grey, int w, int h,
+                 int stride, fg_rect box, double *xy, int cap, fg_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
