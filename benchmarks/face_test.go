@@ -1,0 +1,63 @@
+package benchmarks
+
+import (
+	"image"
+	"strconv"
+	"testing"
+
+	"github.com/disintegration/imaging"
+	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/models"
+)
+
+// grayAt decodes a corpus photo and scales it to the given height in grey.
+func grayAt(b *testing.B, rel string, height int) *image.Gray {
+	img := decoded(b, load(b, rel))
+	if height > 0 && img.Bounds().Dy() > height {
+		img = imaging.Resize(img, 0, height, imaging.Linear)
+	}
+	return facecheck.Gray(img)
+}
+
+// BenchmarkDetect runs dlib's HOG detector on grey copies of 1080 and
+// 540 px height: the work grows with the pixel count.
+func BenchmarkDetect(b *testing.B) {
+	det, err := facecheck.NewDetector()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, h := range []int{1080, 540} {
+		for _, rel := range photos[:3] {
+			g := grayAt(b, rel, h)
+			b.Run(rel+"/h"+strconv.Itoa(h), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := det.Detect(g, 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkLandmarks(b *testing.B) {
+	path, err := models.Find(models.Landmarks68, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := facecheck.LoadPredictor(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	det, _ := facecheck.NewDetector()
+	g := grayAt(b, "faces-dlib/Tom_Cruise_avp_2014_4.jpg", 0)
+	dets, err := det.Detect(g, 0)
+	if err != nil || len(dets) == 0 {
+		b.Fatalf("no face: %v", err)
+	}
+	for b.Loop() {
+		if _, err := p.Landmarks(g, dets[0].Box); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
