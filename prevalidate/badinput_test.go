@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"runtime"
 	"strconv"
 	"strings"
@@ -59,8 +60,13 @@ func TestByteLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK || !rep.Has(InputTooLarge) || len(rep.Issues) != 1 {
-		t.Errorf("issues %v", rep.Issues)
+	if rep.OK || !rep.Has(InputTooLarge) || len(rep.Issues) != 1 || rep.Bytes != 5000 {
+		t.Errorf("sized reader: bytes %d, issues %v", rep.Bytes, rep.Issues)
+	}
+	// A reader that cannot tell its size is read up to the limit, then refused.
+	rep, err = Check(context.Background(), io.MultiReader(bytes.NewReader(b)), &Options{MaxInputBytes: 4096})
+	if err != nil || rep.OK || !rep.Has(InputTooLarge) || len(rep.Issues) != 1 {
+		t.Errorf("unsized reader: %v, issues %v", err, rep.Issues)
 	}
 	// The same file under the default limit is read (and is a broken PNG).
 	rep, _ = CheckBytes(context.Background(), b, nil)

@@ -31,9 +31,9 @@ type decoder struct {
 	upright bool
 }
 
-func stdHeader(config func([]byte) (image.Config, error), meta func([]byte) (exif.Info, error)) func([]byte) (header, error) {
+func stdHeader(config func(io.Reader) (image.Config, error), meta func([]byte) (exif.Info, error)) func([]byte) (header, error) {
 	return func(b []byte) (header, error) {
-		cfg, err := config(b)
+		cfg, err := config(bytes.NewReader(b))
 		if err != nil {
 			return header{}, err
 		}
@@ -45,21 +45,17 @@ func stdHeader(config func([]byte) (image.Config, error), meta func([]byte) (exi
 	}
 }
 
-func cfgOf(fn func(io.Reader) (image.Config, error)) func([]byte) (image.Config, error) {
-	return func(b []byte) (image.Config, error) { return fn(bytes.NewReader(b)) }
-}
-
 func decOf(fn func(io.Reader) (image.Image, error)) func([]byte) (image.Image, error) {
 	return func(b []byte) (image.Image, error) { return fn(bytes.NewReader(b)) }
 }
 
 var decoders = map[Format]decoder{
-	FormatJPEG: {header: stdHeader(cfgOf(jpeg.DecodeConfig), exif.FromJPEG), decode: decOf(jpeg.Decode)},
-	FormatPNG:  {header: stdHeader(cfgOf(png.DecodeConfig), exif.FromPNG), decode: decOf(png.Decode)},
-	FormatGIF:  {header: stdHeader(cfgOf(gif.DecodeConfig), nil), decode: decOf(gif.Decode)},
-	FormatWebP: {header: stdHeader(cfgOf(webp.DecodeConfig), exif.FromWebP), decode: decOf(webp.Decode)},
-	FormatBMP:  {header: stdHeader(cfgOf(bmp.DecodeConfig), nil), decode: decOf(bmp.Decode)},
-	FormatTIFF: {header: stdHeader(cfgOf(tiff.DecodeConfig), exif.ParseTIFF), decode: decOf(tiff.Decode)},
+	FormatJPEG: {header: stdHeader(jpeg.DecodeConfig, exif.FromJPEG), decode: decOf(jpeg.Decode)},
+	FormatPNG:  {header: stdHeader(png.DecodeConfig, exif.FromPNG), decode: decOf(png.Decode)},
+	FormatGIF:  {header: stdHeader(gif.DecodeConfig, nil), decode: decOf(gif.Decode)},
+	FormatWebP: {header: stdHeader(webp.DecodeConfig, exif.FromWebP), decode: decOf(webp.Decode)},
+	FormatBMP:  {header: stdHeader(bmp.DecodeConfig, nil), decode: decOf(bmp.Decode)},
+	FormatTIFF: {header: stdHeader(tiff.DecodeConfig, exif.ParseTIFF), decode: decOf(tiff.Decode)},
 	FormatHEIF: {header: heifHeader, decode: decOf(heic.Decode), upright: true},
 }
 

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 )
 
 // state is what the steps read and write.
@@ -62,7 +63,7 @@ func CheckBytes(ctx context.Context, b []byte, opts *Options) (*Report, error) {
 }
 
 func run(ctx context.Context, r io.Reader, opts *Options, fix bool) (*Report, []byte, error) {
-	s := &state{opts: opts.withDefaults(), fix: fix, rep: &Report{Format: FormatUnknown, Orientation: 1, Issues: []Issue{}, Faces: []Face{}}}
+	s := &state{opts: opts.withDefaults(), fix: fix, rep: &Report{Faces: []Face{}}}
 	s.m.Format = FormatUnknown
 	s.m.Orientation = 1
 	err := stepRead(s, r)
@@ -105,9 +106,16 @@ func (s *state) finish() {
 	}
 }
 
-// stepRead reads the input, at most MaxInputBytes of it.
+// stepRead reads the input, at most MaxInputBytes of it. A reader that
+// knows its size (an *os.File, a bytes.Reader) is refused without reading
+// when that size is over the limit; any other is read up to limit+1 bytes.
 func stepRead(s *state, r io.Reader) error {
 	limit := s.opts.MaxInputBytes
+	if n, ok := knownSize(r); ok && n > limit {
+		s.m.Bytes = n
+		s.m.OverLimit = fmt.Sprintf("%d bytes, over the %d-byte input limit", n, limit)
+		return nil
+	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	s.m.Bytes = int64(len(data))
 	if err != nil {
@@ -120,4 +128,17 @@ func stepRead(s *state, r io.Reader) error {
 	}
 	s.data = data
 	return nil
+}
+
+// knownSize is the number of bytes r will yield, when r can tell.
+func knownSize(r io.Reader) (int64, bool) {
+	switch v := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer: unread bytes
+		return int64(v.Len()), true
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if st, err := v.Stat(); err == nil && st.Mode().IsRegular() {
+			return st.Size(), true
+		}
+	}
+	return 0, false
 }

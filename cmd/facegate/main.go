@@ -197,12 +197,7 @@ func open(ctx context.Context, in input, opts *prevalidate.Options, fix bool) (*
 		rep, _ := prevalidate.Check(ctx, errReader{err}, opts)
 		return rep, nil, nil
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > opts.MaxInputBytes {
-		rep, _ := prevalidate.Check(ctx, io.LimitReader(f, opts.MaxInputBytes+1), opts)
-		rep.Bytes = st.Size()
-		return rep, nil, nil
-	}
+	defer f.Close() // the library refuses an over-limit file from its size, unread
 	if fix {
 		return prevalidate.Fix(ctx, f, opts)
 	}
