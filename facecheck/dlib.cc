@@ -71,9 +71,10 @@ extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 
 extern "C" fg_detector *fg_detector_new(fg_err *err) {
   try {
-    auto *d = new fg_detector;
-    d->det = dlib::get_frontal_face_detector();
-    return d;
+    // Building the detector decodes its embedded model, which takes
+    // hundreds of milliseconds; do it once and copy the weights after.
+    static const dlib::frontal_face_detector proto = dlib::get_frontal_face_detector();
+    return new fg_detector{proto};
   } catch (const std::exception &e) {
     set_err(err, e.what());
   } catch (...) {

@@ -34,6 +34,11 @@ func predictor(t *testing.T) *Predictor {
 
 func grey(t *testing.T, rel string) *image.Gray {
 	t.Helper()
+	return Gray(decode(t, rel))
+}
+
+func decode(t *testing.T, rel string) image.Image {
+	t.Helper()
 	f, err := os.Open(corpus.Path(t, rel))
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +48,7 @@ func grey(t *testing.T, rel string) *image.Gray {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Gray(img)
+	return img
 }
 
 func near(a, b image.Rectangle, tol int) bool {

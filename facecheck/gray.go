@@ -2,21 +2,96 @@ package facecheck
 
 import (
 	"image"
-	"image/draw"
+	"image/color"
 )
 
 // Gray returns img as 8-bit grey. A *image.YCbCr (every JPEG) shares its Y
-// plane, without a copy; other images are converted once.
+// plane and an *image.Gray is returned as is, without a copy; other images
+// are converted once.
 func Gray(img image.Image) *image.Gray {
+	return grayRegion(img, img.Bounds())
+}
+
+// grayRegion returns the luma of r ∩ img.Bounds(), sharing memory when img
+// is *image.Gray or *image.YCbCr.
+func grayRegion(img image.Image, r image.Rectangle) *image.Gray {
+	r = r.Intersect(img.Bounds())
 	switch m := img.(type) {
 	case *image.Gray:
-		return m
+		return m.SubImage(r).(*image.Gray)
 	case *image.YCbCr:
-		b := m.Rect
-		return &image.Gray{Pix: m.Y[m.YOffset(b.Min.X, b.Min.Y):], Stride: m.YStride, Rect: b}
+		if r.Empty() {
+			return &image.Gray{}
+		}
+		return &image.Gray{Pix: m.Y[m.YOffset(r.Min.X, r.Min.Y):], Stride: m.YStride, Rect: r}
 	}
-	b := img.Bounds()
-	g := image.NewGray(b)
-	draw.Draw(g, b, img, b.Min, draw.Src)
+	g := image.NewGray(r)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		lumaRow(img, y, r.Min.X, g.Pix[(y-r.Min.Y)*g.Stride:][:r.Dx()])
+	}
 	return g
+}
+
+// lumaRow writes the luma of len(dst) pixels of row y, from column x0.
+// The common decoded types are read directly; anything else goes through
+// color.GrayModel one pixel at a time.
+func lumaRow(img image.Image, y, x0 int, dst []uint8) {
+	switch m := img.(type) {
+	case *image.Gray:
+		copy(dst, m.Pix[m.PixOffset(x0, y):])
+	case *image.YCbCr:
+		copy(dst, m.Y[m.YOffset(x0, y):])
+	case *image.NRGBA: // straight alpha: the colour as it is, alpha ignored
+		rgbLuma(m.Pix[m.PixOffset(x0, y):], dst)
+	case *image.RGBA:
+		rgbLuma(m.Pix[m.PixOffset(x0, y):], dst)
+	default:
+		for i := range dst {
+			dst[i] = color.GrayModel.Convert(img.At(x0+i, y)).(color.Gray).Y
+		}
+	}
+}
+
+// rgbLuma is color.GrayModel's formula over 4-byte pixels.
+func rgbLuma(pix []uint8, dst []uint8) {
+	for i := range dst {
+		p := pix[4*i : 4*i+3 : 4*i+3]
+		dst[i] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
+	}
+}
+
+// shrinkGray returns the luma of img reduced by k in each direction, each
+// output pixel the mean of a k×k block (k >= 1). Only one row of the source
+// is converted at a time.
+func shrinkGray(img image.Image, k int) *image.Gray {
+	b := img.Bounds()
+	if k <= 1 {
+		return Gray(img)
+	}
+	w, h := b.Dx()/k, b.Dy()/k
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	if w == 0 || h == 0 {
+		return out
+	}
+	row := make([]uint8, w*k)
+	acc := make([]uint32, w)
+	area := uint32(k * k)
+	for oy := range h {
+		clear(acc)
+		for dy := range k {
+			lumaRow(img, b.Min.Y+oy*k+dy, b.Min.X, row)
+			for ox := range w {
+				var s uint32
+				for _, v := range row[ox*k : ox*k+k] {
+					s += uint32(v)
+				}
+				acc[ox] += s
+			}
+		}
+		o := out.Pix[oy*out.Stride:]
+		for ox, s := range acc {
+			o[ox] = uint8((s + area/2) / area)
+		}
+	}
+	return out
 }

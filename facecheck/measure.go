@@ -12,22 +12,26 @@ type Eyes struct {
 	Right, Left [2]float64
 }
 
-// EyeCentres returns the mean of each eye's landmarks (68-point model:
-// points 36-41 and 42-47).
+// EyeCentres returns the centre of each eye: the mean of its six points
+// with the 68-point model (36-41 and 42-47), the midpoint of its two
+// corners with the 5-point model (2-3 and 0-1).
 func EyeCentres(pts []image.Point) (Eyes, error) {
-	if len(pts) != 68 {
-		return Eyes{}, fmt.Errorf("eye centres need the 68-point model, got %d points", len(pts))
-	}
-	mean := func(a, b int) [2]float64 {
+	mean := func(idx ...int) [2]float64 {
 		var x, y float64
-		for _, p := range pts[a : b+1] {
-			x += float64(p.X)
-			y += float64(p.Y)
+		for _, i := range idx {
+			x += float64(pts[i].X)
+			y += float64(pts[i].Y)
 		}
-		n := float64(b - a + 1)
+		n := float64(len(idx))
 		return [2]float64{x / n, y / n}
 	}
-	return Eyes{Right: mean(36, 41), Left: mean(42, 47)}, nil
+	switch len(pts) {
+	case 68:
+		return Eyes{Right: mean(36, 37, 38, 39, 40, 41), Left: mean(42, 43, 44, 45, 46, 47)}, nil
+	case 5:
+		return Eyes{Right: mean(2, 3), Left: mean(0, 1)}, nil
+	}
+	return Eyes{}, fmt.Errorf("%w: eye centres need 68 or 5 points, got %d", ErrLandmarks, len(pts))
 }
 
 // IPD is the distance between the eye centres, in pixels.

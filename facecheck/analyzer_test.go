@@ -1,0 +1,183 @@
+package facecheck
+
+import (
+	"context"
+	"image"
+	"math"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/disintegration/imaging"
+)
+
+func findFaces(t *testing.T, a *Analyzer, img image.Image) []Face {
+	t.Helper()
+	faces, err := a.Find(context.Background(), img, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return faces
+}
+
+// The same video frame at four resolutions: one face each, the smallest
+// found by a retry pass, and Size and IPD proportional to the height.
+func TestFindObamaFrames(t *testing.T) {
+	a := NewAnalyzer(predictor(t))
+	var ratios []float64
+	for _, rel := range []string{"faces-fr/obama-240p.jpg", "faces-fr/obama-480p.jpg", "faces-fr/obama-720p.jpg", "faces-fr/obama-1080p.jpg"} {
+		img := decode(t, rel)
+		faces := findFaces(t, a, img)
+		if len(faces) != 1 {
+			t.Fatalf("%s: %d faces", rel, len(faces))
+		}
+		f := faces[0]
+		h := float64(img.Bounds().Dy())
+		t.Logf("%s: box %v size %.1f ipd %.1f", rel, f.Box, f.Size, f.IPD)
+		ratios = append(ratios, f.Size/h, f.IPD/h)
+	}
+	for i := 2; i < len(ratios); i += 2 {
+		for j := range 2 {
+			if d := ratios[i+j]/ratios[j] - 1; math.Abs(d) > 0.05 {
+				t.Errorf("frame %d: measure %d per pixel of height differs by %.1f%% from the 240p frame", i/2, j, 100*d)
+			}
+		}
+	}
+}
+
+// dlib's box jumps by about 20 % between pyramid levels; Size must follow
+// the image's scale smoothly, so a 259 px face never reads as 223.
+func TestSizeIsContinuous(t *testing.T) {
+	a := NewAnalyzer(predictor(t))
+	src := decode(t, "faces-gf/chaeyeon.jpg") // a 450 px face at full size
+	base := findFaces(t, a, src)[0]
+	w, h := src.Bounds().Dx(), src.Bounds().Dy()
+	boxes := map[int]bool{}
+	for _, want := range []float64{259, 280, 300, 330, 360, 400} {
+		s := want / base.Size
+		img := imaging.Resize(src, int(math.Round(float64(w)*s)), int(math.Round(float64(h)*s)), imaging.Linear)
+		faces := findFaces(t, a, img)
+		if len(faces) != 1 {
+			t.Fatalf("scale %.2f: %d faces", s, len(faces))
+		}
+		f := faces[0]
+		boxes[f.Box.Dx()] = true
+		t.Logf("scale %.3f: size %.1f (want %.0f), box width %d", s, f.Size, want, f.Box.Dx())
+		if math.Abs(f.Size/want-1) > 0.04 {
+			t.Errorf("scale %.3f: size %.1f, want %.0f within 4%%", s, f.Size, want)
+		}
+	}
+	t.Logf("dlib's boxes took %d distinct widths for 6 sizes", len(boxes))
+}
+
+func TestFindNothing(t *testing.T) {
+	a := NewAnalyzer(predictor(t))
+	for _, rel := range []string{"faces-dlib/dogs.jpg", "exif-orientation/Landscape_1.jpg"} {
+		if faces := findFaces(t, a, decode(t, rel)); len(faces) != 0 {
+			t.Errorf("%s: %d faces", rel, len(faces))
+		}
+	}
+	// Blank and tiny images are not errors.
+	for _, r := range []image.Rectangle{image.Rect(0, 0, 640, 480), image.Rect(0, 0, 3, 3), image.Rect(0, 0, 1, 900)} {
+		if faces := findFaces(t, a, image.NewGray(r)); len(faces) != 0 {
+			t.Errorf("blank %v: %d faces", r, len(faces))
+		}
+	}
+}
+
+// Faces come largest first, in the coordinates of the image given, also
+// for a sub-image that does not start at the origin.
+func TestFindOrderAndCoordinates(t *testing.T) {
+	a := NewAnalyzer(predictor(t))
+	img := decode(t, "faces-fr/two_people.jpg")
+	faces := findFaces(t, a, img)
+	if len(faces) != 2 || faces[0].Size < faces[1].Size {
+		t.Fatalf("%d faces, sizes out of order", len(faces))
+	}
+	sub := imaging.Clone(img).SubImage(image.Rect(500, 0, 1126, 661))
+	right := findFaces(t, a, sub)
+	if len(right) != 1 {
+		t.Fatalf("right half: %d faces", len(right))
+	}
+	var same *Face
+	for i := range faces {
+		if faces[i].Box.Min.X > 500 {
+			same = &faces[i]
+		}
+	}
+	if same == nil || math.Abs(float64(right[0].Landmarks[30].X-same.Landmarks[30].X)) > 3 {
+		t.Errorf("nose in sub-image %v, in whole image %v", right[0].Landmarks[30], same)
+	}
+}
+
+// dlib's 5-point model is not packaged here; its layout is a subset of the
+// 68 points (eye corners and nose base), so the measures must agree.
+func TestMeasureFivePoints(t *testing.T) {
+	a := NewAnalyzer(predictor(t))
+	for _, rel := range []string{"faces-fr/obama.jpg", "faces-gf/bona3.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg"} {
+		f := findFaces(t, a, decode(t, rel))[0]
+		five := FivePoints(f.Landmarks)
+		g, err := Measure(f.Box, f.Score, five)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: 68 points ipd %.1f size %.1f yaw %.1f; 5 points ipd %.1f size %.1f yaw %.1f", rel, f.IPD, f.Size, f.Pose.Yaw, g.IPD, g.Size, g.Pose.Yaw)
+		if math.Abs(g.IPD/f.IPD-1) > 0.08 || math.Abs(g.Size/f.Size-1) > 0.15 || math.Abs(g.Pose.Yaw-f.Pose.Yaw) > 8 || math.Abs(g.Pose.Roll-f.Pose.Roll) > 3 {
+			t.Errorf("%s: 5-point measures disagree", rel)
+		}
+	}
+	if _, err := Measure(image.Rect(0, 0, 9, 9), 0, make([]image.Point, 7)); err == nil {
+		t.Error("7 points measured")
+	}
+}
+
+// One Analyzer shared by goroutines gives the serial answers.
+func TestAnalyzerConcurrent(t *testing.T) {
+	a := NewAnalyzer(predictor(t))
+	imgs := []image.Image{decode(t, "faces-fr/two_people.jpg"), decode(t, "faces-fr/obama.jpg"), decode(t, "faces-dlib/dogs.jpg")}
+	want := make([][]Face, len(imgs))
+	for i, img := range imgs {
+		want[i] = findFaces(t, a, img)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range 2 {
+				i := (g + r) % len(imgs)
+				got, err := a.Find(context.Background(), imgs[i], nil)
+				if err != nil || !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("goroutine %d image %d: differs from serial (%v)", g, i, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestFindStopsOnCancel(t *testing.T) {
+	a := NewAnalyzer(predictor(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := a.Find(ctx, decode(t, "faces-fr/obama.jpg"), nil); err == nil {
+		t.Fatal("cancelled context: no error")
+	}
+}
+
+func TestPasses(t *testing.T) {
+	var o *FindOptions
+	got := o.Passes(1920, 1080)
+	want := []Pass{{2, 0}, {1, 0}, {1, 1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("1080p: %v, want %v", got, want)
+	}
+	// A 12 MP photo: the doubled pass would be 48 MP and is skipped.
+	if got := o.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{2, 0}, {1, 0}}) {
+		t.Errorf("12 MP: %v", got)
+	}
+	big := &FindOptions{MinFace: 800}
+	if got := big.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{8, 0}, {4, 0}, {2, 0}}) {
+		t.Errorf("MinFace 800: %v", got)
+	}
+}

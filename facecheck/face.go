@@ -1,0 +1,73 @@
+package facecheck
+
+import (
+	"image"
+	"math"
+)
+
+// Face is one measured face. Coordinates are those of the image it was
+// found in.
+type Face struct {
+	// Box is the detector's rectangle, mapped back from the copy the
+	// detector ran on. dlib's box sizes come in steps of about 20 % (its
+	// image pyramid), so rules should judge Size instead.
+	Box   image.Rectangle
+	Score float64
+	// Landmarks are the predictor's points (68 or 5), found on the image at
+	// full resolution.
+	Landmarks []image.Point
+	Eyes      Eyes
+	IPD       float64 // distance between the eye centres, pixels
+	// Size is the face's width in pixels on dlib's box scale, derived from
+	// the landmarks so that it is continuous in the image's resolution:
+	// 1.07 × the distance between the face contour points at eye level (0
+	// and 16) with 68 points, 2.45 × IPD with 5. The factors are the median
+	// ratios of dlib's box width to those distances over the corpus.
+	Size float64
+	Pose Pose
+}
+
+// Calibration of Size (see Face.Size).
+const (
+	sizePerContour = 1.07
+	sizePerIPD     = 2.45
+)
+
+// Measure computes a face's eyes, IPD, size and pose from its landmarks.
+func Measure(box image.Rectangle, score float64, pts []image.Point) (Face, error) {
+	eyes, err := EyeCentres(pts)
+	if err != nil {
+		return Face{}, err
+	}
+	pose, err := EstimatePose(pts)
+	if err != nil {
+		return Face{}, err
+	}
+	f := Face{Box: box, Score: score, Landmarks: pts, Eyes: eyes, IPD: eyes.IPD(), Pose: pose}
+	if len(pts) == 68 {
+		f.Size = sizePerContour * math.Hypot(float64(pts[16].X-pts[0].X), float64(pts[16].Y-pts[0].Y))
+	} else {
+		f.Size = sizePerIPD * f.IPD
+	}
+	return f, nil
+}
+
+// Extent is the smallest rectangle that holds the face's box and its
+// landmarks; landmarks may lie outside the image when the face is cut off.
+func (f *Face) Extent() image.Rectangle {
+	r := f.Box
+	for _, p := range f.Landmarks {
+		r = r.Union(image.Rectangle{Min: p, Max: p.Add(image.Pt(1, 1))})
+	}
+	return r
+}
+
+// FivePoints returns the 5-point layout of dlib's 5-point model (the
+// image-right eye's outer and inner corner, the image-left eye's outer and
+// inner corner, the nose base) taken from 68 landmarks.
+func FivePoints(pts68 []image.Point) []image.Point {
+	if len(pts68) != 68 {
+		return nil
+	}
+	return []image.Point{pts68[45], pts68[42], pts68[36], pts68[39], pts68[33]}
+}
