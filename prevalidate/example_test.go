@@ -9,7 +9,8 @@ import (
 	"github.com/facegate/facegate/prevalidate"
 )
 
-// Check an upload as it is, then fix it.
+// Check an upload and fix it. The astronaut's face is found and measured,
+// and it is too small for Progeny: no output can pass, so OK is false.
 func Example() {
 	f, err := os.Open("../testdata/samples/astronaut.png")
 	if err != nil {
@@ -20,11 +21,32 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(rep.Format, rep.Width, rep.Height, len(rep.Issues))
+	fmt.Println(rep.Format, rep.Width, rep.Height, len(rep.Faces), "face")
+	for _, is := range rep.Issues {
+		fmt.Println(is.Code, is.Message)
+	}
 	fmt.Println(rep.OK, rep.Output.Width, rep.Output.Height, rep.Output.Quality, len(jpg) == int(rep.Output.Bytes))
 	// Output:
-	// png 512 512 0
-	// true 512 512 92 true
+	// png 512 512 1 face
+	// FACE_TOO_SMALL Absolute face size is too small: face 100 px, at least 224 px needed
+	// FACE_TOO_SMALL Interpupillary distance is too small: eyes 43 px apart, at least 85 px needed
+	// false 512 512 92 true
+}
+
+// Document images (ID cards, passports) are judged without the face rules.
+func ExampleDocument() {
+	f, err := os.Open("../testdata/samples/astronaut.png")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	rep, err := prevalidate.Check(context.Background(), f, &prevalidate.Options{Profile: prevalidate.Document()})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rep.OK, len(rep.Issues), len(rep.Faces))
+	// Output:
+	// true 0 0
 }
 
 // A header that declares 900 megapixels is refused before any pixel is decoded.

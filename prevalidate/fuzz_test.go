@@ -48,7 +48,7 @@ func TestConvertsBMPAndGIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, data := range map[Format][]byte{FormatBMP: b.Bytes(), FormatGIF: g.Bytes()} {
-		rep, out, err := Fix(context.Background(), bytes.NewReader(data), nil)
+		rep, out, err := Fix(context.Background(), bytes.NewReader(data), docOpts)
 		if err != nil {
 			t.Fatal(err)
 		}

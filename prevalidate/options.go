@@ -1,6 +1,13 @@
 package prevalidate
 
-import "log/slog"
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/models"
+)
 
 // Default safety limits, checked from the header before any pixel is decoded.
 const (
@@ -9,12 +16,21 @@ const (
 )
 
 // Options configure Check and Fix. The zero value is the progeny profile
-// with the default limits.
+// with the default limits and the shared default face analyzer.
 type Options struct {
 	Profile       *Profile     // nil = Progeny()
 	MaxInputBytes int64        // 0 = DefaultMaxInputBytes
 	MaxPixels     int64        // 0 = DefaultMaxPixels
 	Logger        *slog.Logger // nil = slog.Default()
+	// Faces measures faces when the profile has face rules. nil =
+	// DefaultAnalyzer(), loaded once per process.
+	Faces *facecheck.Analyzer
+	// Landmarks puts each face's landmark points in the report.
+	Landmarks bool
+	// Crop lets Fix crop around the face when scaling the whole image to
+	// the recommended height would make the face too small. Off, Fix keeps
+	// a larger height instead (within the size and byte limits).
+	Crop bool
 }
 
 func (o *Options) withDefaults() Options {
@@ -35,4 +51,35 @@ func (o *Options) withDefaults() Options {
 		v.Logger = slog.Default()
 	}
 	return v
+}
+
+var (
+	defaultOnce     sync.Once
+	defaultAnalyzer *facecheck.Analyzer
+	defaultErr      error
+)
+
+// DefaultAnalyzer loads dlib's 68-point landmark model once per process,
+// from where models.Find looks ($FACEGATE_MODELS, ./models,
+// /usr/share/dlib), and returns an Analyzer that shares it. The error says
+// which file is missing and how to install it (errors.Is models.ErrNotFound).
+func DefaultAnalyzer() (*facecheck.Analyzer, error) {
+	defaultOnce.Do(func() {
+		defaultAnalyzer, defaultErr = LoadAnalyzer(nil)
+	})
+	return defaultAnalyzer, defaultErr
+}
+
+// LoadAnalyzer finds, verifies and loads the 68-point landmark model and
+// returns a new Analyzer. opts.Path names the model file explicitly.
+func LoadAnalyzer(opts *models.Options) (*facecheck.Analyzer, error) {
+	path, err := models.Find(models.Landmarks68, opts)
+	if err != nil {
+		return nil, err
+	}
+	pred, err := facecheck.LoadPredictor(path)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return facecheck.NewAnalyzer(pred), nil
 }

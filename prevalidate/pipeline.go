@@ -38,7 +38,7 @@ type step struct {
 }
 
 var (
-	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}}
+	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}}
 	fixSteps   = []step{{"fix", stepFix}}
 )
 
@@ -63,9 +63,7 @@ func CheckBytes(ctx context.Context, b []byte, opts *Options) (*Report, error) {
 }
 
 func run(ctx context.Context, r io.Reader, opts *Options, fix bool) (*Report, []byte, error) {
-	s := &state{opts: opts.withDefaults(), fix: fix, rep: &Report{Faces: []Face{}}}
-	s.m.Format = FormatUnknown
-	s.m.Orientation = 1
+	s := newState(opts.withDefaults(), fix)
 	err := stepRead(s, r)
 	if err == nil && s.m.OverLimit == "" {
 		steps := checkSteps
@@ -76,6 +74,13 @@ func run(ctx context.Context, r io.Reader, opts *Options, fix bool) (*Report, []
 	}
 	s.finish()
 	return s.rep, s.out, err
+}
+
+func newState(opts Options, fix bool) *state {
+	s := &state{opts: opts, fix: fix, rep: &Report{Faces: []Face{}}}
+	s.m.Format = FormatUnknown
+	s.m.Orientation = 1
+	return s
 }
 
 func (s *state) runSteps(ctx context.Context, steps []step) error {
@@ -99,6 +104,7 @@ func (s *state) finish() {
 	m := &s.m
 	s.rep.Format, s.rep.Width, s.rep.Height, s.rep.Bytes, s.rep.Orientation = m.Format, m.Width, m.Height, m.Bytes, m.Orientation
 	s.rep.Issues = s.opts.Profile.Judge(m)
+	s.rep.Faces = reportFaces(m.Faces, s.opts.Landmarks)
 	if s.fix {
 		s.rep.OK = s.rep.Output != nil && noErrors(s.rep.Output.Issues)
 	} else {

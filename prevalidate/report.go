@@ -16,15 +16,20 @@ type Issue struct {
 	Severity Severity `json:"severity"`
 }
 
-// Face is one detected face, in upright input pixel coordinates. Faces are
-// measured by the facecheck package; until it is wired in, reports carry an
-// empty list.
+// Face is one detected face, in upright pixel coordinates of the image it
+// was found in (the input for Report.Faces, the output for Output.Faces).
+// Angles are in degrees, with facecheck.Pose's signs: yaw > 0 turned
+// towards the image's right, pitch > 0 chin down, roll > 0 clockwise.
 type Face struct {
-	Box   [4]int  `json:"box"` // x, y, w, h
-	IPD   float64 `json:"ipd"` // distance between the eye centres, pixels
-	Yaw   float64 `json:"yaw"`
-	Pitch float64 `json:"pitch"`
-	Roll  float64 `json:"roll"`
+	Box [4]int `json:"box"` // dlib's rectangle: x, y, w, h
+	// Size is the face width on dlib's box scale, from the landmarks: the
+	// number the 224 px rule judges (facecheck.Face.Size).
+	Size      float64  `json:"size"`
+	IPD       float64  `json:"ipd"` // distance between the eye centres, pixels
+	Yaw       float64  `json:"yaw"`
+	Pitch     float64  `json:"pitch"`
+	Roll      float64  `json:"roll"`
+	Landmarks [][2]int `json:"landmarks,omitempty"` // 68 or 5 points, when asked for
 }
 
 // Output describes what Fix produced.
@@ -34,7 +39,9 @@ type Output struct {
 	Height  int     `json:"height"`
 	Bytes   int64   `json:"bytes"`
 	Quality int     `json:"quality"`
-	Issues  []Issue `json:"issues"` // what still fails on the output
+	Cropped bool    `json:"cropped,omitempty"` // cut around the face (Options.Crop)
+	Issues  []Issue `json:"issues"`            // what still fails on the output
+	Faces   []Face  `json:"faces"`             // as measured on the output
 }
 
 // Report is the result of checking (and perhaps fixing) one image. The CLI

@@ -2,7 +2,11 @@ package prevalidate
 
 import (
 	"fmt"
+	"image"
+	"math"
 	"strings"
+
+	"github.com/facegate/facegate/facecheck"
 )
 
 // Code identifies a rule. Codes follow the provider's where one exists.
@@ -20,6 +24,22 @@ const (
 	FileTooLarge           Code = "FILE_TOO_LARGE"
 	MetadataPresent        Code = "METADATA_PRESENT"
 	MetadataUnreadable     Code = "METADATA_UNREADABLE"
+
+	FaceNotFound      Code = "FACE_NOT_FOUND"
+	TooManyFaces      Code = "TOO_MANY_FACES"
+	FaceTooSmall      Code = "FACE_TOO_SMALL"
+	FaceAngleTooLarge Code = "FACE_ANGLE_TOO_LARGE"
+	FaceCropped       Code = "FACE_CROPPED"
+	FaceCloseToBorder Code = "FACE_CLOSE_TO_BORDER"
+	FaceTooClose      Code = "FACE_TOO_CLOSE"
+)
+
+// Keys of rules that share a code, for Profile.Threshold.
+const (
+	KeyFaceSize    = "face_size"    // FACE_TOO_SMALL by face size, px
+	KeyEyeDistance = "eye_distance" // FACE_TOO_SMALL by IPD, px
+	KeyYawPitch    = "yaw_pitch"    // FACE_ANGLE_TOO_LARGE by yaw or pitch, degrees
+	KeyRoll        = "roll"         // FACE_ANGLE_TOO_LARGE by roll, degrees
 )
 
 // Measurements are what the pipeline learnt about an image; rules read them.
@@ -33,19 +53,39 @@ type Measurements struct {
 	Decoded       bool   // pixels were decoded
 	Metadata      []string
 	MetadataError string
+	// Faces measured on the upright image, largest first; rules judge the
+	// first. FacesMeasured is false when the profile has no face rules or
+	// the image was not decoded.
+	Faces         []facecheck.Face
+	FacesMeasured bool
+	FaceError     string // why face detection failed; "" when it ran
+}
+
+// face is the face the rules judge: the largest.
+func (m *Measurements) face() *facecheck.Face {
+	if len(m.Faces) == 0 {
+		return nil
+	}
+	return &m.Faces[0]
 }
 
 // Rule is one requirement as data. Check says whether m breaks it, with a
 // detail for the message; Threshold is the number Check compares against.
 type Rule struct {
-	Code      Code
+	Code Code
+	// Key tells apart rules that share a code (FACE_TOO_SMALL judges both
+	// the face size and the eye distance); "" means the code.
+	Key       string
 	Message   string
 	Severity  Severity
 	Fixable   bool
 	Threshold float64
 	// NeedsPixels rules are judged only on images that were decoded.
 	NeedsPixels bool
-	Check       func(m *Measurements, threshold float64) (broken bool, detail string)
+	// NeedsFace rules are judged only when faces were measured, and only
+	// when one was found (except FACE_NOT_FOUND's own rule).
+	NeedsFace bool
+	Check     func(m *Measurements, threshold float64) (broken bool, detail string)
 }
 
 // Profile is a named list of rules.
@@ -54,14 +94,30 @@ type Profile struct {
 	Rules []Rule
 }
 
-// Threshold returns the threshold of the rule with code c.
-func (p *Profile) Threshold(c Code) (float64, bool) {
+// Threshold returns the threshold of the rule with this key, or of the
+// first rule with this code when no rule has the key.
+func (p *Profile) Threshold(key string) (float64, bool) {
 	for _, r := range p.Rules {
-		if r.Code == c {
+		if r.Key == key {
+			return r.Threshold, true
+		}
+	}
+	for _, r := range p.Rules {
+		if string(r.Code) == key {
 			return r.Threshold, true
 		}
 	}
 	return 0, false
+}
+
+// HasFaceRules reports whether judging needs faces measured.
+func (p *Profile) HasFaceRules() bool {
+	for _, r := range p.Rules {
+		if r.NeedsFace {
+			return true
+		}
+	}
+	return false
 }
 
 // Judge applies the profile's rules to m, in order.
@@ -69,6 +125,9 @@ func (p *Profile) Judge(m *Measurements) []Issue {
 	issues := []Issue{}
 	for _, r := range p.Rules {
 		if r.NeedsPixels && !m.Decoded {
+			continue
+		}
+		if r.NeedsFace && (!m.FacesMeasured || (r.Code != FaceNotFound && m.face() == nil)) {
 			continue
 		}
 		broken, detail := r.Check(m, r.Threshold)
@@ -85,11 +144,23 @@ func (p *Profile) Judge(m *Measurements) []Issue {
 }
 
 // Profiles are the built-in profiles by name.
-var Profiles = map[string]func() *Profile{"progeny": Progeny}
+var Profiles = map[string]func() *Profile{"progeny": Progeny, "document": Document}
 
-// Progeny is the default profile: the image requirements of the Progeny API.
+// Progeny is the default profile: the image requirements of the Progeny API
+// for a face photo (the image of register_face, authenticate_face,
+// face_liveness, and the selfie of the KYC services).
 func Progeny() *Profile {
-	return &Profile{Name: "progeny", Rules: []Rule{
+	return &Profile{Name: "progeny", Rules: append(imageRules(), faceRules()...)}
+}
+
+// Document is Progeny's image requirements without the face rules, for
+// the ID card and passport images of the KYC and OCR services.
+func Document() *Profile {
+	return &Profile{Name: "document", Rules: imageRules()}
+}
+
+func imageRules() []Rule {
+	return []Rule{
 		{Code: FailedToReadImage, Message: "Failed to read image", Severity: SeverityError,
 			Check: func(m *Measurements, _ float64) (bool, string) { return m.ReadError != "", m.ReadError }},
 		{Code: InputTooLarge, Message: "Input is over a safety limit and was not decoded", Severity: SeverityError,
@@ -124,5 +195,76 @@ func Progeny() *Profile {
 			Check: func(m *Measurements, _ float64) (bool, string) {
 				return len(m.Metadata) > 0, strings.Join(m.Metadata, ", ")
 			}},
-	}}
+	}
+}
+
+// faceRules judge the largest face, in the pixels of the image judged.
+func faceRules() []Rule {
+	return []Rule{
+		{Code: FaceNotFound, Message: "Failed to detect face", Severity: SeverityError, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, _ float64) (bool, string) {
+				if m.FaceError != "" {
+					return true, m.FaceError
+				}
+				return len(m.Faces) == 0, "no face at any scale tried"
+			}},
+		{Code: TooManyFaces, Message: "More than one face", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				n := 0
+				for _, f := range m.Faces {
+					if f.Size >= t*m.Faces[0].Size {
+						n++
+					}
+				}
+				return n > 1, fmt.Sprintf("%d faces at least %g of the largest's size", n, t)
+			}},
+		{Code: FaceTooSmall, Key: KeyFaceSize, Message: "Absolute face size is too small", Severity: SeverityError, Threshold: 224, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				s := m.face().Size
+				return s < t, fmt.Sprintf("face %.0f px, at least %g px needed", s, t)
+			}},
+		{Code: FaceTooSmall, Key: KeyEyeDistance, Message: "Interpupillary distance is too small", Severity: SeverityError, Threshold: 85, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				d := m.face().IPD
+				return d < t, fmt.Sprintf("eyes %.0f px apart, at least %g px needed", d, t)
+			}},
+		{Code: FaceAngleTooLarge, Key: KeyYawPitch, Message: "Face is turned too far from the camera", Severity: SeverityError, Threshold: 25, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				p := m.face().Pose
+				return math.Abs(p.Yaw) > t || math.Abs(p.Pitch) > t, fmt.Sprintf("yaw %.0f°, pitch %.0f°, each within ±%g° needed", p.Yaw, p.Pitch, t)
+			}},
+		{Code: FaceAngleTooLarge, Key: KeyRoll, Message: "Head is tilted too far", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				r := m.face().Pose.Roll
+				return math.Abs(r) > t, fmt.Sprintf("roll %.0f°, within ±%g° needed", r, t)
+			}},
+		{Code: FaceCropped, Message: "Face is cut off by the image edge", Severity: SeverityError, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, _ float64) (bool, string) {
+				f := m.face()
+				ext := f.Extent()
+				img := image.Rect(0, 0, m.Width, m.Height)
+				return !ext.In(img), fmt.Sprintf("face spans %v, the image %dx%d", rectString(ext), m.Width, m.Height)
+			}},
+		{Code: FaceCloseToBorder, Message: "Face is too close to the image edge", Severity: SeverityError, Threshold: 0.05, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				f := m.face()
+				ext := f.Extent()
+				if !ext.In(image.Rect(0, 0, m.Width, m.Height)) {
+					return false, "" // FACE_CROPPED says it
+				}
+				gap := min(ext.Min.X, ext.Min.Y, m.Width-ext.Max.X, m.Height-ext.Max.Y)
+				need := t * float64(f.Box.Dx())
+				return float64(gap) < need, fmt.Sprintf("%d px from an edge, at least %.0f px (%g of the face width) needed", gap, need, t)
+			}},
+		{Code: FaceTooClose, Message: "Face is too close to the camera", Severity: SeverityError, Threshold: 0.8, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				b := m.face().Box
+				fw, fh := float64(b.Dx())/float64(m.Width), float64(b.Dy())/float64(m.Height)
+				return fw > t || fh > t, fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %g%%", 100*fw, 100*fh, 100*t)
+			}},
+	}
+}
+
+func rectString(r image.Rectangle) string {
+	return fmt.Sprintf("x %d..%d, y %d..%d", r.Min.X, r.Max.X, r.Min.Y, r.Max.Y)
 }

@@ -2,40 +2,200 @@ package prevalidate
 
 import (
 	"context"
+	"image"
+	"math"
 
+	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/resize"
 )
 
-// stepFix chooses the output size from the profile's thresholds, scales
-// once, encodes a metadata-free JPEG that fits the byte limit, then judges
-// the output bytes as they would be submitted.
+// faceMargin is how far above the face size thresholds Fix aims, so that
+// the output, measured again after resampling and JPEG, still passes.
+const faceMargin = 0.04
+
+// stepFix chooses the output size from the profile's thresholds and the
+// face, scales once, encodes a metadata-free JPEG that fits the byte limit,
+// then checks the output bytes as they would be submitted.
 func stepFix(ctx context.Context, s *state) (bool, error) {
-	p := s.opts.Profile
-	limit := func(c Code) int {
-		t, _ := p.Threshold(c)
-		return int(t)
-	}
-	w, h := resize.Size(s.img)
-	w, h = resize.Plan(w, h, resize.Limits{
-		MaxHeight: limit(HeightAboveRecommended),
-		MaxSide:   limit(ImageTooLarge),
-		MinSide:   limit(ImageTooSmall),
-	})
-	enc, err := resize.EncodeFit(ctx, s.img, w, h, resize.FitOptions{MaxBytes: limit(FileTooLarge)})
+	plan := s.planFix()
+	out, data, err := s.encode(ctx, plan)
 	if err != nil {
 		return true, err
 	}
-	s.out = enc.Data
-	s.rep.Output = &Output{Width: enc.Width, Height: enc.Height, Bytes: int64(len(enc.Data)), Quality: enc.Quality, Issues: verify(enc.Data, &s.opts)}
-	s.opts.Logger.Debug("fixed", "width", enc.Width, "height", enc.Height, "bytes", len(enc.Data), "quality", enc.Quality, "encodes", enc.Attempts)
+	// Never turn a passing face into a failing one: if the input passes
+	// every face rule and the output does not, keep the input's own size.
+	if plan.scale < 1 && regressed(s.opts.Profile.Judge(&s.m), out.Issues) {
+		s.opts.Logger.Debug("output fails a face rule the input passes; keeping the full size", "scale", plan.scale)
+		again, againData, err := s.encode(ctx, s.fullSize())
+		if err != nil {
+			return true, err
+		}
+		if !regressed(s.opts.Profile.Judge(&s.m), again.Issues) {
+			out, data = again, againData
+		}
+	}
+	s.rep.Output, s.out = out, data
 	return false, nil
 }
 
-// verify judges output bytes from their header, as Progeny would see them.
-func verify(out []byte, opts *Options) []Issue {
-	var m Measurements
-	if _, _, ok := measureHeader(out, &m, opts.MaxPixels); ok {
-		m.Decoded = true // we encoded these pixels ourselves
+// fixPlan is what to scale to what.
+type fixPlan struct {
+	rect          image.Rectangle // the part of the upright image to keep
+	w, h          int             // output size
+	scale         float64         // output pixels per input pixel
+	minW, minH    int             // EncodeFit must not shrink below these
+	cropped, face bool
+}
+
+func (s *state) limit(key string) int {
+	t, _ := s.opts.Profile.Threshold(key)
+	return int(t)
+}
+
+func (s *state) fullSize() fixPlan {
+	b := s.img.Bounds()
+	w, h := resize.Plan(b.Dx(), b.Dy(), resize.Limits{MaxSide: s.limit(string(ImageTooLarge))})
+	return fixPlan{rect: b, w: w, h: h, scale: float64(h) / float64(b.Dy()), minW: w, minH: h, face: true}
+}
+
+// planFix scales the image to the recommended height, unless that would
+// make a face that passes on the input too small: then it keeps the scale
+// the face needs (up to the size limit), or, with Options.Crop, cuts a
+// window of the recommended size around the face at that scale.
+func (s *state) planFix() fixPlan {
+	b := s.img.Bounds()
+	W, H := b.Dx(), b.Dy()
+	w, h := resize.Plan(W, H, resize.Limits{
+		MaxHeight: s.limit(string(HeightAboveRecommended)),
+		MaxSide:   s.limit(string(ImageTooLarge)),
+		MinSide:   s.limit(string(ImageTooSmall)),
+	})
+	p := fixPlan{rect: b, w: w, h: h, scale: float64(h) / float64(H)}
+	need, ok := s.faceScale()
+	if !ok || p.scale >= need {
+		return p
 	}
-	return opts.Profile.Judge(&m)
+	if s.opts.Crop {
+		if r, ok := cropAround(s.m.face(), b, float64(w)/need, float64(h)/need); ok {
+			return fixPlan{rect: r, w: w, h: h, scale: need, minW: w, minH: h, cropped: true, face: true}
+		}
+	}
+	maxSide := float64(s.limit(string(ImageTooLarge)))
+	if maxSide > 0 {
+		need = min(need, maxSide/float64(max(W, H)))
+	}
+	w, h = int(math.Round(float64(W)*need)), int(math.Round(float64(H)*need))
+	return fixPlan{rect: b, w: w, h: h, scale: need, minW: w, minH: h, face: true}
+}
+
+// faceScale is the smallest scale at which the largest face keeps its size
+// and eye distance above the thresholds (with faceMargin), at most 1. ok is
+// false when there is no face, or when it fails those rules already.
+func (s *state) faceScale() (float64, bool) {
+	f := s.m.face()
+	if f == nil || f.Size <= 0 || f.IPD <= 0 {
+		return 0, false
+	}
+	minSize, ok1 := s.opts.Profile.Threshold(KeyFaceSize)
+	minIPD, ok2 := s.opts.Profile.Threshold(KeyEyeDistance)
+	if !ok1 && !ok2 {
+		return 0, false
+	}
+	if f.Size < minSize || f.IPD < minIPD {
+		return 0, false
+	}
+	need := max(minSize*(1+faceMargin)/f.Size, minIPD*(1+faceMargin)/f.IPD)
+	return min(need, 1), true
+}
+
+// cropAround places a cw×ch window (input pixels) on the face, moved
+// inside the image. It fails when the face with a margin of half its width
+// does not fit.
+func cropAround(f *facecheck.Face, b image.Rectangle, cw, ch float64) (image.Rectangle, bool) {
+	w, h := int(math.Floor(cw)), int(math.Floor(ch))
+	ext := f.Extent()
+	keep := ext.Inset(-f.Box.Dx() / 2).Intersect(b)
+	if keep.Dx() > w || keep.Dy() > h {
+		return image.Rectangle{}, false
+	}
+	c := ext.Min.Add(ext.Max).Div(2)
+	x := min(max(c.X-w/2, b.Min.X), b.Max.X-w)
+	y := min(max(c.Y-h/2, b.Min.Y), b.Max.Y-h)
+	r := image.Rect(x, y, x+w, y+h)
+	// Keep the margin inside the window even when the face is off centre.
+	if !keep.In(r) {
+		return image.Rectangle{}, false
+	}
+	return r, true
+}
+
+// encode scales and encodes one plan and checks what it produced.
+func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) {
+	src := s.img
+	if p.rect != s.img.Bounds() {
+		src = subImage(s.img, p.rect)
+	}
+	enc, err := resize.EncodeFit(ctx, src, p.w, p.h, resize.FitOptions{
+		MaxBytes: s.limit(string(FileTooLarge)), MinWidth: p.minW, MinHeight: p.minH,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	issues, faces, err := s.verify(ctx, enc.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.opts.Logger.Debug("fixed", "width", enc.Width, "height", enc.Height, "bytes", len(enc.Data),
+		"quality", enc.Quality, "encodes", enc.Attempts, "face_scale", p.face, "cropped", p.cropped)
+	return &Output{Width: enc.Width, Height: enc.Height, Bytes: int64(len(enc.Data)), Quality: enc.Quality,
+		Cropped: p.cropped, Issues: issues, Faces: reportFaces(faces, s.opts.Landmarks)}, enc.Data, nil
+}
+
+// verify checks output bytes exactly as Check would: header, decode, faces.
+func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Face, error) {
+	v := newState(s.opts, false)
+	v.data = out
+	v.m.Bytes = int64(len(out))
+	if err := v.runSteps(ctx, checkSteps); err != nil {
+		return nil, nil, err
+	}
+	return s.opts.Profile.Judge(&v.m), v.m.Faces, nil
+}
+
+// regressed reports whether before passes every face rule and after
+// fails one.
+func regressed(before, after []Issue) bool {
+	failsFace := func(issues []Issue) bool {
+		for _, is := range issues {
+			if is.Severity == SeverityError && isFaceCode(is.Code) {
+				return true
+			}
+		}
+		return false
+	}
+	return !failsFace(before) && failsFace(after)
+}
+
+func isFaceCode(c Code) bool {
+	switch c {
+	case FaceNotFound, TooManyFaces, FaceTooSmall, FaceAngleTooLarge, FaceCropped, FaceCloseToBorder, FaceTooClose:
+		return true
+	}
+	return false
+}
+
+// subImage returns the part r of img, sharing pixels when img can.
+func subImage(img image.Image, r image.Rectangle) image.Image {
+	if si, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}); ok {
+		return si.SubImage(r)
+	}
+	out := image.NewNRGBA(r)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			out.Set(x, y, img.At(x, y))
+		}
+	}
+	return out
 }

@@ -16,6 +16,10 @@ type FitOptions struct {
 	StartQuality int // first quality tried; 0 = 92
 	MinQuality   int // quality floor, never gone under; 0 = 70
 	Step         int // quality step; 0 = 4
+	// MinWidth and MinHeight stop the shrinking at the quality floor: a
+	// face that must keep its size in pixels sets them. When even that
+	// size does not fit, EncodeFit returns it at the floor with Fits false.
+	MinWidth, MinHeight int
 }
 
 func (o FitOptions) withDefaults() FitOptions {
@@ -44,6 +48,8 @@ type Encoded struct {
 	Width, Height int
 	// Attempts counts the encodes it took.
 	Attempts int
+	// Fits is false only when MinWidth/MinHeight kept it over MaxBytes.
+	Fits bool
 }
 
 // EncodeFit scales src to w x h (once, from src) and encodes a baseline JPEG,
@@ -68,7 +74,7 @@ func EncodeFit(ctx context.Context, src image.Image, w, h int, opts FitOptions) 
 				return Encoded{}, fmt.Errorf("encode JPEG: %w", err)
 			}
 			if buf.Len() <= o.MaxBytes {
-				out := Encoded{Data: bytes.Clone(buf.Bytes()), Quality: q, Width: w, Height: h, Attempts: attempts}
+				out := Encoded{Data: bytes.Clone(buf.Bytes()), Quality: q, Width: w, Height: h, Attempts: attempts, Fits: true}
 				return out, nil
 			}
 			if q == o.MinQuality {
@@ -79,7 +85,16 @@ func EncodeFit(ctx context.Context, src image.Image, w, h int, opts FitOptions) 
 		if w == 1 && h == 1 {
 			return Encoded{}, fmt.Errorf("encode JPEG: a 1x1 image does not fit %d bytes", o.MaxBytes)
 		}
+		if (o.MinWidth > 0 && w <= o.MinWidth) || (o.MinHeight > 0 && h <= o.MinHeight) {
+			return Encoded{Data: bytes.Clone(buf.Bytes()), Quality: q, Width: w, Height: h, Attempts: attempts}, nil
+		}
 		f := math.Sqrt(float64(o.MaxBytes)/float64(buf.Len())) * 0.95
+		if o.MinWidth > 0 {
+			f = max(f, float64(o.MinWidth)/float64(w))
+		}
+		if o.MinHeight > 0 {
+			f = max(f, float64(o.MinHeight)/float64(h))
+		}
 		w, h = Shrink(w, h, f)
 	}
 }

@@ -76,3 +76,20 @@ func BenchmarkEncodeFit1080p(b *testing.B) {
 		}
 	}
 }
+
+// A face that must keep its pixels sets a floor: the encoder stops there
+// and says the result does not fit, instead of shrinking the face away.
+func TestEncodeFitKeepsMinimumSize(t *testing.T) {
+	img := noise(1200, 1000)
+	enc, err := EncodeFit(context.Background(), img, 1200, 1000, FitOptions{MaxBytes: 300_000, MinHeight: 900})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc.Height < 900 || enc.Fits || len(enc.Data) <= 300_000 || enc.Quality != 70 {
+		t.Fatalf("%dx%d q%d %d bytes fits=%v", enc.Width, enc.Height, enc.Quality, len(enc.Data), enc.Fits)
+	}
+	enc, err = EncodeFit(context.Background(), img, 1200, 1000, FitOptions{MaxBytes: 300_000, MinHeight: 200})
+	if err != nil || !enc.Fits || enc.Height < 200 || len(enc.Data) > 300_000 {
+		t.Fatalf("floor 200: %dx%d %d bytes fits=%v %v", enc.Width, enc.Height, len(enc.Data), enc.Fits, err)
+	}
+}

@@ -1,8 +1,8 @@
 // Command facegate checks face photos against the Progeny API's image rules
 // before they are submitted, and fixes what can be fixed.
 //
-//	facegate check [--json] [--profile progeny] PATH...
-//	facegate fix -o OUTDIR [--json] [--profile progeny] PATH...
+//	facegate check [--json] [--landmarks] [--profile progeny|document] PATH...
+//	facegate fix -o OUTDIR [--crop] [--json] [--profile progeny|document] PATH...
 //
 // PATH is a file or a folder (walked recursively for images). Exit status:
 // 0 every image ok, 1 at least one image not ok, 2 usage or I/O error.
@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/facegate/facegate/models"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/spf13/cobra"
 )
@@ -64,6 +65,10 @@ type flags struct {
 	maxBytes  int64
 	maxPixels int64
 	verbose   bool
+	landmarks bool
+	crop      bool
+	model     string
+	noVerify  bool
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -84,6 +89,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		c.Flags().Int64Var(&f.maxBytes, "max-bytes", prevalidate.DefaultMaxInputBytes, "safety limit: largest input file, in bytes")
 		c.Flags().Int64Var(&f.maxPixels, "max-pixels", prevalidate.DefaultMaxPixels, "safety limit: most pixels an input may declare")
 		c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
+		c.Flags().BoolVar(&f.landmarks, "landmarks", false, "put each face's landmark points in the JSON records")
+		c.Flags().StringVar(&f.model, "landmark-model", "", "landmark model file (68- or 5-point); default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
+		c.Flags().BoolVar(&f.noVerify, "skip-model-check", false, "do not check the landmark model's SHA-256 (needed for a 5-point model)")
 	}
 	check := &cobra.Command{
 		Use:   "check [--json] [--profile progeny] PATH...",
@@ -103,6 +111,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	fix.Flags().StringVarP(&f.outDir, "out", "o", "", "output folder (created if missing)")
+	fix.Flags().BoolVar(&f.crop, "crop", false, "crop around the face when 1080 px high would make it too small (default: keep a larger height)")
 	addCommon(check)
 	addCommon(fix)
 	for _, c := range []*cobra.Command{check, fix} {
@@ -120,17 +129,29 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdout, stderr io.Writer) error {
 	newProfile, ok := prevalidate.Profiles[f.profile]
 	if !ok {
-		return usageError{fmt.Errorf("unknown profile %q (known: progeny)", f.profile)}
+		return usageError{fmt.Errorf("unknown profile %q (known: progeny, document)", f.profile)}
 	}
+	profile := newProfile()
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug
 	}
 	opts := &prevalidate.Options{
-		Profile:       newProfile(),
+		Profile:       profile,
 		MaxInputBytes: f.maxBytes,
 		MaxPixels:     f.maxPixels,
 		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		Landmarks:     f.landmarks,
+		Crop:          f.crop,
+	}
+	if profile.HasFaceRules() {
+		// Load the model once, before any file: a missing model is a setup
+		// error that names the file and how to install it.
+		a, err := prevalidate.LoadAnalyzer(&models.Options{Path: f.model, SkipVerify: f.noVerify})
+		if err != nil {
+			return usageError{err}
+		}
+		opts.Faces = a
 	}
 	inputs, err := collect(paths)
 	if err != nil {

@@ -84,9 +84,14 @@ func sum(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(b)
 }
 
+// The file handling tests judge the image rules only (--profile document):
+// the bundled astronaut's face is too small for the progeny profile.
 func TestCheckExitStatuses(t *testing.T) {
 	good := filepath.Join("..", "..", "testdata", "samples", "astronaut.png")
-	if _, _, code := facegate(t, "check", good); code != 0 {
+	if _, _, code := facegate(t, "check", good); code != 1 {
+		t.Errorf("progeny profile, a face too small: exit %d, want 1", code)
+	}
+	if _, _, code := facegate(t, "check", "--profile", "document", good); code != 0 {
 		t.Errorf("a good image: exit %d, want 0", code)
 	}
 	dir := t.TempDir()
@@ -100,7 +105,7 @@ func TestCheckExitStatuses(t *testing.T) {
 		write(t, dir, name, b)
 	}
 	write(t, dir, "README.txt", []byte("skipped: neither an image name nor image bytes"))
-	stdout, stderr, code := facegate(t, "check", "--json", good, dir)
+	stdout, stderr, code := facegate(t, "check", "--profile", "document", "--json", good, dir)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
 	}
@@ -146,7 +151,7 @@ func TestFixWritesCompliantJPEGsAndLeavesOriginals(t *testing.T) {
 		before[p] = sum(t, filepath.Join(in, p))
 	}
 	out := filepath.Join(t.TempDir(), "new", "out")
-	stdout, stderr, code := facegate(t, "fix", "-o", out, "--json", in)
+	stdout, stderr, code := facegate(t, "fix", "--profile", "document", "-o", out, "--json", in)
 	if code != 1 { // broken.jpg cannot be fixed
 		t.Fatalf("exit %d, want 1; %s", code, stderr)
 	}
@@ -189,7 +194,7 @@ func TestFixWritesCompliantJPEGsAndLeavesOriginals(t *testing.T) {
 	// Fixing into the input's own folder never overwrites the input.
 	jpgIn := write(t, t.TempDir(), "self.jpg", rot)
 	h := sum(t, jpgIn)
-	stdout, _, code = facegate(t, "fix", "-o", filepath.Dir(jpgIn), "--json", jpgIn)
+	stdout, _, code = facegate(t, "fix", "--profile", "document", "-o", filepath.Dir(jpgIn), "--json", jpgIn)
 	if code != 0 || sum(t, jpgIn) != h {
 		t.Fatalf("exit %d; input changed: %v", code, sum(t, jpgIn) != h)
 	}
@@ -205,7 +210,7 @@ func TestFixWritesCompliantJPEGsAndLeavesOriginals(t *testing.T) {
 
 func TestCheckTableOnCorpus(t *testing.T) {
 	dir := filepath.Join(corpus.Dir(t), "exif-orientation")
-	stdout, _, code := facegate(t, "check", dir)
+	stdout, _, code := facegate(t, "check", "--profile", "document", dir)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (orientations 2..8 are NOT_UPRIGHT)", code)
 	}
@@ -215,5 +220,43 @@ func TestCheckTableOnCorpus(t *testing.T) {
 	}
 	if n := strings.Count(stdout, "NOT_UPRIGHT"); n != 14 {
 		t.Errorf("%d NOT_UPRIGHT rows, want 14:\n%s", n, stdout)
+	}
+}
+
+// Face measurements on corpus photos through the CLI: --landmarks adds the
+// 68 points, --crop cuts around a face that 1080 px would shrink too far.
+func TestFaceFlags(t *testing.T) {
+	obama := corpus.Path(t, "faces-fr/obama.jpg")
+	small := corpus.Path(t, "faces-fr/obama-240p.jpg")
+	stdout, stderr, code := facegate(t, "check", "--json", "--landmarks", obama, small)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	recs := records(t, stdout)
+	if len(recs) != 2 || !recs[0].OK || len(recs[0].Faces) != 1 || len(recs[0].Faces[0].Landmarks) != 68 {
+		t.Fatalf("obama.jpg: %s", stdout)
+	}
+	if f := recs[0].Faces[0]; f.Size < 224 || f.IPD < 85 || f.Box[2] <= 0 {
+		t.Errorf("obama.jpg face %+v", f)
+	}
+	if recs[1].OK || !recs[1].Has(prevalidate.FaceTooSmall) {
+		t.Errorf("240p frame: %+v", recs[1])
+	}
+	stdout, _, _ = facegate(t, "check", "--json", obama)
+	if strings.Contains(stdout, "landmarks") {
+		t.Errorf("landmarks without --landmarks: %s", stdout)
+	}
+	out := t.TempDir()
+	stdout, stderr, code = facegate(t, "fix", "--crop", "--json", "-o", out, corpus.Path(t, "faces-gf/chaeyeon.jpg"))
+	if code != 0 {
+		t.Fatalf("fix --crop: exit %d: %s", code, stderr)
+	}
+	if r := records(t, stdout)[0]; !r.Output.Cropped || r.Output.Height != 1080 || r.Output.Faces[0].Size < 224 {
+		t.Errorf("fix --crop: %+v", r.Output)
+	}
+	// A landmark model that is not there is a setup error, exit 2, naming it.
+	_, stderr, code = facegate(t, "check", "--landmark-model", "/nowhere/shape_predictor_68_face_landmarks.dat", obama)
+	if code != 2 || !strings.Contains(stderr, "/nowhere/shape_predictor_68_face_landmarks.dat") {
+		t.Errorf("missing model: exit %d, %q", code, stderr)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -31,7 +32,7 @@ type table struct {
 
 func newTable(w io.Writer, fix bool) *table {
 	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), fix: fix}
-	cols := "PATH\tOK\tFORMAT\tSIZE\tBYTES\tISSUES"
+	cols := "PATH\tOK\tFORMAT\tSIZE\tBYTES\tFACE\tISSUES"
 	if fix {
 		cols += "\tOUTPUT"
 	}
@@ -52,12 +53,14 @@ func (t *table) Write(r *prevalidate.Report) error {
 		if is.Severity == prevalidate.SeverityWarning {
 			c = "(" + c + ")"
 		}
-		issues = append(issues, c)
+		if !slices.Contains(issues, c) { // FACE_TOO_SMALL can come twice: size and eyes
+			issues = append(issues, c)
+		}
 	}
 	if len(issues) == 0 {
 		issues = append(issues, "-")
 	}
-	row := fmt.Sprintf("%s\t%s\t%s\t%dx%d\t%d\t%s", r.Path, ok, r.Format, r.Width, r.Height, r.Bytes, strings.Join(issues, " "))
+	row := fmt.Sprintf("%s\t%s\t%s\t%dx%d\t%d\t%s\t%s", r.Path, ok, r.Format, r.Width, r.Height, r.Bytes, faceCell(r.Faces), strings.Join(issues, " "))
 	if t.fix {
 		out := "-"
 		if r.Output != nil {
@@ -67,6 +70,20 @@ func (t *table) Write(r *prevalidate.Report) error {
 	}
 	_, err := fmt.Fprintln(t.tw, row)
 	return err
+}
+
+// faceCell summarises the largest face: its size and eye distance in px,
+// and how many faces there are when more than one.
+func faceCell(faces []prevalidate.Face) string {
+	if len(faces) == 0 {
+		return "-"
+	}
+	f := faces[0]
+	cell := fmt.Sprintf("%.0fpx ipd %.0f", f.Size, f.IPD)
+	if len(faces) > 1 {
+		cell = fmt.Sprintf("%d faces, largest %s", len(faces), cell)
+	}
+	return cell
 }
 
 func (t *table) Close() error {

@@ -1,0 +1,59 @@
+package prevalidate
+
+import (
+	"context"
+	"math"
+
+	"github.com/facegate/facegate/facecheck"
+)
+
+// stepFaces finds and measures the faces on the upright image, when the
+// profile has face rules. The first detection pass is sized by the face
+// size rule, so a face of that size is found on a small copy.
+func stepFaces(ctx context.Context, s *state) (bool, error) {
+	if !s.opts.Profile.HasFaceRules() {
+		return false, nil
+	}
+	a := s.opts.Faces
+	if a == nil {
+		var err error
+		if a, err = DefaultAnalyzer(); err != nil {
+			return true, err // the caller's setup, not the image
+		}
+	}
+	opts := &facecheck.FindOptions{}
+	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
+		opts.MinFace = t
+	}
+	faces, err := a.Find(ctx, s.img, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return true, err
+		}
+		s.m.FaceError = "face detection failed: " + err.Error()
+	}
+	s.m.Faces, s.m.FacesMeasured = faces, true
+	s.opts.Logger.Debug("faces", "found", len(faces))
+	return false, nil
+}
+
+// reportFaces turns measured faces into report entries, rounded for
+// reading.
+func reportFaces(faces []facecheck.Face, landmarks bool) []Face {
+	out := make([]Face, len(faces))
+	r1 := func(v float64) float64 { return math.Round(v*10) / 10 }
+	for i, f := range faces {
+		out[i] = Face{
+			Box:  [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()},
+			Size: r1(f.Size), IPD: r1(f.IPD),
+			Yaw: r1(f.Pose.Yaw), Pitch: r1(f.Pose.Pitch), Roll: r1(f.Pose.Roll),
+		}
+		if landmarks {
+			out[i].Landmarks = make([][2]int, len(f.Landmarks))
+			for j, p := range f.Landmarks {
+				out[i].Landmarks[j] = [2]int{p.X, p.Y}
+			}
+		}
+	}
+	return out
+}
