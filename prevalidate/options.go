@@ -1,7 +1,9 @@
 package prevalidate
 
 import (
+	"context"
 	"fmt"
+	"image"
 	"log/slog"
 	"sync"
 
@@ -24,13 +26,20 @@ type Options struct {
 	Logger        *slog.Logger // nil = slog.Default()
 	// Faces measures faces when the profile has face rules. nil =
 	// DefaultAnalyzer(), loaded once per process.
-	Faces *facecheck.Analyzer
+	Faces FaceFinder
 	// Landmarks puts each face's landmark points in the report.
 	Landmarks bool
 	// Crop lets Fix crop around the face when scaling the whole image to
 	// the recommended height would make the face too small. Off, Fix keeps
 	// a larger height instead (within the size and byte limits).
 	Crop bool
+}
+
+// FaceFinder finds and measures the faces of an upright image, largest
+// first, in its coordinates. *facecheck.Analyzer is the default one;
+// facecheck/goface adapts go-face.
+type FaceFinder interface {
+	Find(ctx context.Context, img image.Image, opts *facecheck.FindOptions) ([]facecheck.Face, error)
 }
 
 func (o *Options) withDefaults() Options {

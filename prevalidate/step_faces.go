@@ -16,10 +16,11 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	}
 	a := s.opts.Faces
 	if a == nil {
-		var err error
-		if a, err = DefaultAnalyzer(); err != nil {
+		def, err := DefaultAnalyzer()
+		if err != nil {
 			return true, err // the caller's setup, not the image
 		}
+		a = def
 	}
 	opts := &facecheck.FindOptions{}
 	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
