@@ -61,3 +61,29 @@ func BenchmarkLandmarks(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFaces is the face step as the pipeline runs it on an upright
+// decoded photo: detection passes on a copy shrunk for 224 px faces,
+// landmarks at full size, and the measurements. A photo with no face pays
+// for every retry pass.
+func BenchmarkFaces(b *testing.B) {
+	path, err := models.Find(models.Landmarks68, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := facecheck.LoadPredictor(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := facecheck.NewAnalyzer(p)
+	for _, rel := range append(photos[:3:3], "faces-fr/obama.jpg", "faces-fr/obama-240p.jpg") {
+		img := decoded(b, load(b, rel))
+		b.Run(rel, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := a.Find(b.Context(), img, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

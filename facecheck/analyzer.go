@@ -40,6 +40,9 @@ const (
 	// detectFloor is the face size the first pass aims a MinFace face at in
 	// its copy: above dlib's 80 px window with a margin for its 20 % steps.
 	detectFloor = 100
+	// maxUpsamplePixels: only images up to about a 1080p frame get the last,
+	// doubled pass (for faces of 40-80 px); on larger ones it costs seconds.
+	maxUpsamplePixels = 2_100_000
 )
 
 // Pass describes one detector run, for logs and benchmarks.
@@ -51,6 +54,7 @@ type Pass struct {
 // Passes returns the detector runs Find tries on an image of w×h, in
 // order: the first sized by MinFace, then each at twice the scale, down to
 // faces of a quarter of MinFace. Find stops at the first that finds a face.
+// A doubled (upsampled) pass is tried only on images up to about 2 MP.
 func (o *FindOptions) Passes(w, h int) []Pass {
 	minFace, maxPix := float64(defaultMinFace), defaultMaxPassPixels
 	if o != nil && o.MinFace > 0 {
@@ -67,7 +71,7 @@ func (o *FindOptions) Passes(w, h int) []Pass {
 			p = Pass{Shrink: 1, Upsample: 1}
 		}
 		pix := (w / p.Shrink) * (h / p.Shrink) << (2 * p.Upsample)
-		if pix > maxPix || w/p.Shrink < 2 || h/p.Shrink < 2 {
+		if pix > maxPix || w/p.Shrink < 2 || h/p.Shrink < 2 || (p.Upsample > 0 && w*h > maxUpsamplePixels) {
 			break
 		}
 		if len(out) == 0 || out[len(out)-1] != p {

@@ -172,9 +172,12 @@ func TestPasses(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("1080p: %v, want %v", got, want)
 	}
-	// A 12 MP photo: the doubled pass would be 48 MP and is skipped.
+	// Larger photos skip the doubled pass.
 	if got := o.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{2, 0}, {1, 0}}) {
 		t.Errorf("12 MP: %v", got)
+	}
+	if got := o.Passes(2100, 1400); !reflect.DeepEqual(got, []Pass{{2, 0}, {1, 0}}) {
+		t.Errorf("3 MP: %v", got)
 	}
 	big := &FindOptions{MinFace: 800}
 	if got := big.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{8, 0}, {4, 0}, {2, 0}}) {

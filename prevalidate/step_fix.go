@@ -152,12 +152,22 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 }
 
 // verify checks output bytes exactly as Check would: header, decode, faces.
+// When the input has no face, the output is not searched again: it keeps
+// FACE_NOT_FOUND, so Fix cannot call ok what it could not measure.
 func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Face, error) {
 	v := newState(s.opts, false)
 	v.data = out
 	v.m.Bytes = int64(len(out))
-	if err := v.runSteps(ctx, checkSteps); err != nil {
+	steps := checkSteps
+	noFace := s.m.FacesMeasured && len(s.m.Faces) == 0
+	if noFace {
+		steps = steps[:len(steps)-1] // all but the faces step
+	}
+	if err := v.runSteps(ctx, steps); err != nil {
 		return nil, nil, err
+	}
+	if noFace {
+		v.m.FacesMeasured, v.m.FaceError = true, s.m.FaceError
 	}
 	return s.opts.Profile.Judge(&v.m), v.m.Faces, nil
 }
