@@ -1,11 +1,13 @@
 // Command gensamples writes the generated demo images beside the bundled
-// photo: testdata/samples/generated/{rotated.jpg, oversized.jpg,
+// photo: testdata/samples/generated/{portrait.jpg, rotated.jpg, oversized.jpg,
 // broken.jpg, bomb.png, notes.jpg}. They are made from astronaut.png so the
-// repository ships only that one photo.
+// repository ships only that one photo; rotated.jpg and oversized.jpg are
+// its head and shoulders, scaled up so that the face is large enough.
 package main
 
 import (
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 
@@ -30,15 +32,23 @@ func run(dir string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	rotated, err := samples.WithOrientation(imaging.Resize(src, 720, 720, imaging.Lanczos), exif.Rotate90CW, 90)
+	// The head and shoulders, scaled so that the face measures about 240 px:
+	// the whole photo's face (100 px) is too small for Progeny.
+	head := imaging.Crop(src, image.Rect(73, 0, 373, 300))
+	rotated, err := samples.WithOrientation(imaging.Resize(head, 720, 720, imaging.Lanczos), exif.Rotate90CW, 90)
 	if err != nil {
 		return err
 	}
-	oversized, err := samples.Upscaled(src, 4400, 4400, 95)
+	oversized, err := samples.Upscaled(head, 4400, 4400, 100)
+	if err != nil {
+		return err
+	}
+	portrait, err := samples.Upscaled(head, 720, 720, 90)
 	if err != nil {
 		return err
 	}
 	files := map[string][]byte{
+		"portrait.jpg":  portrait,                      // 720x720, face 240 px: passes as it is
 		"rotated.jpg":   rotated,                       // stored sideways, EXIF orientation 6: NOT_UPRIGHT, fixable
 		"oversized.jpg": oversized,                     // 4400x4400, over 2 MB: IMAGE_TOO_LARGE, FILE_TOO_LARGE, fixable
 		"broken.jpg":    rotated[:len(rotated)/2],      // truncated: FAILED_TO_READ_IMAGE
