@@ -23,6 +23,7 @@ func findFaces(t *testing.T, a *Analyzer, img image.Image) []Face {
 // The same video frame at four resolutions: one face each, the smallest
 // found by a retry pass, and Size and IPD proportional to the height.
 func TestFindObamaFrames(t *testing.T) {
+	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	var ratios []float64
 	for _, rel := range []string{"faces-fr/obama-240p.jpg", "faces-fr/obama-480p.jpg", "faces-fr/obama-720p.jpg", "faces-fr/obama-1080p.jpg"} {
@@ -48,6 +49,7 @@ func TestFindObamaFrames(t *testing.T) {
 // dlib's box jumps by about 20 % between pyramid levels; Size must follow
 // the image's scale smoothly, so a 259 px face never reads as 223.
 func TestSizeIsContinuous(t *testing.T) {
+	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	src := decode(t, "faces-gf/chaeyeon.jpg") // a 450 px face at full size
 	base := findFaces(t, a, src)[0]
@@ -71,6 +73,7 @@ func TestSizeIsContinuous(t *testing.T) {
 }
 
 func TestFindNothing(t *testing.T) {
+	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-dlib/dogs.jpg", "exif-orientation/Landscape_1.jpg"} {
 		if faces := findFaces(t, a, decode(t, rel)); len(faces) != 0 {
@@ -113,6 +116,7 @@ func TestFindOrderAndCoordinates(t *testing.T) {
 // dlib's 5-point model is not packaged here; its layout is a subset of the
 // 68 points (eye corners and nose base), so the measures must agree.
 func TestMeasureFivePoints(t *testing.T) {
+	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-gf/bona3.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg"} {
 		f := findFaces(t, a, decode(t, rel))[0]
@@ -182,5 +186,14 @@ func TestPasses(t *testing.T) {
 	big := &FindOptions{MinFace: 800}
 	if got := big.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{8, 0}, {4, 0}, {2, 0}}) {
 		t.Errorf("MinFace 800: %v", got)
+	}
+}
+
+// skipShort skips the sequential corpus sweeps in -short runs (the race
+// pass); the normal pass runs them.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("corpus sweep: runs without -short")
 	}
 }

@@ -66,6 +66,7 @@ func TestPoseNeedsKnownLayout(t *testing.T) {
 // On real photos: frontal portraits read near 0, a mirror image turns the
 // other way by the same amount and nods the same way.
 func TestPoseOnCorpus(t *testing.T) {
+	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	one := func(img image.Image) Pose {
 		faces, err := a.Find(context.Background(), img, nil)

@@ -42,6 +42,7 @@ func faceCodes(issues []Issue) []Code {
 
 // The face cases of the faces-fr set, as the issue lists them.
 func TestFaceRulesOnCorpus(t *testing.T) {
+	skipShort(t)
 	for _, c := range []struct {
 		rel   string
 		faces int
@@ -94,6 +95,7 @@ func TestNoFaceInOrientationSet(t *testing.T) {
 // A frontal photo turned by a known angle reports that roll, in the
 // upright coordinates of what was submitted.
 func TestRollOfATurnedPhoto(t *testing.T) {
+	skipShort(t)
 	raw, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +189,7 @@ func TestFixRoundTripOnFacePhotos(t *testing.T) {
 // the face would be 121 px. Fix keeps the height the face needs; with Crop
 // it cuts a 1080 px high window around the face instead.
 func TestFaceAwareFix(t *testing.T) {
+	skipShort(t)
 	path := corpus.Path(t, "faces-gf/chaeyeon.jpg")
 	rep, out := fixFile(t, path, nil)
 	o := rep.Output
