@@ -64,6 +64,10 @@ func (o *FindOptions) Passes(w, h int) []Pass {
 		maxPix = o.MaxPassPixels
 	}
 	k := max(1, int(minFace/detectFloor))
+	// A huge image still gets one pass: shrunk further, to fit maxPix.
+	for (w/k)*(h/k) > maxPix {
+		k++
+	}
 	var out []Pass
 	for range 3 {
 		p := Pass{Shrink: k, Upsample: 0}

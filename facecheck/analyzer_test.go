@@ -183,6 +183,10 @@ func TestPasses(t *testing.T) {
 	if got := o.Passes(2100, 1400); !reflect.DeepEqual(got, []Pass{{2, 0}, {1, 0}}) {
 		t.Errorf("3 MP: %v", got)
 	}
+	// A 100 MP image is searched once, on a copy under 16 MP.
+	if got := o.Passes(10000, 10000); len(got) != 1 || got[0].Shrink != 3 {
+		t.Errorf("100 MP: %v", got)
+	}
 	big := &FindOptions{MinFace: 800}
 	if got := big.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{8, 0}, {4, 0}, {2, 0}}) {
 		t.Errorf("MinFace 800: %v", got)
