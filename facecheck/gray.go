@@ -2,7 +2,8 @@ package facecheck
 
 import (
 	"image"
-	"image/color"
+
+	"github.com/facegate/facegate/internal/luma"
 )
 
 // Gray returns img as 8-bit grey. A *image.YCbCr (every JPEG) shares its Y
@@ -27,37 +28,9 @@ func grayRegion(img image.Image, r image.Rectangle) *image.Gray {
 	}
 	g := image.NewGray(r)
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		lumaRow(img, y, r.Min.X, g.Pix[(y-r.Min.Y)*g.Stride:][:r.Dx()])
+		luma.Row(img, y, r.Min.X, g.Pix[(y-r.Min.Y)*g.Stride:][:r.Dx()])
 	}
 	return g
-}
-
-// lumaRow writes the luma of len(dst) pixels of row y, from column x0.
-// The common decoded types are read directly; anything else goes through
-// color.GrayModel one pixel at a time.
-func lumaRow(img image.Image, y, x0 int, dst []uint8) {
-	switch m := img.(type) {
-	case *image.Gray:
-		copy(dst, m.Pix[m.PixOffset(x0, y):])
-	case *image.YCbCr:
-		copy(dst, m.Y[m.YOffset(x0, y):])
-	case *image.NRGBA: // straight alpha: the colour as it is, alpha ignored
-		rgbLuma(m.Pix[m.PixOffset(x0, y):], dst)
-	case *image.RGBA:
-		rgbLuma(m.Pix[m.PixOffset(x0, y):], dst)
-	default:
-		for i := range dst {
-			dst[i] = color.GrayModel.Convert(img.At(x0+i, y)).(color.Gray).Y
-		}
-	}
-}
-
-// rgbLuma is color.GrayModel's formula over 4-byte pixels.
-func rgbLuma(pix []uint8, dst []uint8) {
-	for i := range dst {
-		p := pix[4*i : 4*i+3 : 4*i+3]
-		dst[i] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
-	}
 }
 
 // shrinkGray returns the luma of img reduced by k in each direction, each
@@ -79,7 +52,7 @@ func shrinkGray(img image.Image, k int) *image.Gray {
 	for oy := range h {
 		clear(acc)
 		for dy := range k {
-			lumaRow(img, b.Min.Y+oy*k+dy, b.Min.X, row)
+			luma.Row(img, b.Min.Y+oy*k+dy, b.Min.X, row)
 			for ox := range w {
 				var s uint32
 				for _, v := range row[ox*k : ox*k+k] {

@@ -38,7 +38,7 @@ type step struct {
 }
 
 var (
-	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}}
+	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}}
 	fixSteps   = []step{{"fix", stepFix}}
 )
 
@@ -105,6 +105,7 @@ func (s *state) finish() {
 	s.rep.Format, s.rep.Width, s.rep.Height, s.rep.Bytes, s.rep.Orientation = m.Format, m.Width, m.Height, m.Bytes, m.Orientation
 	s.rep.Issues = s.opts.Profile.Judge(m)
 	s.rep.Faces = reportFaces(m.Faces, s.opts.Landmarks)
+	s.rep.Quality = m.Quality
 	if s.fix {
 		s.rep.OK = s.rep.Output != nil && noErrors(s.rep.Output.Issues)
 	} else {

@@ -24,12 +24,15 @@ type Face struct {
 	Box [4]int `json:"box"` // dlib's rectangle: x, y, w, h
 	// Size is the face width on dlib's box scale, from the landmarks: the
 	// number the 224 px rule judges (facecheck.Face.Size).
-	Size      float64  `json:"size"`
-	IPD       float64  `json:"ipd"` // distance between the eye centres, pixels
-	Yaw       float64  `json:"yaw"`
-	Pitch     float64  `json:"pitch"`
-	Roll      float64  `json:"roll"`
-	Landmarks [][2]int `json:"landmarks,omitempty"` // 68 or 5 points, when asked for
+	Size  float64 `json:"size"`
+	IPD   float64 `json:"ipd"` // distance between the eye centres, pixels
+	Yaw   float64 `json:"yaw"`
+	Pitch float64 `json:"pitch"`
+	Roll  float64 `json:"roll"`
+	// Eyes are the eye aspect ratios (quality.EyeAspectRatio) of the
+	// subject's right and left eye; absent with 5 landmarks.
+	Eyes      []float64 `json:"eyes,omitempty"`
+	Landmarks [][2]int  `json:"landmarks,omitempty"` // 68 or 5 points, when asked for
 }
 
 // Output describes what Fix produced.
@@ -53,13 +56,14 @@ type Report struct {
 	OK     bool   `json:"ok"`
 	Format Format `json:"format"`
 	// Width and Height are upright, after orientation (0 when unknown).
-	Width       int     `json:"width"`
-	Height      int     `json:"height"`
-	Bytes       int64   `json:"bytes"`
-	Orientation int     `json:"orientation"` // EXIF orientation, 1 when none
-	Issues      []Issue `json:"issues"`      // of the input
-	Faces       []Face  `json:"faces"`
-	Output      *Output `json:"output,omitempty"`
+	Width       int      `json:"width"`
+	Height      int      `json:"height"`
+	Bytes       int64    `json:"bytes"`
+	Orientation int      `json:"orientation"` // EXIF orientation, 1 when none
+	Issues      []Issue  `json:"issues"`      // of the input
+	Faces       []Face   `json:"faces"`
+	Quality     *Quality `json:"quality,omitempty"` // nil when not decoded
+	Output      *Output  `json:"output,omitempty"`
 }
 
 // Has reports whether the input has an issue with this code.

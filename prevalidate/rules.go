@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/quality"
 )
 
 // Code identifies a rule. Codes follow the provider's where one exists.
@@ -32,6 +34,11 @@ const (
 	FaceCropped       Code = "FACE_CROPPED"
 	FaceCloseToBorder Code = "FACE_CLOSE_TO_BORDER"
 	FaceTooClose      Code = "FACE_TOO_CLOSE"
+
+	ImageTooBlurry       Code = "IMAGE_TOO_BLURRY"
+	PoorImageExposure    Code = "POOR_IMAGE_EXPOSURE"
+	ImageIsTooCompressed Code = "IMAGE_IS_TOO_COMPRESSED"
+	EyesClosed           Code = "EYES_CLOSED"
 )
 
 // Keys of rules that share a code, for Profile.Threshold.
@@ -40,6 +47,16 @@ const (
 	KeyEyeDistance = "eye_distance" // FACE_TOO_SMALL by IPD, px
 	KeyYawPitch    = "yaw_pitch"    // FACE_ANGLE_TOO_LARGE by yaw or pitch, degrees
 	KeyRoll        = "roll"         // FACE_ANGLE_TOO_LARGE by roll, degrees
+	KeyTooDark     = "too_dark"     // POOR_IMAGE_EXPOSURE: mean face luminance under, 0..255
+	KeyTooBright   = "too_bright"   // POOR_IMAGE_EXPOSURE: mean face luminance over, 0..255
+)
+
+// Clipping limits of POOR_IMAGE_EXPOSURE, beside its mean thresholds: more
+// than this fraction of the face at luminance <= 25 (dark) or >= 247
+// (bright) is poor exposure whatever the mean. See docs/quality.md.
+const (
+	MaxDarkFraction   = 0.40
+	MaxBrightFraction = 0.25
 )
 
 // Measurements are what the pipeline learnt about an image; rules read them.
@@ -58,7 +75,8 @@ type Measurements struct {
 	// the image was not decoded.
 	Faces         []facecheck.Face
 	FacesMeasured bool
-	FaceError     string // why face detection failed; "" when it ran
+	FaceError     string   // why face detection failed; "" when it ran
+	Quality       *Quality // nil when the image was not decoded
 }
 
 // face is the face the rules judge: the largest.
@@ -150,7 +168,7 @@ var Profiles = map[string]func() *Profile{"progeny": Progeny, "document": Docume
 // for a face photo (the image of register_face, authenticate_face,
 // face_liveness, and the selfie of the KYC services).
 func Progeny() *Profile {
-	return &Profile{Name: "progeny", Rules: append(imageRules(), faceRules()...)}
+	return &Profile{Name: "progeny", Rules: slices.Concat(imageRules(), faceRules(), qualityRules())}
 }
 
 // Document is Progeny's image requirements without the face rules, for
@@ -263,6 +281,63 @@ func faceRules() []Rule {
 				return fw > t || fh > t, fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %g%%", 100*fw, 100*fh, 100*t)
 			}},
 	}
+}
+
+// qualityRules judge the quality measures (docs/quality.md has the
+// calibration). Blur, exposure and closed eyes are judged on the face; an
+// image without one already fails FACE_NOT_FOUND.
+func qualityRules() []Rule {
+	faceQ := func(m *Measurements) *Quality {
+		if m.Quality == nil || m.Quality.Region != "face" {
+			return nil
+		}
+		return m.Quality
+	}
+	return []Rule{
+		{Code: ImageTooBlurry, Message: "Image is too blurry", Severity: SeverityError, Threshold: 30, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				q := faceQ(m)
+				return q != nil && q.Sharpness < t, fmt.Sprintf("face sharpness %.1f, at least %g needed", qSharp(q), t)
+			}},
+		{Code: PoorImageExposure, Key: KeyTooDark, Message: "Face is underexposed", Severity: SeverityError, Threshold: 45, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				q := faceQ(m)
+				if q == nil {
+					return false, ""
+				}
+				e := q.Exposure
+				return e.Mean < t || e.Dark > MaxDarkFraction, fmt.Sprintf("mean luminance %.0f (at least %g), %.0f%% of the face clipped dark (at most %g%%)", e.Mean, t, 100*e.Dark, 100*MaxDarkFraction)
+			}},
+		{Code: PoorImageExposure, Key: KeyTooBright, Message: "Face is overexposed", Severity: SeverityError, Threshold: 220, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				q := faceQ(m)
+				if q == nil {
+					return false, ""
+				}
+				e := q.Exposure
+				return e.Mean > t || e.Bright > MaxBrightFraction, fmt.Sprintf("mean luminance %.0f (at most %g), %.0f%% of the face clipped bright (at most %g%%)", e.Mean, t, 100*e.Bright, 100*MaxBrightFraction)
+			}},
+		{Code: ImageIsTooCompressed, Message: "JPEG quality is too low", Severity: SeverityError, Threshold: 70, NeedsPixels: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				if m.Quality == nil || m.Quality.JPEGQuality < 1 {
+					return false, ""
+				}
+				q := m.Quality.JPEGQuality
+				return float64(q) < t, fmt.Sprintf("estimated quality %d, at least %g needed; re-encoding cannot restore the detail", q, t)
+			}},
+		{Code: EyesClosed, Message: "Eyes are closed", Severity: SeverityError, Threshold: 0.15, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				r, l, ok := quality.EyeAspectRatio(m.face().Landmarks)
+				return ok && r < t && l < t, fmt.Sprintf("eye aspect ratios %.2f and %.2f, at least one over %g needed", r, l, t)
+			}},
+	}
+}
+
+func qSharp(q *Quality) float64 {
+	if q == nil {
+		return 0
+	}
+	return q.Sharpness
 }
 
 func rectString(r image.Rectangle) string {

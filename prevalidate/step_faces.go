@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/quality"
 )
 
 // stepFaces finds and measures the faces on the upright image, when the
@@ -48,6 +49,9 @@ func reportFaces(faces []facecheck.Face, landmarks bool) []Face {
 			Box:  [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()},
 			Size: r1(f.Size), IPD: r1(f.IPD),
 			Yaw: r1(f.Pose.Yaw), Pitch: r1(f.Pose.Pitch), Roll: r1(f.Pose.Roll),
+		}
+		if r, l, ok := quality.EyeAspectRatio(f.Landmarks); ok {
+			out[i].Eyes = []float64{math.Round(r*1000) / 1000, math.Round(l*1000) / 1000}
 		}
 		if landmarks {
 			out[i].Landmarks = make([][2]int, len(f.Landmarks))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"math"
+	"slices"
 
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/resize"
@@ -161,13 +162,20 @@ func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Fa
 	steps := checkSteps
 	noFace := s.m.FacesMeasured && len(s.m.Faces) == 0
 	if noFace {
-		steps = steps[:len(steps)-1] // all but the faces step
+		steps = slices.DeleteFunc(slices.Clone(steps), func(st step) bool { return st.name == "faces" })
 	}
 	if err := v.runSteps(ctx, steps); err != nil {
 		return nil, nil, err
 	}
 	if noFace {
 		v.m.FacesMeasured, v.m.FaceError = true, s.m.FaceError
+	}
+	// Re-encoding cannot restore what the input's compression took: the
+	// output is judged at the lower of the two JPEG qualities.
+	if in, out := s.m.Quality, v.m.Quality; in != nil && out != nil && in.JPEGQuality > 0 && (out.JPEGQuality < 1 || in.JPEGQuality < out.JPEGQuality) {
+		q := *out
+		q.JPEGQuality = in.JPEGQuality
+		v.m.Quality = &q
 	}
 	return s.opts.Profile.Judge(&v.m), v.m.Faces, nil
 }

@@ -32,7 +32,7 @@ type table struct {
 
 func newTable(w io.Writer, fix bool) *table {
 	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), fix: fix}
-	cols := "PATH\tOK\tFORMAT\tSIZE\tBYTES\tFACE\tISSUES"
+	cols := "PATH\tOK\tFORMAT\tSIZE\tBYTES\tFACE\tQUALITY\tISSUES"
 	if fix {
 		cols += "\tOUTPUT"
 	}
@@ -60,7 +60,7 @@ func (t *table) Write(r *prevalidate.Report) error {
 	if len(issues) == 0 {
 		issues = append(issues, "-")
 	}
-	row := fmt.Sprintf("%s\t%s\t%s\t%dx%d\t%d\t%s\t%s", r.Path, ok, r.Format, r.Width, r.Height, r.Bytes, faceCell(r.Faces), strings.Join(issues, " "))
+	row := fmt.Sprintf("%s\t%s\t%s\t%dx%d\t%d\t%s\t%s\t%s", r.Path, ok, r.Format, r.Width, r.Height, r.Bytes, faceCell(r.Faces), qualityCell(r.Quality), strings.Join(issues, " "))
 	if t.fix {
 		out := "-"
 		if r.Output != nil {
@@ -84,6 +84,19 @@ func faceCell(faces []prevalidate.Face) string {
 		cell = fmt.Sprintf("%d faces, largest %s", len(faces), cell)
 	}
 	return cell
+}
+
+// qualityCell shows sharpness, mean luminance and the input's JPEG quality
+// ("q?" when unknown).
+func qualityCell(q *prevalidate.Quality) string {
+	if q == nil {
+		return "-"
+	}
+	jq := "q?"
+	if q.JPEGQuality > 0 {
+		jq = fmt.Sprintf("q%d", q.JPEGQuality)
+	}
+	return fmt.Sprintf("sharp %.0f luma %.0f %s", q.Sharpness, q.Exposure.Mean, jq)
 }
 
 func (t *table) Close() error {
