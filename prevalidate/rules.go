@@ -294,7 +294,7 @@ func qualityRules() []Rule {
 		return m.Quality
 	}
 	return []Rule{
-		{Code: ImageTooBlurry, Message: "Image is too blurry", Severity: SeverityError, Threshold: 30, NeedsPixels: true, NeedsFace: true,
+		{Code: ImageTooBlurry, Message: "Image is too blurry", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				q := faceQ(m)
 				return q != nil && q.Sharpness < t, fmt.Sprintf("face sharpness %.1f, at least %g needed", qSharp(q), t)

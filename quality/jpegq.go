@@ -23,11 +23,18 @@ func ijgTable(q int) [64]int {
 	return t
 }
 
-// tolerance is the mean absolute difference per entry, relative to the
-// entry, under which a table counts as a scaled standard table. Encoders
-// that round differently (or cameras that tweak a few entries) stay under
-// it; tables designed from scratch do not.
-const tolerance = 0.10
+// tolerance is the sum of absolute differences from the nearest scaled
+// standard table, relative to that table's sum, under which a table counts
+// as a scaled standard one. Encoders that round differently or tweak a few
+// entries stay under it; tables designed from scratch do not.
+const tolerance = 0.25
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
 
 // JPEGQuality estimates the IJG quality (1..100) a JPEG was encoded at
 // from its luminance quantisation table: the quality whose scaled standard
@@ -41,15 +48,12 @@ func JPEGQuality(data []byte) int {
 	best, bestErr := -1, 0.0
 	for q := 1; q <= 100; q++ {
 		ref := ijgTable(q)
-		var e float64
+		var diff, sum int
 		for i := range t {
-			d := float64(t[i] - ref[i])
-			if d < 0 {
-				d = -d
-			}
-			e += d / float64(ref[i])
+			diff += abs(t[i] - ref[i])
+			sum += ref[i]
 		}
-		e /= 64
+		e := float64(diff) / float64(sum)
 		if best < 0 || e < bestErr {
 			best, bestErr = q, e
 		}
