@@ -8,6 +8,7 @@ import (
 	"github.com/disintegration/imaging"
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/models"
+	"github.com/facegate/facegate/quality"
 )
 
 // grayAt decodes a corpus photo and scales it to the given height in grey.
@@ -83,6 +84,40 @@ func BenchmarkFaces(b *testing.B) {
 				if _, err := a.Find(b.Context(), img, nil); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkQuality is the quality step at the output size: sharpness and
+// exposure over the face region, the eye ratios and the JPEG table.
+func BenchmarkQuality(b *testing.B) {
+	path, err := models.Find(models.Landmarks68, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := facecheck.LoadPredictor(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := facecheck.NewAnalyzer(p)
+	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/alex_lacamoire1.jpg", "faces-fr/biden2.jpg"} {
+		data := load(b, rel)
+		img := decoded(b, data)
+		if img.Bounds().Dy() > 1080 {
+			img = imaging.Resize(img, 0, 1080, imaging.Lanczos)
+		}
+		faces, err := a.Find(b.Context(), img, nil)
+		if err != nil || len(faces) == 0 {
+			b.Fatalf("%s: no face: %v", rel, err)
+		}
+		f := faces[0]
+		b.Run(rel, func(b *testing.B) {
+			for b.Loop() {
+				quality.Sharpness(img, f.Box, quality.NormIPD/f.IPD)
+				quality.MeasureExposure(img, f.Box)
+				quality.EyeAspectRatio(f.Landmarks)
+				quality.JPEGQuality(data)
 			}
 		})
 	}

@@ -30,7 +30,17 @@ const maxSamples = 40_000
 
 var toLinear [256]float64
 
+// srgbSteps is the resolution of the table that encodes linear luminance
+// back to the sRGB scale: 1/8192 of full scale is under a tenth of a level
+// except in the first few levels above black.
+const srgbSteps = 8192
+
+var toSRGB [srgbSteps + 1]float64
+
 func init() {
+	for i := range toSRGB {
+		toSRGB[i] = toSRGB8(float64(i) / srgbSteps)
+	}
 	for i := range toLinear {
 		c := float64(i) / 255
 		if c <= 0.04045 {
@@ -57,14 +67,13 @@ func MeasureExposure(img image.Image, region image.Rectangle) Exposure {
 		return Exposure{}
 	}
 	step := max(1, int(math.Sqrt(float64(r.Dx()*r.Dy())/maxSamples)))
-	// An 8-bit sRGB level for each linear luminance, in 4096 steps.
 	var sum float64
 	var n, dark, bright int
 	for y := r.Min.Y; y < r.Max.Y; y += step {
 		for x := r.Min.X; x < r.Max.X; x += step {
 			cr, cg, cb := rgb8(img, x, y)
 			l := 0.2126*toLinear[cr] + 0.7152*toLinear[cg] + 0.0722*toLinear[cb]
-			v := toSRGB8(l)
+			v := toSRGB[int(l*srgbSteps+0.5)]
 			sum += v
 			n++
 			if v <= DarkLevel {
