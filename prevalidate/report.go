@@ -31,7 +31,7 @@ type Face struct {
 	Roll  float64 `json:"roll"`
 	// Eyes are the eye aspect ratios (quality.EyeAspectRatio) of the
 	// subject's right and left eye; absent with 5 landmarks.
-	Eyes      []float64 `json:"eyes,omitempty"`
+	Eyes      []float64 `json:"eyes_open,omitempty"`
 	Landmarks [][2]int  `json:"landmarks,omitempty"` // 68 or 5 points, when asked for
 }
 
