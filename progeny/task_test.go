@@ -1,0 +1,77 @@
+package progeny
+
+import (
+	"errors"
+	"testing"
+)
+
+// The answers exactly as the documentation prints them.
+const (
+	docRegistered = `{"id": 2170, "status": "SUCCESS", "result": {"status": 200, "data": {"uuid": "d3da2b7a-b062-11ec-b3b9-0242ac190002"}}}`
+	docTooSmall   = `{"id": 2165, "status": "SUCCESS", "result": {"data": {"liveness": {"result": false, "error": "Interpupillary distance is too small", "error_code": "FACE_TOO_SMALL"}}, "status": 400, "issues": {"FACE_TOO_SMALL": "Interpupillary distance is too small"}}}`
+	docNotFound   = `{"id": 2158, "status": "SUCCESS", "result": {"data": {"liveness": {"data": {"error": "Failed to detect face", "error_code": "FACE_NOT_FOUND"}, "result": false}, "issues": {"liveness": {"FACE_NOT_FOUND": "Failed to detect face"}}}, "status": 200}}`
+	docLive       = `{"id": 2158, "status": "SUCCESS", "result": {"data": {"liveness": {"result": true, "data": {"score": 2.59, "quality": 0.82, "probability": 0.93}}}, "status": 200}}`
+)
+
+func TestParseTaskDocumentedShapes(t *testing.T) {
+	task, done, err := ParseTask([]byte(docRegistered))
+	if err != nil || !done || task.verdict() != nil || task.ID != "2170" || task.Status != 200 {
+		t.Fatalf("registered: %+v %v %v", task, done, err)
+	}
+	for doc, code := range map[string]string{docTooSmall: "FACE_TOO_SMALL", docNotFound: "FACE_NOT_FOUND"} {
+		task, done, err := ParseTask([]byte(doc))
+		if err != nil || !done {
+			t.Fatal(err)
+		}
+		var re *RejectedError
+		if err := task.verdict(); !errors.As(err, &re) || re.Code != code || re.Issues[code] == "" || re.Message == "" {
+			t.Errorf("%s: %v", code, err)
+		}
+	}
+	task, _, _ = ParseTask([]byte(docLive))
+	if l := task.Liveness; l == nil || !l.Result || l.Score != 2.59 || l.Quality != 0.82 || task.verdict() != nil {
+		t.Errorf("live: %+v", task.Liveness)
+	}
+	for _, pending := range []string{`{"id": 1, "status": "PENDING", "result": null}`, `{"id": 1, "status": "STARTED"}`, `{"id": 1, "status": "RETRY"}`} {
+		if _, done, err := ParseTask([]byte(pending)); done || err != nil {
+			t.Errorf("%s: done %v, %v", pending, done, err)
+		}
+	}
+	task, done, err = ParseTask([]byte(`{"id": 7, "status": "FAILURE", "result": "worker lost"}`))
+	var te *TaskError
+	if !done || err != nil || !errors.As(task.verdict(), &te) {
+		t.Errorf("failure: %+v %v", task, err)
+	}
+	for _, bad := range []string{``, `[]`, `{"id": 1}`, `{"status": "SUCCESS", "result": {"status": "x"}}`} {
+		if _, _, err := ParseTask([]byte(bad)); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+func FuzzParseTask(f *testing.F) {
+	for _, s := range []string{docRegistered, docTooSmall, docNotFound, docLive, `{"status":"FAILURE"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		task, done, err := ParseTask(b)
+		if err == nil && task == nil {
+			t.Fatal("no task and no error")
+		}
+		if done {
+			_ = task.verdict()
+		}
+	})
+}
+
+func TestTokenExpiry(t *testing.T) {
+	// {"exp": 1700000000}
+	if exp, err := tokenExpiry("e30.eyJleHAiOjE3MDAwMDAwMDB9.c2ln"); err != nil || exp.Unix() != 1700000000 {
+		t.Errorf("%v %v", exp, err)
+	}
+	for _, bad := range []string{"", "a.b", "a.!!!.c", "e30.e30.c2ln"} {
+		if _, err := tokenExpiry(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
