@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -174,5 +175,31 @@ func TestNewClientRejectsBadURLs(t *testing.T) {
 		if _, err := progeny.NewClient(u); err == nil {
 			t.Errorf("%q accepted", u)
 		}
+	}
+}
+
+// When the refresh is refused, the client logs in again, once per expiry.
+func TestRefreshRefusedFallsBackToLogin(t *testing.T) {
+	srv := progenytest.NewServer(progenytest.Options{AccessTTL: time.Second, RejectRefresh: true, Pending: 2 * time.Second})
+	defer srv.Close()
+	if _, _, err := client(t, srv, "secret").FaceLiveness(context.Background(), jpegBytes, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st := srv.Stats(); st.Logins < 2 || st.Refreshes != 0 {
+		t.Errorf("%d logins, %d refreshes", st.Logins, st.Refreshes)
+	}
+}
+
+// A server that cannot be reached: the login is retried (nothing reached
+// it) and the error says what failed.
+func TestUnreachableServer(t *testing.T) {
+	srv := progenytest.NewServer(progenytest.Options{})
+	url := srv.URL
+	srv.Close()
+	c, _ := progeny.NewClient(url, progeny.WithCredentials("user", "secret"), progeny.WithAttempts(2))
+	_, _, err := c.FaceLiveness(context.Background(), jpegBytes, nil)
+	var ae *progeny.AuthError
+	if err == nil || errors.As(err, &ae) || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("%v", err)
 	}
 }

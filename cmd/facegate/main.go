@@ -3,6 +3,7 @@
 //
 //	facegate check [--json] [--landmarks] [--profile progeny|document] PATH...
 //	facegate fix -o OUTDIR [--crop] [--json] [--profile progeny|document] PATH...
+//	facegate submit --service NAME [--uuid U] [--extend-data] [--force] IMAGE...
 //
 // PATH is a file or a folder (walked recursively for images). Exit status:
 // 0 every image ok, 1 at least one image not ok, 2 usage or I/O error.
@@ -122,7 +123,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		}
 	}
-	root.AddCommand(check, fix)
+	root.AddCommand(check, fix, newSubmit(stdout, stderr))
 	return root
 }
 

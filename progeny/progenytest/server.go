@@ -43,6 +43,9 @@ type Options struct {
 	// the client cannot know whether a task was created.
 	Fail500 int
 	Pending time.Duration // tasks stay PENDING this long
+	// RejectRefresh refuses every refresh (as after a server-side logout):
+	// the client must log in again.
+	RejectRefresh bool
 	// Judge gives the verdict for an uploaded image; nil = live.
 	Judge func(service string, image []byte) Verdict
 }
@@ -168,7 +171,7 @@ func (s *Server) refreshToken(w http.ResponseWriter, r *http.Request) {
 	tok := r.FormValue("refresh")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.refresh[tok] {
+	if !s.refresh[tok] || s.opts.RejectRefresh {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Token is invalid or expired", "code": "token_not_valid"})
 		return
 	}

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/facegate/facegate/models"
+	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/progeny"
+	"github.com/spf13/cobra"
+)
+
+// submitFlags are the flags of facegate submit.
+type submitFlags struct {
+	service string
+	uuid    string
+	extend  bool
+	force   bool
+	verbose bool
+	model   string
+}
+
+// imageField is one file field of a service, judged as a face or a document.
+type imageField struct {
+	name string
+	face bool
+}
+
+// serviceFields lists each service's image fields in the order IMAGE
+// arguments fill them. Services with one field take any number of images,
+// one call each.
+var serviceFields = map[string][]imageField{
+	progeny.ServiceRegisterFace:     {{"image", true}},
+	progeny.ServiceAuthenticateFace: {{"image", true}},
+	progeny.ServiceFaceLiveness:     {{"image", true}},
+	progeny.ServiceKYCCard:          {{"selfie_image", true}, {"front_id", false}, {"back_id", false}},
+	progeny.ServiceKYCPassport:      {{"selfie_image", true}, {"passport_image", false}},
+	progeny.ServiceOCRCard:          {{"front_id", false}, {"back_id", false}},
+	progeny.ServiceOCRPassport:      {{"passport_image", false}},
+}
+
+// submitRecord is the JSON line printed for each service call.
+type submitRecord struct {
+	Service string                `json:"service"`
+	Images  []string              `json:"images"`
+	OK      bool                  `json:"ok"`
+	Refused bool                  `json:"refused,omitempty"` // stopped locally, nothing sent
+	TaskID  string                `json:"task_id,omitempty"`
+	State   string                `json:"state,omitempty"`
+	Status  int                   `json:"status,omitempty"`
+	Data    json.RawMessage       `json:"data,omitempty"`
+	Issues  map[string]string     `json:"issues,omitempty"`
+	Code    string                `json:"code,omitempty"` // the provider's or facegate's rejection code
+	Error   string                `json:"error,omitempty"`
+	Reports []*prevalidate.Report `json:"reports,omitempty"` // facegate's checks of the images
+}
+
+func newSubmit(stdout, stderr io.Writer) *cobra.Command {
+	var f submitFlags
+	names := make([]string, 0, len(serviceFields))
+	for n := range serviceFields {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	c := &cobra.Command{
+		Use:   "submit --service NAME [--uuid U] [--extend-data] [--force] IMAGE...",
+		Short: "Check, fix and send images to Progeny; print each task's result as JSON",
+		Long: "submit checks and fixes every image first and uploads only compliant, fixed JPEGs.\n" +
+			"A non-compliant image is refused locally: nothing is sent, not even a login.\n" +
+			"Credentials: PROGENY_USERNAME and PROGENY_PASSWORD; API: PROGENY_BASE_URL\n" +
+			"(default " + progeny.DefaultBaseURL + ").\n" +
+			"Services: " + strings.Join(names, ", ") + ".\n" +
+			"Exit status: 0 every task succeeded with a positive result, 1 an image was refused\n" +
+			"or rejected, 2 usage, authentication or transport error.",
+		RunE: func(c *cobra.Command, args []string) error {
+			return runSubmit(c.Context(), f, args, stdout, stderr)
+		},
+	}
+	c.Flags().StringVar(&f.service, "service", "", "Progeny service: "+strings.Join(names, ", "))
+	c.Flags().StringVar(&f.uuid, "uuid", "", "registered face to authenticate against (authenticate_face)")
+	c.Flags().BoolVar(&f.extend, "extend-data", false, "ask for extended result data")
+	c.Flags().BoolVar(&f.force, "force", false, "send images that fail the checks anyway (a warning is printed)")
+	c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
+	c.Flags().StringVar(&f.model, "landmark-model", "", "landmark model file; default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
+	return c
+}
+
+// prepared is one image after check and fix.
+type prepared struct {
+	path  string
+	field imageField
+	rep   *prevalidate.Report
+	data  []byte // what would be sent: the fixed JPEG
+}
+
+func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stderr io.Writer) error {
+	fields, ok := serviceFields[f.service]
+	switch {
+	case !ok:
+		return usageError{fmt.Errorf("--service must be one of the Progeny services (see facegate submit --help), not %q", f.service)}
+	case len(images) == 0:
+		return usageError{errors.New("submit needs at least one IMAGE")}
+	case f.service == progeny.ServiceAuthenticateFace && f.uuid == "":
+		return usageError{errors.New("authenticate_face needs --uuid of a registered face")}
+	case len(fields) > 1 && len(images) != len(fields):
+		want := make([]string, len(fields))
+		for i, fl := range fields {
+			want[i] = fl.name
+		}
+		return usageError{fmt.Errorf("%s takes %d images, in this order: %s", f.service, len(fields), strings.Join(want, ", "))}
+	}
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	// Check and fix everything before any network traffic.
+	faceOpts := &prevalidate.Options{Profile: prevalidate.Progeny(), Logger: log}
+	if slices.ContainsFunc(fields, func(fl imageField) bool { return fl.face }) {
+		analyzer, err := prevalidate.LoadAnalyzer(&models.Options{Path: f.model})
+		if err != nil {
+			return usageError{err}
+		}
+		faceOpts.Faces = analyzer
+	}
+	docOpts := &prevalidate.Options{Profile: prevalidate.Document(), Logger: log}
+	var items []prepared
+	for i, path := range images {
+		field := fields[min(i, len(fields)-1)]
+		opts := docOpts
+		if field.face {
+			opts = faceOpts
+		}
+		p, err := prepare(ctx, path, field, opts)
+		if err != nil {
+			return usageError{err}
+		}
+		items = append(items, p)
+	}
+	enc := json.NewEncoder(stdout)
+	calls := group(items, len(fields))
+	if bad := refusals(items); len(bad) > 0 && !f.force {
+		for _, call := range calls {
+			rec := record(f.service, call)
+			if !callOK(call) {
+				rec.Refused = true
+				rec.Code, rec.Error = firstCode(call), "refused locally: the image fails Progeny's rules; nothing was sent"
+			}
+			enc.Encode(rec)
+		}
+		return errNotOK
+	} else if len(bad) > 0 {
+		fmt.Fprintf(stderr, "facegate: warning: --force: sending %d image(s) that fail the checks: %s\n", len(bad), strings.Join(bad, ", "))
+	}
+
+	user, pass := os.Getenv("PROGENY_USERNAME"), os.Getenv("PROGENY_PASSWORD")
+	if user == "" || pass == "" {
+		return usageError{errors.New("set PROGENY_USERNAME and PROGENY_PASSWORD to submit")}
+	}
+	client, err := progeny.NewClient(os.Getenv("PROGENY_BASE_URL"), progeny.WithCredentials(user, pass), progeny.WithLogger(log))
+	if err != nil {
+		return usageError{err}
+	}
+	allOK := true
+	for _, call := range calls {
+		rec := record(f.service, call)
+		files := make([]progeny.File, len(call))
+		for i, p := range call {
+			files[i] = progeny.File{Field: p.field.name, Data: p.data}
+		}
+		fieldsMap := map[string]string{}
+		if f.extend {
+			fieldsMap["extend_data"] = "true"
+		}
+		if f.uuid != "" {
+			fieldsMap["uuid"] = f.uuid
+		}
+		task, err := client.Submit(ctx, f.service, files, fieldsMap)
+		if task != nil {
+			rec.TaskID, rec.State, rec.Status, rec.Data, rec.Issues = task.ID, task.State, task.Status, task.Data, task.Issues
+		}
+		var re *progeny.RejectedError
+		var te *progeny.TaskError
+		var ve *progeny.ValidationError
+		switch {
+		case err == nil:
+			rec.OK = positive(task)
+		case errors.As(err, &re):
+			rec.Code, rec.Error = re.Code, err.Error()
+		case errors.As(err, &te), errors.As(err, &ve):
+			rec.Error = err.Error()
+		default: // authentication, transport, rate limits, server errors
+			rec.Error = err.Error()
+			enc.Encode(rec)
+			return usageError{err}
+		}
+		allOK = allOK && rec.OK
+		if err := enc.Encode(rec); err != nil {
+			return usageError{err}
+		}
+	}
+	if !allOK {
+		return errNotOK
+	}
+	return nil
+}
+
+// prepare checks and fixes one image. The sent bytes are the fixed JPEG;
+// with no output (undecodable), the original bytes, for --force only.
+func prepare(ctx context.Context, path string, field imageField, opts *prevalidate.Options) (prepared, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return prepared{}, err
+	}
+	defer fh.Close()
+	rep, out, err := prevalidate.Fix(ctx, fh, opts)
+	if err != nil {
+		return prepared{}, fmt.Errorf("%s: %w", path, err)
+	}
+	rep.Path = path
+	if out == nil {
+		if out, err = os.ReadFile(path); err != nil {
+			return prepared{}, err
+		}
+	}
+	return prepared{path: path, field: field, rep: rep, data: out}, nil
+}
+
+// group splits the images into service calls of n images each.
+func group(items []prepared, n int) [][]prepared {
+	if n == 1 {
+		out := make([][]prepared, len(items))
+		for i := range items {
+			out[i] = items[i : i+1]
+		}
+		return out
+	}
+	return [][]prepared{items}
+}
+
+func refusals(items []prepared) []string {
+	var bad []string
+	for _, p := range items {
+		if !p.rep.OK {
+			bad = append(bad, p.path)
+		}
+	}
+	return bad
+}
+
+func callOK(call []prepared) bool {
+	for _, p := range call {
+		if !p.rep.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// firstCode is the first error code of the first failing image's output.
+func firstCode(call []prepared) string {
+	for _, p := range call {
+		if p.rep.OK {
+			continue
+		}
+		issues := p.rep.Issues
+		if p.rep.Output != nil {
+			issues = p.rep.Output.Issues
+		}
+		for _, is := range issues {
+			if is.Severity == prevalidate.SeverityError {
+				return string(is.Code)
+			}
+		}
+	}
+	return ""
+}
+
+func record(service string, call []prepared) submitRecord {
+	rec := submitRecord{Service: service}
+	for _, p := range call {
+		rec.Images = append(rec.Images, p.path)
+		rec.Reports = append(rec.Reports, p.rep)
+	}
+	return rec
+}
+
+// positive reads a finished task's verdicts: a liveness or authentication
+// result of false is not a success.
+func positive(t *progeny.Task) bool {
+	if t == nil {
+		return false
+	}
+	if t.Liveness != nil && !t.Liveness.Result {
+		return false
+	}
+	var d struct {
+		Authentication *struct {
+			Result bool `json:"result"`
+		} `json:"authentication"`
+	}
+	if json.Unmarshal(t.Data, &d) == nil && d.Authentication != nil && !d.Authentication.Result {
+		return false
+	}
+	return true
+}
