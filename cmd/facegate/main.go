@@ -5,8 +5,9 @@
 //	facegate fix -o OUTDIR [--crop] [--json] [--profile progeny|document] PATH...
 //	facegate submit --service NAME [--uuid U] [--extend-data] [--force] IMAGE...
 //
-// PATH is a file or a folder (walked recursively for images). Exit status:
-// 0 every image ok, 1 at least one image not ok, 2 usage or I/O error.
+// PATH is a file, a folder (walked recursively for images), a zip or tar
+// archive, or "-" for a list of paths on stdin. Exit status: 0 every image
+// ok, 1 at least one image not ok, 2 usage or I/O error (or interrupted).
 package main
 
 import (
@@ -14,11 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 
-	"github.com/facegate/facegate/models"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/spf13/cobra"
 )
@@ -70,6 +70,11 @@ type flags struct {
 	crop      bool
 	model     string
 	noVerify  bool
+	jobs      int
+	resume    string
+	shard     string
+	csv       string
+	report    string
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -93,12 +98,17 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		c.Flags().BoolVar(&f.landmarks, "landmarks", false, "put each face's landmark points in the JSON records")
 		c.Flags().StringVar(&f.model, "landmark-model", "", "landmark model file (68- or 5-point); default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
 		c.Flags().BoolVar(&f.noVerify, "skip-model-check", false, "do not check the landmark model's SHA-256 (needed for a 5-point model)")
+		c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order)")
+		c.Flags().StringVar(&f.resume, "resume", "", "JSONL journal: skip the images it records, append new records to it")
+		c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th of N deterministic slices of the input")
+		c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")
+		c.Flags().StringVar(&f.report, "report", "", "also write a self-contained HTML report to this file")
 	}
 	check := &cobra.Command{
 		Use:   "check [--json] [--profile progeny] PATH...",
 		Short: "Report the rules each image breaks as it is",
 		RunE: func(c *cobra.Command, args []string) error {
-			return runBatch(c.Context(), f, args, false, stdout, stderr)
+			return runBatch(c.Context(), f, args, false, c.InOrStdin(), stdout, stderr)
 		},
 	}
 	fix := &cobra.Command{
@@ -108,7 +118,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			if f.outDir == "" {
 				return usageError{errors.New("fix needs -o OUTDIR")}
 			}
-			return runBatch(c.Context(), f, args, true, stdout, stderr)
+			return runBatch(c.Context(), f, args, true, c.InOrStdin(), stdout, stderr)
 		},
 	}
 	fix.Flags().StringVarP(&f.outDir, "out", "o", "", "output folder (created if missing)")
@@ -123,110 +133,31 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		}
 	}
-	root.AddCommand(check, fix, newSubmit(stdout, stderr))
+	var reportOut, reportProfile string
+	report := &cobra.Command{
+		Use:   "report -o FILE.html RECORDS.jsonl...",
+		Short: "Build the HTML report from saved JSON Lines records (for example the shards of a run)",
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 || reportOut == "" {
+				return usageError{errors.New("report needs -o FILE.html and at least one JSONL file")}
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			newProfile, ok := prevalidate.Profiles[reportProfile]
+			if !ok {
+				return usageError{fmt.Errorf("unknown profile %q", reportProfile)}
+			}
+			n, err := reportFromJSONL(args, reportOut, newProfile())
+			if err != nil {
+				return usageError{err}
+			}
+			fmt.Fprintf(stderr, "facegate: %d images in %s\n", n, reportOut)
+			return nil
+		},
+	}
+	report.Flags().StringVarP(&reportOut, "out", "o", "", "the HTML file to write")
+	report.Flags().StringVar(&reportProfile, "profile", "progeny", "profile whose thresholds the charts draw")
+	root.AddCommand(check, fix, newSubmit(stdout, stderr), report)
 	return root
 }
-
-func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdout, stderr io.Writer) error {
-	newProfile, ok := prevalidate.Profiles[f.profile]
-	if !ok {
-		return usageError{fmt.Errorf("unknown profile %q (known: progeny, document)", f.profile)}
-	}
-	profile := newProfile()
-	level := slog.LevelWarn
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	opts := &prevalidate.Options{
-		Profile:       profile,
-		MaxInputBytes: f.maxBytes,
-		MaxPixels:     f.maxPixels,
-		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
-		Landmarks:     f.landmarks,
-		Crop:          f.crop,
-	}
-	if profile.HasFaceRules() {
-		// Load the model once, before any file: a missing model is a setup
-		// error that names the file and how to install it.
-		a, err := prevalidate.LoadAnalyzer(&models.Options{Path: f.model, SkipVerify: f.noVerify})
-		if err != nil {
-			return usageError{err}
-		}
-		opts.Faces = a
-	}
-	inputs, err := collect(paths)
-	if err != nil {
-		return usageError{err}
-	}
-	var out *outDir
-	if fix {
-		if out, err = openOutDir(f.outDir); err != nil {
-			return usageError{err}
-		}
-	}
-	var w recordWriter = newTable(stdout, fix)
-	if f.json {
-		w = newJSONLines(stdout)
-	}
-	allOK := true
-	for _, in := range inputs {
-		if err := ctx.Err(); err != nil {
-			w.Close()
-			return usageError{fmt.Errorf("interrupted: %w", err)}
-		}
-		rep, err := process(ctx, in, opts, out)
-		if err != nil {
-			w.Close()
-			return usageError{err}
-		}
-		allOK = allOK && rep.OK
-		if err := w.Write(rep); err != nil {
-			return usageError{err}
-		}
-	}
-	if err := w.Close(); err != nil {
-		return usageError{err}
-	}
-	if !allOK {
-		return errNotOK
-	}
-	return nil
-}
-
-// process checks or fixes one file. The returned error is an I/O error on
-// the output side, which ends the run; everything about the input goes into
-// the report.
-func process(ctx context.Context, in input, opts *prevalidate.Options, out *outDir) (*prevalidate.Report, error) {
-	rep, data, err := open(ctx, in, opts, out != nil)
-	rep.Path = in.display
-	if err != nil && ctx.Err() == nil {
-		err = nil // a read error on the input is in the report
-	}
-	if err != nil || data == nil || out == nil {
-		return rep, err
-	}
-	path, werr := out.write(in, data)
-	if werr != nil {
-		return rep, werr
-	}
-	rep.Output.Path = path
-	return rep, nil
-}
-
-func open(ctx context.Context, in input, opts *prevalidate.Options, fix bool) (*prevalidate.Report, []byte, error) {
-	f, err := os.Open(in.path)
-	if err != nil {
-		rep, _ := prevalidate.Check(ctx, errReader{err}, opts)
-		return rep, nil, nil
-	}
-	defer f.Close() // the library refuses an over-limit file from its size, unread
-	if fix {
-		return prevalidate.Fix(ctx, f, opts)
-	}
-	rep, err := prevalidate.Check(ctx, f, opts)
-	return rep, nil, err
-}
-
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }

@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // outDir writes fixed images atomically and never over an input.
 type outDir struct {
 	root  string
+	mu    sync.Mutex // guards taken: workers write at once
 	taken map[string]bool
 }
 
@@ -32,6 +34,8 @@ func openOutDir(dir string) (*outDir, error) {
 // this run, or is the input itself, the input's extension is kept:
 // photo.png.jpg.
 func (o *outDir) target(in input) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	rel := in.rel
 	if rel == "" {
 		rel = filepath.Base(in.path)

@@ -1,0 +1,173 @@
+package batch
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/facegate/facegate/prevalidate"
+)
+
+func TestSafeName(t *testing.T) {
+	for name, want := range map[string]string{
+		"a/b.jpg": "a/b.jpg", "./a//b.jpg": "a/b.jpg", "../evil.jpg": "", "a/../../evil.jpg": "",
+		"/etc/passwd": "", `C:\x.jpg`: "", `a\..\..\x.jpg`: "", ".": "",
+	} {
+		got, ok := safeName(name)
+		if (want == "") == ok || got != want {
+			t.Errorf("%q: %q %v, want %q", name, got, ok, want)
+		}
+	}
+}
+
+func TestShardsPartition(t *testing.T) {
+	if _, err := ParseShard("0/3"); err == nil {
+		t.Error("0/3 accepted")
+	}
+	if _, err := ParseShard("4/3"); err == nil {
+		t.Error("4/3 accepted")
+	}
+	shards := make([]Shard, 3)
+	for k := range shards {
+		shards[k], _ = ParseShard(fmt.Sprintf("%d/3", k+1))
+	}
+	counts := make([]int, 3)
+	for i := range 3000 {
+		p := fmt.Sprintf("dir/img%05d.jpg", i)
+		n := 0
+		for k, s := range shards {
+			if s.Has(p) {
+				n++
+				counts[k]++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%s in %d shards", p, n)
+		}
+	}
+	for k, c := range counts {
+		if c < 800 || c > 1200 {
+			t.Errorf("shard %d has %d of 3000", k+1, c)
+		}
+	}
+}
+
+func TestDoneIgnoresATornLine(t *testing.T) {
+	j := `{"path":"a.jpg","ok":true}` + "\n" + `{"path":"b.jpg","ok":false}` + "\n" + `{"path":"c.j`
+	done, err := Done(strings.NewReader(j))
+	if err != nil || len(done) != 2 || !done["a.jpg"] || !done["b.jpg"] {
+		t.Fatalf("%v %v", done, err)
+	}
+	if d, err := DoneFile(filepath.Join(t.TempDir(), "none.jsonl")); err != nil || len(d) != 0 {
+		t.Errorf("missing journal: %v %v", d, err)
+	}
+}
+
+// Records come in input order whatever the jobs and the finishing order,
+// each exactly once, with at most 2×jobs in flight.
+func TestRunKeepsOrderAndBoundsInFlight(t *testing.T) {
+	for _, jobs := range []int{1, 4} {
+		items := make(chan Item)
+		go func() {
+			defer close(items)
+			for i := range 200 {
+				items <- Item{Path: fmt.Sprintf("%03d", i)}
+			}
+		}()
+		var inFlight, peak atomic.Int64
+		var got []string
+		err := Run(context.Background(), items, Options{Jobs: jobs}, func(ctx context.Context, it Item) *prevalidate.Report {
+			n := inFlight.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
+			return &prevalidate.Report{Path: it.Path}
+		}, func(r *prevalidate.Report) error {
+			inFlight.Add(-1)
+			got = append(got, r.Path)
+			return nil
+		})
+		if err != nil || len(got) != 200 {
+			t.Fatalf("jobs %d: %d records, %v", jobs, len(got), err)
+		}
+		for i, p := range got {
+			if p != fmt.Sprintf("%03d", i) {
+				t.Fatalf("jobs %d: record %d is %s", jobs, i, p)
+			}
+		}
+		if p := peak.Load(); p > int64(2*jobs) {
+			t.Errorf("jobs %d: %d in flight", jobs, p)
+		}
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	items := make(chan Item)
+	go func() {
+		defer close(items)
+		for i := 0; ; i++ {
+			select {
+			case items <- Item{Path: fmt.Sprint(i)}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	n := 0
+	err := Run(ctx, items, Options{Jobs: 3}, func(ctx context.Context, it Item) *prevalidate.Report {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return &prevalidate.Report{Path: it.Path}
+	}, func(*prevalidate.Report) error {
+		if n++; n == 50 {
+			cancel()
+		}
+		return nil
+	})
+	if err == nil || n < 50 || n > 60 {
+		t.Errorf("%d records after cancel at 50, %v", n, err)
+	}
+}
+
+// A zip entry that lies about its size, and one that declares too much,
+// are refused; a name that climbs out is refused without being read.
+func TestArchiveGuards(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("../evil.jpg")
+	w.Write([]byte("\xff\xd8\xff"))
+	w, _ = zw.Create("big.jpg") // 3 MB of zeros, honest header
+	w.Write(make([]byte, 3<<20))
+	zw.Close()
+	name := filepath.Join(dir, "a.zip")
+	os.WriteFile(name, buf.Bytes(), 0o644)
+	items := make(chan Item, 10)
+	if err := Walk(context.Background(), []string{name}, nil, Limits{MaxEntryBytes: 1 << 20}, items); err != nil {
+		t.Fatal(err)
+	}
+	var got []Item
+	for it := range items {
+		got = append(got, it)
+	}
+	if len(got) != 2 || !strings.Contains(got[0].Refused, "unsafe") || !strings.Contains(got[1].Refused, "over the") {
+		t.Fatalf("%+v", got)
+	}
+	if got[0].Rel != "" || got[0].Path != name+"!../evil.jpg" {
+		t.Errorf("unsafe entry %+v", got[0])
+	}
+}

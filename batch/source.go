@@ -1,0 +1,317 @@
+// Package batch runs the pipeline over many images: it expands files,
+// folders, zip and tar archives (read as streams) and path lists into
+// items, filters them (shards, resumed runs), and processes them with a
+// bounded pool of workers, so memory depends on the number of workers, not
+// on the size of the input.
+package batch
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// Item is one image to process.
+type Item struct {
+	// Path names the image in records: a file path, or
+	// "archive.zip!inner/path.jpg" for an archive entry.
+	Path string
+	// Rel is the path below the folder or archive given, with forward
+	// slashes; outputs mirror it. Empty for a file given directly.
+	Rel string
+	// Refused, when set, says why the item is not processed (an unsafe or
+	// oversized archive entry); the item still gets a record.
+	Refused string
+
+	file string // a file to open; "" for an archive entry
+	data []byte // an archive entry's bytes
+}
+
+// Open returns the item's bytes as a reader.
+func (it *Item) Open() (io.ReadCloser, error) {
+	if it.file != "" {
+		return os.Open(it.file)
+	}
+	return io.NopCloser(bytes.NewReader(it.data)), nil
+}
+
+// Limits bound what an archive may make the walker read.
+type Limits struct {
+	MaxEntryBytes int64 // one entry, uncompressed (0 = 50 MB, as prevalidate's input limit)
+	MaxTotalBytes int64 // all entries of one archive, uncompressed (0 = 4 GB)
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxEntryBytes <= 0 {
+		l.MaxEntryBytes = prevalidate.DefaultMaxInputBytes
+	}
+	if l.MaxTotalBytes <= 0 {
+		l.MaxTotalBytes = 4 << 30
+	}
+	return l
+}
+
+var imageExts = map[string]bool{
+	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".png": true, ".webp": true, ".bmp": true,
+	".tif": true, ".tiff": true, ".heic": true, ".heif": true, ".gif": true,
+}
+
+// IsArchive reports whether name is read as an archive.
+func IsArchive(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".zip") || strings.HasSuffix(n, ".tar") || strings.HasSuffix(n, ".tar.gz") || strings.HasSuffix(n, ".tgz")
+}
+
+// Walk sends an item for every image in paths, in order: files as given,
+// folders recursively in lexical order (images by extension or magic
+// bytes; symlinks are not followed), archives entry by entry. "-" reads a
+// list of paths from stdin, one per line. A path that does not exist is an
+// error before anything is sent. Walk closes out when done.
+func Walk(ctx context.Context, paths []string, stdin io.Reader, lim Limits, out chan<- Item) error {
+	defer close(out)
+	lim = lim.withDefaults()
+	var expanded []string
+	for _, p := range paths {
+		if p != "-" {
+			expanded = append(expanded, p)
+			continue
+		}
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			if line := strings.TrimSpace(sc.Text()); line != "" {
+				expanded = append(expanded, line)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("read the path list: %w", err)
+		}
+	}
+	for _, p := range expanded {
+		if _, err := os.Stat(p); err != nil {
+			return err
+		}
+	}
+	send := func(it Item) error {
+		select {
+		case out <- it:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for _, p := range expanded {
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case st.IsDir():
+			err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return fmt.Errorf("walk %s: %w", fp, err)
+				}
+				if d.IsDir() || !d.Type().IsRegular() {
+					return nil
+				}
+				rel, _ := filepath.Rel(p, fp)
+				if IsArchive(fp) {
+					return walkArchive(ctx, fp, filepath.ToSlash(rel), lim, send)
+				}
+				if !looksLikeImage(fp) {
+					return nil
+				}
+				return send(Item{Path: fp, Rel: filepath.ToSlash(rel), file: fp})
+			})
+		case IsArchive(p):
+			err = walkArchive(ctx, p, "", lim, send)
+		default:
+			err = send(Item{Path: p, file: p})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func looksLikeImage(p string) bool {
+	if imageExts[strings.ToLower(filepath.Ext(p))] {
+		return true
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, prevalidate.SniffLen)
+	n, _ := io.ReadFull(f, head)
+	return prevalidate.Sniff(head[:n]) != prevalidate.FormatUnknown
+}
+
+// walkArchive sends the images of a zip or tar(.gz). rel is the archive's
+// own path below a folder given, so outputs land beside it.
+func walkArchive(ctx context.Context, file, rel string, lim Limits, send func(Item) error) error {
+	base := strings.TrimSuffix(rel, path.Ext(rel))
+	if rel == "" {
+		base = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	base = strings.TrimSuffix(base, ".tar")
+	a := archiveWalk{file: file, base: base, lim: lim, send: send}
+	if strings.HasSuffix(strings.ToLower(file), ".zip") {
+		return a.zip(ctx)
+	}
+	return a.tar(ctx)
+}
+
+type archiveWalk struct {
+	file  string
+	base  string // outputs of its entries go below this folder
+	lim   Limits
+	send  func(Item) error
+	total int64
+}
+
+// entry reads one entry (at most the per-entry cap + 1 bytes) and sends
+// it, or sends a refusal.
+func (a *archiveWalk) entry(name string, declared int64, r io.Reader) error {
+	display := a.file + "!" + name
+	clean, ok := safeName(name)
+	if !ok {
+		return a.send(Item{Path: display, Refused: "unsafe entry name (absolute, or with ..): not read"})
+	}
+	if !imageExts[strings.ToLower(path.Ext(clean))] {
+		// Not named like an image: sniff it without reading it all.
+		head := make([]byte, prevalidate.SniffLen)
+		n, _ := io.ReadFull(r, head)
+		if prevalidate.Sniff(head[:n]) == prevalidate.FormatUnknown {
+			return nil
+		}
+		r = io.MultiReader(bytes.NewReader(head[:n]), r)
+	}
+	if declared > a.lim.MaxEntryBytes {
+		return a.send(Item{Path: display, Rel: a.base + "/" + clean, Refused: fmt.Sprintf("entry declares %d bytes uncompressed, over the %d-byte cap: not read", declared, a.lim.MaxEntryBytes)})
+	}
+	if a.total > a.lim.MaxTotalBytes {
+		return errTotal
+	}
+	data, err := io.ReadAll(io.LimitReader(r, a.lim.MaxEntryBytes+1))
+	a.total += int64(len(data))
+	if err != nil {
+		return a.send(Item{Path: display, Rel: a.base + "/" + clean, Refused: "cannot read the entry: " + err.Error()})
+	}
+	if int64(len(data)) > a.lim.MaxEntryBytes {
+		return a.send(Item{Path: display, Rel: a.base + "/" + clean, Refused: fmt.Sprintf("entry inflates past the %d-byte cap: not read further", a.lim.MaxEntryBytes)})
+	}
+	if a.total > a.lim.MaxTotalBytes {
+		return errTotal
+	}
+	return a.send(Item{Path: display, Rel: a.base + "/" + clean, data: data})
+}
+
+var errTotal = errors.New("archive inflates past the total cap")
+
+// finish turns the total-cap stop into a record for the archive.
+func (a *archiveWalk) finish(err error) error {
+	if errors.Is(err, errTotal) {
+		return a.send(Item{Path: a.file, Refused: fmt.Sprintf("archive inflates past the %d-byte total cap: the rest was not read", a.lim.MaxTotalBytes)})
+	}
+	return err
+}
+
+func (a *archiveWalk) zip(ctx context.Context) error {
+	zr, err := zip.OpenReader(a.file)
+	if err != nil {
+		return a.send(Item{Path: a.file, Refused: "not a readable zip: " + err.Error()})
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if f.FileInfo().IsDir() || !f.Mode().IsRegular() { // symlinks and devices are skipped
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			if err := a.send(Item{Path: a.file + "!" + f.Name, Refused: "cannot open the entry: " + err.Error()}); err != nil {
+				return err
+			}
+			continue
+		}
+		err = a.entry(f.Name, int64(f.UncompressedSize64), rc)
+		rc.Close()
+		if err != nil {
+			return a.finish(err)
+		}
+	}
+	return nil
+}
+
+func (a *archiveWalk) tar(ctx context.Context) error {
+	fh, err := os.Open(a.file)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	var r io.Reader = bufio.NewReader(fh)
+	if n := strings.ToLower(a.file); strings.HasSuffix(n, ".gz") || strings.HasSuffix(n, ".tgz") {
+		gz, err := gzip.NewReader(r)
+		if err != nil {
+			return a.send(Item{Path: a.file, Refused: "not a readable gzip stream: " + err.Error()})
+		}
+		defer gz.Close()
+		r = gz
+	}
+	tr := tar.NewReader(r)
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return a.send(Item{Path: a.file, Refused: "the archive is damaged: " + err.Error()})
+		}
+		if h.Typeflag != tar.TypeReg { // directories, links and devices are skipped
+			continue
+		}
+		if err := a.entry(h.Name, h.Size, tr); err != nil {
+			return a.finish(err)
+		}
+	}
+}
+
+// safeName cleans an entry name. Absolute names and names that climb out
+// with .. are refused, so nothing is ever written outside the output
+// folder.
+func safeName(name string) (string, bool) {
+	n := strings.ReplaceAll(name, "\\", "/")
+	if strings.HasPrefix(n, "/") || (len(n) > 1 && n[1] == ':') {
+		return "", false
+	}
+	for _, part := range strings.Split(n, "/") {
+		if part == ".." {
+			return "", false
+		}
+	}
+	c := path.Clean(n)
+	if c == "." || c == "" {
+		return "", false
+	}
+	return c, true
+}

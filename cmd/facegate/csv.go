@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// csvHeader is the CSV's first row. Face columns describe the largest
+// face; they are empty when there is none.
+var csvHeader = []string{"path", "ok", "codes", "width", "height", "bytes", "jpeg_quality", "faces",
+	"face_size", "ipd", "yaw", "pitch", "roll", "sharpness", "exposure"}
+
+type csvWriter struct {
+	f *os.File
+	w *csv.Writer
+}
+
+func newCSV(name string) (*csvWriter, error) {
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	w := csv.NewWriter(f)
+	return &csvWriter{f: f, w: w}, w.Write(csvHeader)
+}
+
+func (c *csvWriter) Write(r *prevalidate.Report) error {
+	codes := make([]string, 0, len(r.Issues))
+	for _, is := range r.Issues {
+		if is.Severity == prevalidate.SeverityError && !contains(codes, string(is.Code)) {
+			codes = append(codes, string(is.Code))
+		}
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	row := []string{r.Path, strconv.FormatBool(r.OK), strings.Join(codes, " "), strconv.Itoa(r.Width), strconv.Itoa(r.Height),
+		strconv.FormatInt(r.Bytes, 10), "", strconv.Itoa(len(r.Faces)), "", "", "", "", "", "", ""}
+	if q := r.Quality; q != nil {
+		row[6], row[13], row[14] = strconv.Itoa(q.JPEGQuality), f(q.Sharpness), f(q.Exposure.Mean)
+	}
+	if len(r.Faces) > 0 {
+		fc := r.Faces[0]
+		row[8], row[9], row[10], row[11], row[12] = f(fc.Size), f(fc.IPD), f(fc.Yaw), f(fc.Pitch), f(fc.Roll)
+	}
+	return c.w.Write(row)
+}
+
+func (c *csvWriter) Close() error {
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		c.f.Close()
+		return err
+	}
+	return c.f.Close()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

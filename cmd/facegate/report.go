@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// reportRow is what the HTML report keeps of a record.
+type reportRow struct {
+	Path                  string
+	OK, Fixable           bool
+	Codes                 []string
+	Size, IPD, Yaw, Pitch float64
+	Roll, Sharpness, Luma float64
+	HasFace, HasQuality   bool
+}
+
+func rowOf(r *prevalidate.Report) reportRow {
+	row := reportRow{Path: r.Path, OK: r.OK}
+	fixable := true
+	for _, is := range r.Issues {
+		if is.Severity != prevalidate.SeverityError {
+			continue
+		}
+		if !contains(row.Codes, string(is.Code)) {
+			row.Codes = append(row.Codes, string(is.Code))
+		}
+		fixable = fixable && is.Fixable
+	}
+	row.Fixable = !row.OK && fixable && len(row.Codes) > 0
+	if r.Output != nil { // fix: ok is the output's verdict
+		row.Fixable = r.OK && len(row.Codes) > 0
+	}
+	if len(r.Faces) > 0 {
+		f := r.Faces[0]
+		row.HasFace, row.Size, row.IPD, row.Yaw, row.Pitch, row.Roll = true, f.Size, f.IPD, f.Yaw, f.Pitch, f.Roll
+	}
+	if q := r.Quality; q != nil && q.Region == "face" {
+		row.HasQuality, row.Sharpness, row.Luma = true, q.Sharpness, q.Exposure.Mean
+	}
+	return row
+}
+
+// htmlReport collects records and writes the report on Close.
+type htmlReport struct {
+	name    string
+	profile *prevalidate.Profile
+	rows    []reportRow
+}
+
+func newHTMLReport(name string, p *prevalidate.Profile, _ bool) *htmlReport {
+	return &htmlReport{name: name, profile: p}
+}
+
+func (h *htmlReport) Write(r *prevalidate.Report) error {
+	h.rows = append(h.rows, rowOf(r))
+	return nil
+}
+
+// Close writes the file atomically.
+func (h *htmlReport) Close() error {
+	tmp, err := os.CreateTemp(filepath.Dir(h.name), ".facegate-report-*.tmp")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := writeReport(tmp, h.rows, h.profile); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	os.Chmod(tmp.Name(), 0o644)
+	return os.Rename(tmp.Name(), h.name)
+}
+
+// reportFromJSONL builds the report from saved JSON Lines records.
+func reportFromJSONL(files []string, out string, p *prevalidate.Profile) (int, error) {
+	h := newHTMLReport(out, p, false)
+	seen := map[string]bool{}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 16<<20)
+		for sc.Scan() {
+			var r prevalidate.Report
+			if json.Unmarshal(sc.Bytes(), &r) != nil || r.Path == "" || seen[r.Path] {
+				continue // a torn last line, or a record seen in another shard
+			}
+			seen[r.Path] = true
+			h.Write(&r)
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return len(h.rows), h.Close()
+}
+
+type codeCount struct {
+	Code  string
+	Count int
+}
+
+type reportData struct {
+	Images, OK, Fixable, Failing int
+	Codes                        []codeCount
+	CodeChart                    template.HTML
+	Histograms                   []template.HTML
+	Failing_                     []reportRow
+	More                         int
+}
+
+func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile) error {
+	d := reportData{Images: len(rows)}
+	counts := map[string]int{}
+	for _, r := range rows {
+		switch {
+		case r.OK && len(r.Codes) == 0:
+			d.OK++
+		case r.Fixable:
+			d.Fixable++
+		default:
+			d.Failing++
+		}
+		for _, c := range r.Codes {
+			counts[c]++
+		}
+	}
+	for c, n := range counts {
+		d.Codes = append(d.Codes, codeCount{c, n})
+	}
+	sort.Slice(d.Codes, func(i, j int) bool {
+		if d.Codes[i].Count != d.Codes[j].Count {
+			return d.Codes[i].Count > d.Codes[j].Count
+		}
+		return d.Codes[i].Code < d.Codes[j].Code
+	})
+	d.CodeChart = barChart(d.Codes)
+	th := func(key string) []float64 {
+		if t, ok := p.Threshold(key); ok {
+			return []float64{t}
+		}
+		return nil
+	}
+	pm := func(key string) []float64 {
+		if t, ok := p.Threshold(key); ok {
+			return []float64{-t, t}
+		}
+		return nil
+	}
+	val := func(get func(reportRow) float64, face bool) []float64 {
+		var v []float64
+		for _, r := range rows {
+			if (face && r.HasFace) || (!face && r.HasQuality) {
+				v = append(v, get(r))
+			}
+		}
+		return v
+	}
+	d.Histograms = []template.HTML{
+		histogram("Face size (px)", val(func(r reportRow) float64 { return r.Size }, true), th(prevalidate.KeyFaceSize)),
+		histogram("Eye distance (px)", val(func(r reportRow) float64 { return r.IPD }, true), th(prevalidate.KeyEyeDistance)),
+		histogram("Yaw (°)", val(func(r reportRow) float64 { return r.Yaw }, true), pm(prevalidate.KeyYawPitch)),
+		histogram("Pitch (°)", val(func(r reportRow) float64 { return r.Pitch }, true), pm(prevalidate.KeyYawPitch)),
+		histogram("Roll (°)", val(func(r reportRow) float64 { return r.Roll }, true), pm(prevalidate.KeyRoll)),
+		histogram("Sharpness (log scale)", logs(val(func(r reportRow) float64 { return r.Sharpness }, false)), logs(th(string(prevalidate.ImageTooBlurry)))),
+		histogram("Face luminance (0-255)", val(func(r reportRow) float64 { return r.Luma }, false), append(th(prevalidate.KeyTooDark), th(prevalidate.KeyTooBright)...)),
+	}
+	const maxRows = 2000
+	for _, r := range rows {
+		if len(r.Codes) > 0 && !r.Fixable {
+			if len(d.Failing_) < maxRows {
+				d.Failing_ = append(d.Failing_, r)
+			} else {
+				d.More++
+			}
+		}
+	}
+	sort.Slice(d.Failing_, func(i, j int) bool { return d.Failing_[i].Path < d.Failing_[j].Path })
+	return reportTemplate.Execute(w, d)
+}
+
+func logs(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = math.Log10(math.Max(x, 0.1))
+	}
+	return out
+}
+
+// barChart draws one horizontal bar per code.
+func barChart(codes []codeCount) template.HTML {
+	if len(codes) == 0 {
+		return template.HTML(`<p>No image fails a rule.</p>`)
+	}
+	const w, rowH, left = 640, 22, 230
+	maxN := codes[0].Count
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="failure codes">`, w, rowH*len(codes)+10)
+	for i, c := range codes {
+		y := i*rowH + 5
+		bw := float64(w-left-60) * float64(c.Count) / float64(maxN)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12">%s</text>`, left-6, y+15, template.HTMLEscapeString(c.Code))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="#c0392b"/>`, left, y+3, bw, rowH-6)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">%d</text>`, float64(left)+bw+4, y+15, c.Count)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// histogram draws 20 bins of values with the thresholds as dashed red lines.
+func histogram(title string, values, thresholds []float64) template.HTML {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<figure><figcaption>%s (%d images)</figcaption>`, template.HTMLEscapeString(title), len(values))
+	if len(values) == 0 {
+		b.WriteString(`<p>No values.</p></figure>`)
+		return template.HTML(b.String())
+	}
+	lo, hi := values[0], values[0]
+	for _, v := range append(append([]float64{}, values...), thresholds...) {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	pad := (hi - lo) * 0.05
+	lo, hi = lo-pad, hi+pad
+	const bins, w, h, x0, y0 = 20, 420, 180, 40, 10
+	counts := make([]int, bins)
+	for _, v := range values {
+		i := min(bins-1, max(0, int((v-lo)/(hi-lo)*bins)))
+		counts[i]++
+	}
+	maxC := 1
+	for _, c := range counts {
+		maxC = max(maxC, c)
+	}
+	plotW, plotH := float64(w-x0-10), float64(h-y0-30)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(title))
+	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#333"/>`, x0, float64(y0)+plotH, float64(x0)+plotW, float64(y0)+plotH)
+	for i, c := range counts {
+		bh := plotH * float64(c) / float64(maxC)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2e86c1"/>`, float64(x0)+plotW*float64(i)/bins+1, float64(y0)+plotH-bh, plotW/bins-2, bh)
+	}
+	xOf := func(v float64) float64 { return float64(x0) + plotW*(v-lo)/(hi-lo) }
+	for _, t := range thresholds {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#c0392b" stroke-width="2" stroke-dasharray="5,3"/>`, xOf(t), y0, xOf(t), float64(y0)+plotH)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#c0392b" text-anchor="middle">%.4g</text>`, xOf(t), y0+8, t)
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">%.4g</text><text x="%.1f" y="%d" font-size="11" text-anchor="end">%.4g</text>`, x0, h-6, lo, float64(x0)+plotW, h-6, hi)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end">%d</text>`, x0-4, y0+10, maxC)
+	b.WriteString(`</svg></figure>`)
+	return template.HTML(b.String())
+}
+
+var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>facegate report</title>
+<style>
+body{font-family:sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}
+.grid{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-weight:bold;font-size:14px}
+.n{font-size:28px;font-weight:bold}.cards{display:flex;gap:2em}
+</style></head><body>
+<h1>facegate report</h1>
+<div class="cards">
+<div><div class="n">{{.Images}}</div>images</div>
+<div><div class="n">{{.OK}}</div>ok as they are</div>
+<div><div class="n">{{.Fixable}}</div>fixable</div>
+<div><div class="n">{{.Failing}}</div>failing</div>
+</div>
+<h2>Failure codes</h2>
+{{.CodeChart}}
+<h2>Measures of the largest face</h2>
+<p>Dashed red lines are the profile's thresholds.</p>
+<div class="grid">{{range .Histograms}}{{.}}{{end}}</div>
+<h2>Failing images</h2>
+{{if .Failing_}}<table><tr><th>image</th><th>codes</th></tr>
+{{range .Failing_}}<tr><td>{{.Path}}</td><td>{{range $i, $c := .Codes}}{{if $i}} {{end}}{{$c}}{{end}}</td></tr>
+{{end}}</table>{{if .More}}<p>and {{.More}} more (see the JSONL or CSV).</p>{{end}}{{else}}<p>None.</p>{{end}}
+</body></html>
+`))
