@@ -179,7 +179,7 @@ func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile) error {
 		histogram("Yaw (°)", val(func(r reportRow) float64 { return r.Yaw }, true), pm(prevalidate.KeyYawPitch)),
 		histogram("Pitch (°)", val(func(r reportRow) float64 { return r.Pitch }, true), pm(prevalidate.KeyYawPitch)),
 		histogram("Roll (°)", val(func(r reportRow) float64 { return r.Roll }, true), pm(prevalidate.KeyRoll)),
-		histogram("Sharpness (log scale)", logs(val(func(r reportRow) float64 { return r.Sharpness }, false)), logs(th(string(prevalidate.ImageTooBlurry)))),
+		logHistogram("Sharpness (log scale)", val(func(r reportRow) float64 { return r.Sharpness }, false), th(string(prevalidate.ImageTooBlurry))),
 		histogram("Face luminance (0-255)", val(func(r reportRow) float64 { return r.Luma }, false), append(th(prevalidate.KeyTooDark), th(prevalidate.KeyTooBright)...)),
 	}
 	const maxRows = 2000
@@ -194,6 +194,11 @@ func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile) error {
 	}
 	sort.Slice(d.Failing_, func(i, j int) bool { return d.Failing_[i].Path < d.Failing_[j].Path })
 	return reportTemplate.Execute(w, d)
+}
+
+// logHistogram bins log10 of the values; labels show the values.
+func logHistogram(title string, values, thresholds []float64) template.HTML {
+	return drawHistogram(title, logs(values), logs(thresholds), func(v float64) float64 { return math.Pow(10, v) })
 }
 
 func logs(v []float64) []float64 {
@@ -226,6 +231,10 @@ func barChart(codes []codeCount) template.HTML {
 
 // histogram draws 20 bins of values with the thresholds as dashed red lines.
 func histogram(title string, values, thresholds []float64) template.HTML {
+	return drawHistogram(title, values, thresholds, func(v float64) float64 { return v })
+}
+
+func drawHistogram(title string, values, thresholds []float64, label func(float64) float64) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<figure><figcaption>%s (%d images)</figcaption>`, template.HTMLEscapeString(title), len(values))
 	if len(values) == 0 {
@@ -261,9 +270,9 @@ func histogram(title string, values, thresholds []float64) template.HTML {
 	xOf := func(v float64) float64 { return float64(x0) + plotW*(v-lo)/(hi-lo) }
 	for _, t := range thresholds {
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#c0392b" stroke-width="2" stroke-dasharray="5,3"/>`, xOf(t), y0, xOf(t), float64(y0)+plotH)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#c0392b" text-anchor="middle">%.4g</text>`, xOf(t), y0+8, t)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#c0392b" text-anchor="middle">%.4g</text>`, xOf(t), y0+8, label(t))
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">%.4g</text><text x="%.1f" y="%d" font-size="11" text-anchor="end">%.4g</text>`, x0, h-6, lo, float64(x0)+plotW, h-6, hi)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">%.4g</text><text x="%.1f" y="%d" font-size="11" text-anchor="end">%.4g</text>`, x0, h-6, label(lo), float64(x0)+plotW, h-6, label(hi))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end">%d</text>`, x0-4, y0+10, maxC)
 	b.WriteString(`</svg></figure>`)
 	return template.HTML(b.String())
