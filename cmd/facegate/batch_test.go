@@ -3,10 +3,12 @@ package main
 import (
 	"archive/tar"
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -251,3 +253,37 @@ func TestCSVAndHTMLReport(t *testing.T) {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// Ctrl-C mid-run: exit 2, the records so far are whole JSON lines, and no
+// temporary file is left in OUTDIR.
+func TestInterruptFlushesTheRecordsSoFar(t *testing.T) {
+	folder := filepath.Join(corpus.Dir(t), "exif-orientation")
+	out := t.TempDir()
+	cmd := exec.Command(binary, "fix", "--json", "--jobs", "1", "-o", out, folder)
+	pipe, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(pipe)
+	first, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	rest, _ := io.ReadAll(r)
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Fatalf("%v, stderr %q", err, stderr.String())
+	}
+	recs := records(t, first+string(rest))
+	if len(recs) < 1 || len(recs) >= 18 {
+		t.Errorf("%d records after an interrupt", len(recs))
+	}
+	tmp, _ := filepath.Glob(filepath.Join(out, ".facegate-*"))
+	if len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}
