@@ -4,6 +4,8 @@
 //	facegate check [--json] [--landmarks] [--profile progeny|document] PATH...
 //	facegate fix -o OUTDIR [--crop] [--json] [--profile progeny|document] PATH...
 //	facegate submit --service NAME [--uuid U] [--extend-data] [--force] IMAGE...
+//	facegate report -o FILE.html RECORDS.jsonl...
+//	facegate serve [--addr HOST:PORT] [--upstream URL]
 //
 // PATH is a file, a folder (walked recursively for images), a zip or tar
 // archive, or "-" for a list of paths on stdin. Exit status: 0 every image
@@ -18,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"syscall"
 
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/spf13/cobra"
@@ -39,7 +42,7 @@ func (e usageError) Unwrap() error { return e.err }
 var errNotOK = errors.New("at least one image is not ok")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -158,6 +161,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	report.Flags().StringVarP(&reportOut, "out", "o", "", "the HTML file to write")
 	report.Flags().StringVar(&reportProfile, "profile", "progeny", "profile whose thresholds the charts draw")
-	root.AddCommand(check, fix, newSubmit(stdout, stderr), report)
+	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr))
 	return root
 }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/facegate/facegate/models"
+	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/server"
+	"github.com/spf13/cobra"
+)
+
+func newServe(stderr io.Writer) *cobra.Command {
+	var (
+		addr, upstream, model string
+		maxBody               int64
+		inFlight, queue       int
+		timeout               time.Duration
+	)
+	c := &cobra.Command{
+		Use:   "serve [--addr HOST:PORT] [--upstream URL]",
+		Short: "Serve /v1/check and /v1/fix, and with an upstream a pre-validating Progeny proxy",
+		Long: "serve answers POST /v1/check (the JSON report) and POST /v1/fix (the fixed JPEG, or 422),\n" +
+			"GET /healthz and GET /metrics. With --upstream (or PROGENY_BASE_URL) it also serves\n" +
+			"Progeny's own paths under /api/v3/: token and task calls pass through, and service\n" +
+			"calls have every image checked and fixed first; a failing image is answered 400 in\n" +
+			"Progeny's field-error shape and nothing goes upstream. SIGTERM or Ctrl-C drains and exits.",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if upstream == "" {
+				upstream = os.Getenv("PROGENY_BASE_URL")
+			}
+			log := slog.New(slog.NewJSONHandler(stderr, nil))
+			a, err := prevalidate.LoadAnalyzer(&models.Options{Path: model})
+			if err != nil {
+				return usageError{err}
+			}
+			h, err := server.New(server.Options{Check: &prevalidate.Options{Faces: a, Logger: log}, Upstream: upstream,
+				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log})
+			if err != nil {
+				return usageError{err}
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return usageError{err}
+			}
+			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+				WriteTimeout: timeout + 60*time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+			log.Info("serving", "addr", ln.Addr().String(), "upstream", upstream)
+			fmt.Fprintf(stderr, "facegate: listening on http://%s\n", ln.Addr())
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return usageError{err}
+			case <-c.Context().Done():
+			}
+			log.Info("shutting down: draining requests in flight")
+			ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				return usageError{fmt.Errorf("shutdown: %w", err)}
+			}
+			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return usageError{err}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	c.Flags().StringVar(&upstream, "upstream", "", "Progeny base URL to proxy to (default $PROGENY_BASE_URL; none: no proxy routes)")
+	c.Flags().Int64Var(&maxBody, "max-body", 20<<20, "request body cap in bytes (413 over it)")
+	c.Flags().IntVar(&inFlight, "max-in-flight", runtime.NumCPU(), "requests processing images at once")
+	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
+	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
+	c.Flags().StringVar(&model, "landmark-model", "", "landmark model file; default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
+	return c
+}

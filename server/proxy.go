@@ -1,0 +1,182 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// faceFields are judged with the face rules; every other file field (the
+// ID and passport images) with the document profile: format, size and
+// orientation only.
+var faceFields = map[string]bool{"image": true, "selfie_image": true}
+
+// handleService checks and fixes every image field of a Progeny service
+// call. A failing image is answered at once with 400 in Progeny's
+// field-error shape and nothing goes upstream; otherwise the call is
+// forwarded with the fixed JPEGs in place of the originals and upstream's
+// answer comes back as it is.
+func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if strings.Contains(err.Error(), "request body too large") {
+			s.m.requests.WithLabelValues("service", "too_large").Inc()
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"detail": fmt.Sprintf("body over the %d-byte limit", s.opts.MaxBody)})
+			return
+		}
+		// Not multipart: upstream says what it says about that.
+		s.m.requests.WithLabelValues("service", "bad_request").Inc()
+		writeJSON(w, http.StatusBadRequest, map[string][]string{"image": {"The submitted data was not a file. Check the encoding type on the form."}})
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	release, ok := s.admit(w, r, "service")
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
+	start := time.Now()
+	fixed, fieldErrs, issues, err := s.fixFields(ctx, r.MultipartForm)
+	cancel()
+	s.m.latency.WithLabelValues("service").Observe(time.Since(start).Seconds())
+	release()
+	if err != nil {
+		s.fail(w, "service", err)
+		return
+	}
+	if len(fieldErrs) > 0 {
+		s.m.requests.WithLabelValues("service", "rejected").Inc()
+		for code := range issues {
+			s.m.rejections.WithLabelValues(code).Inc()
+		}
+		body := map[string]any{"issues": issues}
+		for f, msgs := range fieldErrs {
+			body[f] = msgs
+		}
+		writeJSON(w, http.StatusBadRequest, body)
+		return
+	}
+	s.forward(w, r, name, fixed)
+}
+
+// part is one file field after fixing.
+type part struct {
+	field, name string
+	data        []byte
+}
+
+func (s *Server) fixFields(ctx context.Context, form *multipart.Form) ([]part, map[string][]string, map[string]string, error) {
+	fieldErrs := map[string][]string{}
+	issues := map[string]string{}
+	var parts []part
+	fields := make([]string, 0, len(form.File))
+	for f := range form.File {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, field := range fields {
+		for _, fh := range form.File[field] {
+			f, err := fh.Open()
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			opts := &s.doc
+			if faceFields[field] {
+				opts = &s.check
+			}
+			rep, out, err := prevalidate.Fix(ctx, f, opts)
+			f.Close()
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if !rep.OK {
+				list := rep.Issues
+				if rep.Output != nil {
+					list = rep.Output.Issues
+				}
+				for _, is := range list {
+					if is.Severity == prevalidate.SeverityError {
+						fieldErrs[field] = append(fieldErrs[field], string(is.Code)+": "+is.Message)
+						if _, seen := issues[string(is.Code)]; !seen {
+							issues[string(is.Code)] = is.Message
+						}
+					}
+				}
+				continue
+			}
+			base := strings.TrimSuffix(path.Base(fh.Filename), path.Ext(fh.Filename))
+			if base == "" || base == "." || base == "/" {
+				base = field
+			}
+			parts = append(parts, part{field: field, name: base + ".jpg", data: out})
+		}
+	}
+	return parts, fieldErrs, issues, nil
+}
+
+// forward rebuilds the form with the fixed files and sends it upstream
+// with the client's own Authorization.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, parts []part) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	keys := make([]string, 0, len(r.MultipartForm.Value))
+	for k := range r.MultipartForm.Value {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range r.MultipartForm.Value[k] {
+			mw.WriteField(k, v)
+		}
+	}
+	for _, p := range parts {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, p.field, p.name))
+		h.Set("Content-Type", "image/jpeg")
+		pw, _ := mw.CreatePart(h)
+		pw.Write(p.data)
+	}
+	mw.Close()
+	target := *s.upstream
+	target.Path = s.upstream.Path + "/services/" + name + "/"
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target.String(), &buf)
+	if err != nil {
+		s.fail(w, "service", err)
+		return
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for _, h := range []string{"Authorization", "Accept", "Accept-Language"} {
+		if v := r.Header.Get(h); v != "" {
+			req.Header.Set(h, v)
+		}
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.m.requests.WithLabelValues("service", "upstream_error").Inc()
+		writeJSON(w, http.StatusBadGateway, map[string]string{"detail": "upstream: " + err.Error()})
+		return
+	}
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		if k == "Content-Length" || k == "Connection" || k == "Transfer-Encoding" {
+			continue
+		}
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	s.m.requests.WithLabelValues("service", "forwarded").Inc()
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}

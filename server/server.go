@@ -1,0 +1,325 @@
+// Package server is facegate as an HTTP service: /v1/check and /v1/fix for
+// backends that ask directly, and, with an upstream, a drop-in proxy in
+// front of Progeny that checks and fixes every image field of a service
+// call before it is forwarded. Server is an http.Handler, so a backend can
+// mount it in its own mux.
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/facegate/facegate/prevalidate"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Options configure a Server. Zero values are the defaults.
+type Options struct {
+	// Check configures the pipeline (profile for face images, limits,
+	// face finder). nil = the defaults.
+	Check *prevalidate.Options
+	// Upstream is Progeny's base URL (ending in /api/v3); "" serves no
+	// proxy routes.
+	Upstream string
+	// UpstreamClient sends the proxied requests (nil = a client with a
+	// 60 s timeout).
+	UpstreamClient *http.Client
+	MaxBody        int64         // request body cap, bytes (0 = 20 MB)
+	MaxInFlight    int           // images processed at once (0 = CPUs)
+	MaxQueue       int           // requests waiting for a slot (0 = 4 x MaxInFlight); beyond: 503
+	Timeout        time.Duration // processing deadline per request (0 = 30 s)
+	Logger         *slog.Logger  // access log (nil = slog.Default())
+}
+
+// Server handles facegate's routes.
+type Server struct {
+	opts     Options
+	check    prevalidate.Options // face images
+	doc      prevalidate.Options // document images
+	upstream *url.URL
+	proxy    *httputil.ReverseProxy
+	client   *http.Client
+	queue    chan struct{} // admitted requests (in flight + waiting)
+	slots    chan struct{} // requests processing images
+	mux      *http.ServeMux
+	reg      *prometheus.Registry
+	m        metrics
+}
+
+type metrics struct {
+	requests   *prometheus.CounterVec
+	rejections *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	inFlight   prometheus.Gauge
+}
+
+// New returns a Server.
+func New(opts Options) (*Server, error) {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 20 << 20
+	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = runtime.NumCPU()
+	}
+	if opts.MaxQueue <= 0 {
+		opts.MaxQueue = 4 * opts.MaxInFlight
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Server{opts: opts, queue: make(chan struct{}, opts.MaxInFlight+opts.MaxQueue), slots: make(chan struct{}, opts.MaxInFlight), mux: http.NewServeMux()}
+	if opts.Check != nil {
+		s.check = *opts.Check
+	}
+	s.doc = s.check
+	s.doc.Profile = prevalidate.Document()
+	if s.check.Profile == nil {
+		s.check.Profile = prevalidate.Progeny()
+	}
+	s.reg = prometheus.NewRegistry()
+	s.m = metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "facegate_requests_total", Help: "Requests by route and outcome."}, []string{"route", "outcome"}),
+		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "facegate_rejections_total", Help: "Images refused, by the first error code."}, []string{"code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "facegate_processing_seconds", Help: "Time to check or fix the images of a request.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"route"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "facegate_images_in_flight", Help: "Requests processing images now."}),
+	}
+	s.reg.MustRegister(s.m.requests, s.m.rejections, s.m.latency, s.m.inFlight)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("POST /v1/check", s.handleCheck)
+	s.mux.HandleFunc("POST /v1/fix", s.handleFix)
+	if opts.Upstream != "" {
+		u, err := url.Parse(strings.TrimRight(opts.Upstream, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("upstream %q: need http(s)://host/path", opts.Upstream)
+		}
+		s.upstream = u
+		s.client = opts.UpstreamClient
+		if s.client == nil {
+			s.client = &http.Client{Timeout: 60 * time.Second}
+		}
+		s.proxy = &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.Out.URL.Scheme, r.Out.URL.Host = u.Scheme, u.Host
+			r.Out.URL.Path = u.Path + strings.TrimPrefix(r.In.URL.Path, "/api/v3")
+			r.Out.Host = u.Host
+		}, Transport: s.client.Transport}
+		s.mux.Handle("/api/v3/accounts/token/", s.passThrough("token"))
+		s.mux.Handle("GET /api/v3/services/task/", s.passThrough("task"))
+		s.mux.HandleFunc("POST /api/v3/services/{name}/", s.handleService)
+	}
+	return s, nil
+}
+
+// ServeHTTP logs each request (method, path, status, duration; never
+// bodies or headers) around the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	s.mux.ServeHTTP(sw, r)
+	s.opts.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *Server) passThrough(route string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.m.requests.WithLabelValues(route, "proxied").Inc()
+		s.proxy.ServeHTTP(w, r)
+	})
+}
+
+// admit waits for a processing slot. It answers 503 itself when the wait
+// queue is full, and returns a release func otherwise.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, route string) (func(), bool) {
+	select {
+	case s.queue <- struct{}{}:
+	default:
+		s.m.requests.WithLabelValues(route, "busy").Inc()
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "busy: too many images in flight, retry shortly"})
+		return nil, false
+	}
+	select {
+	case s.slots <- struct{}{}:
+	case <-r.Context().Done():
+		<-s.queue
+		return nil, false
+	}
+	s.m.inFlight.Inc()
+	return func() {
+		s.m.inFlight.Dec()
+		<-s.slots
+		<-s.queue
+	}, true
+}
+
+// readImage reads the request's image: the multipart field "image", or the
+// raw body. A body over the cap is a 413.
+func (s *Server) readImage(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var data []byte
+	var err error
+	if ct == "multipart/form-data" {
+		var f multipart.File
+		if err = r.ParseMultipartForm(8 << 20); err == nil {
+			f, _, err = r.FormFile("image")
+			if err == nil {
+				data, err = io.ReadAll(f)
+				f.Close()
+			}
+		}
+	} else {
+		data, err = io.ReadAll(r.Body)
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body over the %d-byte limit", s.opts.MaxBody)
+	case errors.Is(err, http.ErrMissingFile):
+		return nil, http.StatusBadRequest, errors.New(`no multipart field "image"`)
+	case err != nil:
+		return nil, http.StatusBadRequest, err
+	case len(data) == 0:
+		return nil, http.StatusBadRequest, errors.New("empty body: send the image as the body or as the multipart field \"image\"")
+	}
+	return data, 0, nil
+}
+
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	data, status, err := s.readImage(w, r)
+	if err != nil {
+		s.m.requests.WithLabelValues("check", "bad_request").Inc()
+		writeJSON(w, status, map[string]string{"detail": err.Error()})
+		return
+	}
+	release, ok := s.admit(w, r, "check")
+	if !ok {
+		return
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
+	defer cancel()
+	start := time.Now()
+	rep, err := prevalidate.CheckBytes(ctx, data, &s.check)
+	s.m.latency.WithLabelValues("check").Observe(time.Since(start).Seconds())
+	if err != nil {
+		s.fail(w, "check", err)
+		return
+	}
+	s.count("check", rep.OK, rep.Issues)
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) handleFix(w http.ResponseWriter, r *http.Request) {
+	data, status, err := s.readImage(w, r)
+	if err != nil {
+		s.m.requests.WithLabelValues("fix", "bad_request").Inc()
+		writeJSON(w, status, map[string]string{"detail": err.Error()})
+		return
+	}
+	release, ok := s.admit(w, r, "fix")
+	if !ok {
+		return
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
+	defer cancel()
+	start := time.Now()
+	rep, out, err := prevalidate.Fix(ctx, bytes.NewReader(data), &s.check)
+	s.m.latency.WithLabelValues("fix").Observe(time.Since(start).Seconds())
+	if err != nil {
+		s.fail(w, "fix", err)
+		return
+	}
+	var outIssues []prevalidate.Issue
+	if rep.Output != nil {
+		outIssues = rep.Output.Issues
+	} else {
+		outIssues = rep.Issues
+	}
+	s.count("fix", rep.OK, outIssues)
+	if !rep.OK {
+		writeJSON(w, http.StatusUnprocessableEntity, rep)
+		return
+	}
+	if r.URL.Query().Get("format") == "json" {
+		writeJSON(w, http.StatusOK, map[string]any{"report": rep, "image": base64.StdEncoding.EncodeToString(out)})
+		return
+	}
+	compact, _ := json.Marshal(rep)
+	w.Header().Set("X-Facegate-Report", string(compact))
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	w.Write(out)
+}
+
+// fail answers a pipeline error: the deadline (504), the client gone, or a
+// setup problem such as a missing model (500).
+func (s *Server) fail(w http.ResponseWriter, route string, err error) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		s.m.requests.WithLabelValues(route, "timeout").Inc()
+		writeJSON(w, http.StatusGatewayTimeout, map[string]string{"detail": "processing deadline exceeded"})
+	case errors.Is(err, context.Canceled):
+		s.m.requests.WithLabelValues(route, "canceled").Inc()
+	default:
+		s.m.requests.WithLabelValues(route, "error").Inc()
+		s.opts.Logger.Error("pipeline", "route", route, "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"detail": err.Error()})
+	}
+}
+
+func (s *Server) count(route string, ok bool, issues []prevalidate.Issue) {
+	if ok {
+		s.m.requests.WithLabelValues(route, "ok").Inc()
+		return
+	}
+	s.m.requests.WithLabelValues(route, "rejected").Inc()
+	for _, is := range issues {
+		if is.Severity == prevalidate.SeverityError {
+			s.m.rejections.WithLabelValues(string(is.Code)).Inc()
+			return
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
