@@ -25,7 +25,7 @@ var photos = []string{
 	"exif-orientation/Portrait_6.jpg",
 }
 
-func load(b *testing.B, rel string) []byte {
+func load(b testing.TB, rel string) []byte {
 	data, err := os.ReadFile(corpus.Path(b, rel))
 	if err != nil {
 		b.Fatal(err)
