@@ -77,6 +77,15 @@ func TestProxy(t *testing.T) {
 	if got := up.Stats(); got.Posts != 1 {
 		t.Errorf("upstream saw %d service POSTs, want 1", got.Posts)
 	}
+	// A document image has no face: only the image rules apply to it.
+	if _, err := c.KYCPassport(ctx, photo(t, "faces-fr/obama.jpg"), photo(t, "exif-orientation/Landscape_6.jpg"), nil); err != nil {
+		t.Fatalf("kyc_passport: %v", err)
+	}
+	last := up.Stats().Uploads[1]
+	doc, _ := prevalidate.CheckBytes(ctx, last.Files["passport_image"], &prevalidate.Options{Profile: prevalidate.Document()})
+	if last.Service != "kyc_passport" || len(last.Files) != 2 || !doc.OK || doc.Orientation != 1 {
+		t.Errorf("kyc_passport upload: %s %d files, document ok=%v orientation %d", last.Service, len(last.Files), doc.OK, doc.Orientation)
+	}
 }
 
 func multipartBody(t *testing.T, field string, data []byte) (*bytes.Buffer, string) {
