@@ -5,9 +5,11 @@ GO ?= go
 # libpng and zlib: facecheck links dlib. libdlib-data: the 68-point landmark model.
 # libatlas-base-dev: cblas, which go-face (the facecheck/goface adapter) links.
 APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev
-# The race pass covers the concurrent code; the go-face adapter has none and
-# its C++ takes minutes to build again with -race.
-RACE_PKGS = $$($(GO) list ./... | grep -v '/facecheck/goface$$')
+# The race pass covers the concurrent code (batch, server, progeny,
+# facecheck, prevalidate). Left out: the go-face adapter (no concurrency, and
+# its C++ takes minutes to build again with -race) and the CLI, whose tests
+# run a separately built, uninstrumented binary.
+RACE_PKGS = $$($(GO) list ./... | grep -v -e '/facecheck/goface$$' -e '/cmd/facegate$$')
 
 .PHONY: run test deps build samples clean
 
