@@ -30,6 +30,10 @@ func TestLoad(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	img := load(t, "faces-fr/obama.jpg")
+	// Warm up: the first request loads the landmark model.
+	if resp, err := http.Post(ts.URL+"/v1/check", "image/jpeg", bytes.NewReader(img)); err == nil {
+		resp.Body.Close()
+	}
 	for _, route := range []string{"/v1/check", "/v1/fix"} {
 		for _, conc := range []int{1, 2, 8} {
 			n := 16 * conc

@@ -128,34 +128,15 @@ func (s *Server) fixFields(ctx context.Context, form *multipart.Form) ([]part, m
 // forward rebuilds the form with the fixed files and sends it upstream
 // with the client's own Authorization.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, parts []part) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	keys := make([]string, 0, len(r.MultipartForm.Value))
-	for k := range r.MultipartForm.Value {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range r.MultipartForm.Value[k] {
-			mw.WriteField(k, v)
-		}
-	}
-	for _, p := range parts {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, p.field, p.name))
-		h.Set("Content-Type", "image/jpeg")
-		pw, _ := mw.CreatePart(h)
-		pw.Write(p.data)
-	}
-	mw.Close()
+	buf, ctype := formBody(r.MultipartForm.Value, parts)
 	target := *s.upstream
 	target.Path = s.upstream.Path + "/services/" + name + "/"
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target.String(), &buf)
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target.String(), buf)
 	if err != nil {
 		s.fail(w, "service", err)
 		return
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	for _, h := range []string{"Authorization", "Accept", "Accept-Language"} {
 		if v := r.Header.Get(h); v != "" {
 			req.Header.Set(h, v)
@@ -179,4 +160,29 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, pa
 	s.m.requests.WithLabelValues("service", "forwarded").Inc()
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
+}
+
+// formBody writes a multipart form: the values, then the files.
+func formBody(values map[string][]string, parts []part) (*bytes.Buffer, string) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range values[k] {
+			mw.WriteField(k, v)
+		}
+	}
+	for _, p := range parts {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, p.field, p.name))
+		h.Set("Content-Type", "image/jpeg")
+		pw, _ := mw.CreatePart(h)
+		pw.Write(p.data)
+	}
+	mw.Close()
+	return &buf, mw.FormDataContentType()
 }

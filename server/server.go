@@ -97,7 +97,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.reg = prometheus.NewRegistry()
 	s.m = metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "facegate_requests_total", Help: "Requests by route and outcome."}, []string{"route", "outcome"}),
+		requests:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "facegate_requests_total", Help: "Requests by route and outcome."}, []string{"route", "outcome"}),
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "facegate_rejections_total", Help: "Images refused, by the first error code."}, []string{"code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "facegate_processing_seconds", Help: "Time to check or fix the images of a request.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"route"}),

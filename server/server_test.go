@@ -275,3 +275,52 @@ func TestShutdownDrains(t *testing.T) {
 		t.Error("still accepting after shutdown")
 	}
 }
+
+// The middleware hands a backend's own handler the fixed JPEG, or answers
+// 400 without calling it.
+func TestMiddleware(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	var calls int
+	backend := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		f, _, err := r.FormFile("selfie_image")
+		if err != nil {
+			t.Errorf("backend: %v", err)
+			return
+		}
+		got, _ = io.ReadAll(f)
+		if r.FormValue("user") != "42" {
+			t.Errorf("field lost: %q", r.FormValue("user"))
+		}
+		w.WriteHeader(201)
+	})
+	ts := httptest.NewServer(s.Middleware(backend))
+	defer ts.Close()
+	post := func(img []byte) int {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("user", "42")
+		w, _ := mw.CreateFormFile("selfie_image", "me.jpg")
+		w.Write(img)
+		mw.Close()
+		resp, err := http.Post(ts.URL+"/upload", mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(photo(t, "faces-fr/obama.jpg")); code != 201 || calls != 1 {
+		t.Fatalf("good: %d, %d calls", code, calls)
+	}
+	if rep, _ := prevalidate.CheckBytes(context.Background(), got, nil); !rep.OK || rep.Height != 1080 {
+		t.Errorf("backend got %dx%d ok=%v", rep.Width, rep.Height, rep.OK)
+	}
+	if code := post(photo(t, "faces-fr/obama-240p.jpg")); code != 400 || calls != 1 {
+		t.Errorf("bad: %d, %d calls", code, calls)
+	}
+}
