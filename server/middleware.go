@@ -2,12 +2,10 @@ package server
 
 import (
 	"bytes"
-	"context"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 )
 
 // Middleware pre-validates the multipart uploads that reach next: every
@@ -23,41 +21,11 @@ func (s *Server) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			status := http.StatusBadRequest
-			if strings.Contains(err.Error(), "request body too large") {
-				status = http.StatusRequestEntityTooLarge
-			}
-			writeJSON(w, status, map[string]string{"detail": err.Error()})
-			return
+		fixed, ok := s.checkForm(w, r, "middleware")
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
 		}
-		defer r.MultipartForm.RemoveAll()
-		if len(r.MultipartForm.File) == 0 {
-			next.ServeHTTP(w, rebuilt(r, nil))
-			return
-		}
-		release, ok := s.admit(w, r, "middleware")
 		if !ok {
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
-		start := time.Now()
-		fixed, fieldErrs, issues, err := s.fixFields(ctx, r.MultipartForm)
-		cancel()
-		s.m.latency.WithLabelValues("middleware").Observe(time.Since(start).Seconds())
-		release()
-		if err != nil {
-			s.fail(w, "middleware", err)
-			return
-		}
-		if len(fieldErrs) > 0 {
-			s.m.requests.WithLabelValues("middleware", "rejected").Inc()
-			body := map[string]any{"issues": issues}
-			for f, msgs := range fieldErrs {
-				body[f] = msgs
-			}
-			writeJSON(w, http.StatusBadRequest, body)
 			return
 		}
 		s.m.requests.WithLabelValues("middleware", "passed").Inc()
@@ -70,14 +38,10 @@ func (s *Server) Middleware(next http.Handler) http.Handler {
 func rebuilt(r *http.Request, parts []part) *http.Request {
 	buf, ctype := formBody(r.MultipartForm.Value, parts)
 	r2 := r.Clone(r.Context())
-	r2.Body = nopCloser{bytes.NewReader(buf.Bytes())}
+	r2.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
 	r2.ContentLength = int64(buf.Len())
 	r2.Header.Set("Content-Type", ctype)
 	r2.Header.Set("Content-Length", strconv.Itoa(buf.Len()))
 	r2.MultipartForm, r2.Form, r2.PostForm = nil, nil, nil
 	return r2
 }
-
-type nopCloser struct{ *bytes.Reader }
-
-func (nopCloser) Close() error { return nil }

@@ -27,36 +27,51 @@ var faceFields = map[string]bool{"image": true, "selfie_image": true}
 // forwarded with the fixed JPEGs in place of the originals and upstream's
 // answer comes back as it is.
 func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
+	parts, ok := s.checkForm(w, r, "service")
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	if ok {
+		s.forward(w, r, r.PathValue("name"), parts)
+	}
+}
+
+// checkForm parses a multipart form under the body cap and checks and
+// fixes its file fields in a processing slot. It answers 413, a malformed
+// form, a full queue, failures and failing images itself (400 in Progeny's
+// field-error shape) and then returns ok false; otherwise it returns the
+// fixed files.
+func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string) ([]part, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		if strings.Contains(err.Error(), "request body too large") {
-			s.m.requests.WithLabelValues("service", "too_large").Inc()
+			s.m.requests.WithLabelValues(route, "too_large").Inc()
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"detail": fmt.Sprintf("body over the %d-byte limit", s.opts.MaxBody)})
-			return
+			return nil, false
 		}
-		// Not multipart: upstream says what it says about that.
-		s.m.requests.WithLabelValues("service", "bad_request").Inc()
+		s.m.requests.WithLabelValues(route, "bad_request").Inc()
 		writeJSON(w, http.StatusBadRequest, map[string][]string{"image": {"The submitted data was not a file. Check the encoding type on the form."}})
-		return
+		return nil, false
 	}
-	defer r.MultipartForm.RemoveAll()
-	release, ok := s.admit(w, r, "service")
+	if len(r.MultipartForm.File) == 0 {
+		return nil, true
+	}
+	release, ok := s.admit(w, r, route)
 	if !ok {
-		return
+		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
 	start := time.Now()
 	fixed, fieldErrs, issues, err := s.fixFields(ctx, r.MultipartForm)
 	cancel()
-	s.m.latency.WithLabelValues("service").Observe(time.Since(start).Seconds())
+	s.m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	release()
 	if err != nil {
-		s.fail(w, "service", err)
-		return
+		s.fail(w, route, err)
+		return nil, false
 	}
 	if len(fieldErrs) > 0 {
-		s.m.requests.WithLabelValues("service", "rejected").Inc()
+		s.m.requests.WithLabelValues(route, "rejected").Inc()
 		for code := range issues {
 			s.m.rejections.WithLabelValues(code).Inc()
 		}
@@ -65,9 +80,9 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 			body[f] = msgs
 		}
 		writeJSON(w, http.StatusBadRequest, body)
-		return
+		return nil, false
 	}
-	s.forward(w, r, name, fixed)
+	return fixed, true
 }
 
 // part is one file field after fixing.

@@ -220,14 +220,17 @@ func (s *Server) readImage(w http.ResponseWriter, r *http.Request) ([]byte, int,
 	return data, 0, nil
 }
 
-func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+// withImage reads the request's image and runs work on it in a processing
+// slot, under the processing deadline. It answers bad requests, a full
+// queue and pipeline failures itself.
+func (s *Server) withImage(w http.ResponseWriter, r *http.Request, route string, work func(ctx context.Context, data []byte) error) {
 	data, status, err := s.readImage(w, r)
 	if err != nil {
-		s.m.requests.WithLabelValues("check", "bad_request").Inc()
+		s.m.requests.WithLabelValues(route, "bad_request").Inc()
 		writeJSON(w, status, map[string]string{"detail": err.Error()})
 		return
 	}
-	release, ok := s.admit(w, r, "check")
+	release, ok := s.admit(w, r, route)
 	if !ok {
 		return
 	}
@@ -235,57 +238,51 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
 	defer cancel()
 	start := time.Now()
-	rep, err := prevalidate.CheckBytes(ctx, data, &s.check)
-	s.m.latency.WithLabelValues("check").Observe(time.Since(start).Seconds())
+	err = work(ctx, data)
+	s.m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	if err != nil {
-		s.fail(w, "check", err)
-		return
+		s.fail(w, route, err)
 	}
-	s.count("check", rep.OK, rep.Issues)
-	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	s.withImage(w, r, "check", func(ctx context.Context, data []byte) error {
+		rep, err := prevalidate.CheckBytes(ctx, data, &s.check)
+		if err != nil {
+			return err
+		}
+		s.count("check", rep.OK, rep.Issues)
+		writeJSON(w, http.StatusOK, rep)
+		return nil
+	})
 }
 
 func (s *Server) handleFix(w http.ResponseWriter, r *http.Request) {
-	data, status, err := s.readImage(w, r)
-	if err != nil {
-		s.m.requests.WithLabelValues("fix", "bad_request").Inc()
-		writeJSON(w, status, map[string]string{"detail": err.Error()})
-		return
-	}
-	release, ok := s.admit(w, r, "fix")
-	if !ok {
-		return
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
-	defer cancel()
-	start := time.Now()
-	rep, out, err := prevalidate.Fix(ctx, bytes.NewReader(data), &s.check)
-	s.m.latency.WithLabelValues("fix").Observe(time.Since(start).Seconds())
-	if err != nil {
-		s.fail(w, "fix", err)
-		return
-	}
-	var outIssues []prevalidate.Issue
-	if rep.Output != nil {
-		outIssues = rep.Output.Issues
-	} else {
-		outIssues = rep.Issues
-	}
-	s.count("fix", rep.OK, outIssues)
-	if !rep.OK {
-		writeJSON(w, http.StatusUnprocessableEntity, rep)
-		return
-	}
-	if r.URL.Query().Get("format") == "json" {
-		writeJSON(w, http.StatusOK, map[string]any{"report": rep, "image": base64.StdEncoding.EncodeToString(out)})
-		return
-	}
-	compact, _ := json.Marshal(rep)
-	w.Header().Set("X-Facegate-Report", string(compact))
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-	w.Write(out)
+	s.withImage(w, r, "fix", func(ctx context.Context, data []byte) error {
+		rep, out, err := prevalidate.Fix(ctx, bytes.NewReader(data), &s.check)
+		if err != nil {
+			return err
+		}
+		outIssues := rep.Issues
+		if rep.Output != nil {
+			outIssues = rep.Output.Issues
+		}
+		s.count("fix", rep.OK, outIssues)
+		if !rep.OK {
+			writeJSON(w, http.StatusUnprocessableEntity, rep)
+			return nil
+		}
+		if r.URL.Query().Get("format") == "json" {
+			writeJSON(w, http.StatusOK, map[string]any{"report": rep, "image": base64.StdEncoding.EncodeToString(out)})
+			return nil
+		}
+		compact, _ := json.Marshal(rep)
+		w.Header().Set("X-Facegate-Report", string(compact))
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+		w.Write(out)
+		return nil
+	})
 }
 
 // fail answers a pipeline error: the deadline (504), the client gone, or a
