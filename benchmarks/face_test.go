@@ -42,14 +42,7 @@ func BenchmarkDetect(b *testing.B) {
 }
 
 func BenchmarkLandmarks(b *testing.B) {
-	path, err := models.Find(models.Landmarks68, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := facecheck.LoadPredictor(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := predictor(b)
 	det, _ := facecheck.NewDetector()
 	g := grayAt(b, "faces-dlib/Tom_Cruise_avp_2014_4.jpg", 0)
 	dets, err := det.Detect(g, 0)
@@ -68,15 +61,7 @@ func BenchmarkLandmarks(b *testing.B) {
 // landmarks at full size, and the measurements. A photo with no face pays
 // for every retry pass.
 func BenchmarkFaces(b *testing.B) {
-	path, err := models.Find(models.Landmarks68, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := facecheck.LoadPredictor(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := facecheck.NewAnalyzer(p)
+	a := facecheck.NewAnalyzer(predictor(b))
 	for _, rel := range append(photos[:3:3], "faces-fr/obama.jpg", "faces-fr/obama-240p.jpg") {
 		img := decoded(b, load(b, rel))
 		b.Run(rel, func(b *testing.B) {
@@ -92,15 +77,7 @@ func BenchmarkFaces(b *testing.B) {
 // BenchmarkQuality is the quality step at the output size: sharpness and
 // exposure over the face region, the eye ratios and the JPEG table.
 func BenchmarkQuality(b *testing.B) {
-	path, err := models.Find(models.Landmarks68, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := facecheck.LoadPredictor(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := facecheck.NewAnalyzer(p)
+	a := facecheck.NewAnalyzer(predictor(b))
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/alex_lacamoire1.jpg", "faces-fr/biden2.jpg"} {
 		data := load(b, rel)
 		img := decoded(b, data)
@@ -121,4 +98,17 @@ func BenchmarkQuality(b *testing.B) {
 			}
 		})
 	}
+}
+
+// predictor loads the 68-point model.
+func predictor(b *testing.B) *facecheck.Predictor {
+	path, err := models.Find(models.Landmarks68, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := facecheck.LoadPredictor(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
 }

@@ -1,6 +1,7 @@
 package facecheck
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
@@ -134,16 +135,14 @@ func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions)
 		}
 		faces = append(faces, f)
 	}
-	slices.SortStableFunc(faces, func(x, y Face) int {
-		switch {
-		case x.Size > y.Size:
-			return -1
-		case x.Size < y.Size:
-			return 1
-		}
-		return 0
-	})
+	SortBySize(faces)
 	return faces, nil
+}
+
+// SortBySize orders faces largest Size first, keeping the detector's order
+// among equals: the order Find returns and the rules judge.
+func SortBySize(faces []Face) {
+	slices.SortStableFunc(faces, func(x, y Face) int { return cmp.Compare(y.Size, x.Size) })
 }
 
 func (a *Analyzer) detector() (*Detector, error) {

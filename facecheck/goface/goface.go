@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"slices"
 
 	face "github.com/Kagami/go-face"
 	"github.com/facegate/facegate/facecheck"
@@ -43,15 +42,7 @@ func MeasureAll(faces []face.Face) ([]facecheck.Face, error) {
 		}
 		out = append(out, m)
 	}
-	slices.SortStableFunc(out, func(a, b facecheck.Face) int {
-		switch {
-		case a.Size > b.Size:
-			return -1
-		case a.Size < b.Size:
-			return 1
-		}
-		return 0
-	})
+	facecheck.SortBySize(out)
 	return out, nil
 }
 
