@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/prevalidate"
 )
 
@@ -285,5 +286,31 @@ func TestInterruptFlushesTheRecordsSoFar(t *testing.T) {
 	tmp, _ := filepath.Glob(filepath.Join(out, ".facegate-*"))
 	if len(tmp) > 0 {
 		t.Errorf("temporary files left: %v", tmp)
+	}
+}
+
+// A zip inside a zip is skipped; a 100-level path and a 240-byte name are
+// processed and mirrored under OUTDIR.
+func TestNestedDeepAndLongArchiveEntries(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "odd.zip")
+	os.WriteFile(name, samples.NestedZip(), 0o644)
+	out := filepath.Join(dir, "out")
+	stdout, stderr, code := facegate(t, "fix", "--json", "--profile", "document", "-o", out, name)
+	if code != 1 {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	recs := records(t, stdout)
+	if len(recs) != 2 {
+		t.Fatalf("%d records: %s", len(recs), stdout)
+	}
+	for _, r := range recs {
+		if strings.Contains(r.Path, "nested.zip") || r.Output == nil || !strings.HasPrefix(r.Output.Path, out) {
+			t.Errorf("%s: %+v", r.Path, r.Output)
+			continue
+		}
+		if _, err := os.Stat(r.Output.Path); err != nil {
+			t.Errorf("%s: %v", r.Path, err)
+		}
 	}
 }
