@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -75,8 +76,12 @@ type Detection struct {
 }
 
 // Detector is dlib's HOG frontal face detector. It is not safe for
-// concurrent use: use one per goroutine (they are cheap to create).
-type Detector struct{ d *C.fg_detector }
+// concurrent use: use one per goroutine (they are cheap to create), or an
+// Analyzer, which pools them.
+type Detector struct {
+	d       *C.fg_detector
+	cleanup runtime.Cleanup
+}
 
 // NewDetector creates a detector.
 func NewDetector() (*Detector, error) {
@@ -86,8 +91,21 @@ func NewDetector() (*Detector, error) {
 		return nil, dlibErr("new detector", &e)
 	}
 	det := &Detector{d: d}
-	runtime.AddCleanup(det, func(d *C.fg_detector) { C.fg_detector_free(d) }, d)
+	det.cleanup = runtime.AddCleanup(det, func(d *C.fg_detector) { freedByCleanup.Add(1); C.fg_detector_free(d) }, d)
 	return det, nil
+}
+
+// freedByCleanup counts detectors freed by their cleanup (for the soak test).
+var freedByCleanup atomic.Int64
+
+// Close frees the detector's memory now rather than after a garbage
+// collection. The detector must not be used afterwards.
+func (d *Detector) Close() {
+	if d.d != nil {
+		d.cleanup.Stop()
+		C.fg_detector_free(d.d)
+		d.d = nil
+	}
 }
 
 // maxFaces bounds how many detections are copied out.
@@ -98,6 +116,9 @@ const maxFaces = 256
 func (d *Detector) Detect(img *image.Gray, upsample int) ([]Detection, error) {
 	if err := checkGray(img); err != nil {
 		return nil, err
+	}
+	if d.d == nil {
+		return nil, fmt.Errorf("%w: detector closed", ErrDlib)
 	}
 	out := make([]C.fg_rect, maxFaces)
 	var e C.fg_err
