@@ -151,10 +151,10 @@ func Run(ctx context.Context, items <-chan Item, opts Options, process Process, 
 			}
 			delete(pending, next)
 			next++
-			<-slots
 			if rep != nil && emitErr == nil {
 				emitErr = emit(rep)
 			}
+			<-slots // only now is the item no longer in flight
 		}
 	}
 	if emitErr != nil {
