@@ -37,7 +37,16 @@ func TestMain(m *testing.M) {
 
 func facegate(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return facegateEnv(t, nil, args...)
+}
+
+// facegateEnv runs the binary with extra environment variables.
+func facegateEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.CommandContext(context.Background(), binary, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

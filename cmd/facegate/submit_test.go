@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -19,17 +18,7 @@ import (
 // submit runs the binary against srv with the given password.
 func submit(t *testing.T, srv *progenytest.Server, password string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.CommandContext(context.Background(), binary, append([]string{"submit"}, args...)...)
-	cmd.Env = append(os.Environ(), "PROGENY_BASE_URL="+srv.URL, "PROGENY_USERNAME=user", "PROGENY_PASSWORD="+password)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return o.String(), e.String(), ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return o.String(), e.String(), 0
+	return facegateEnv(t, []string{"PROGENY_BASE_URL=" + srv.URL, "PROGENY_USERNAME=user", "PROGENY_PASSWORD=" + password}, append([]string{"submit"}, args...)...)
 }
 
 func submitRecords(t *testing.T, stdout string) []submitRecord {

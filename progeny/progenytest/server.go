@@ -199,27 +199,27 @@ func (s *Server) service(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.stats.Posts++
-	if s.failed503 < s.opts.Fail503 {
-		s.failed503++
-		s.mu.Unlock()
-		io.Copy(io.Discard, r.Body)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "Service temporarily unavailable"})
-		return
-	}
-	if s.failed429 < s.opts.Fail429 {
-		s.failed429++
-		s.mu.Unlock()
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Retry-After", fmt.Sprint(s.opts.RetryAfter))
-		writeJSON(w, http.StatusTooManyRequests, map[string]string{"detail": "Request was throttled."})
-		return
-	}
-	if s.failed500 < s.opts.Fail500 {
-		s.failed500++
-		s.mu.Unlock()
-		io.Copy(io.Discard, r.Body)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"detail": "Internal server error"})
-		return
+	// The first POSTs fail as configured: 503s, then 429s, then 500s.
+	for _, f := range []struct {
+		done  *int
+		limit int
+		code  int
+		body  string
+	}{
+		{&s.failed503, s.opts.Fail503, http.StatusServiceUnavailable, "Service temporarily unavailable"},
+		{&s.failed429, s.opts.Fail429, http.StatusTooManyRequests, "Request was throttled."},
+		{&s.failed500, s.opts.Fail500, http.StatusInternalServerError, "Internal server error"},
+	} {
+		if *f.done < f.limit {
+			*f.done++
+			s.mu.Unlock()
+			io.Copy(io.Discard, r.Body)
+			if f.code == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", fmt.Sprint(s.opts.RetryAfter))
+			}
+			writeJSON(w, f.code, map[string]string{"detail": f.body})
+			return
+		}
 	}
 	s.mu.Unlock()
 	name := r.PathValue("name")
