@@ -98,7 +98,7 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 		writers = append(writers, cw)
 	}
 	if f.report != "" {
-		writers = append(writers, newHTMLReport(f.report, profile, fix))
+		writers = append(writers, newHTMLReport(f.report, profile))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

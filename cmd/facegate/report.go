@@ -58,7 +58,7 @@ type htmlReport struct {
 	rows    []reportRow
 }
 
-func newHTMLReport(name string, p *prevalidate.Profile, _ bool) *htmlReport {
+func newHTMLReport(name string, p *prevalidate.Profile) *htmlReport {
 	return &htmlReport{name: name, profile: p}
 }
 
@@ -87,7 +87,7 @@ func (h *htmlReport) Close() error {
 
 // reportFromJSONL builds the report from saved JSON Lines records.
 func reportFromJSONL(files []string, out string, p *prevalidate.Profile) (int, error) {
-	h := newHTMLReport(out, p, false)
+	h := newHTMLReport(out, p)
 	seen := map[string]bool{}
 	for _, name := range files {
 		f, err := os.Open(name)
@@ -122,7 +122,7 @@ type reportData struct {
 	Codes                        []codeCount
 	CodeChart                    template.HTML
 	Histograms                   []template.HTML
-	Failing_                     []reportRow
+	FailingRows                  []reportRow
 	More                         int
 }
 
@@ -185,14 +185,14 @@ func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile) error {
 	const maxRows = 2000
 	for _, r := range rows {
 		if len(r.Codes) > 0 && !r.Fixable {
-			if len(d.Failing_) < maxRows {
-				d.Failing_ = append(d.Failing_, r)
+			if len(d.FailingRows) < maxRows {
+				d.FailingRows = append(d.FailingRows, r)
 			} else {
 				d.More++
 			}
 		}
 	}
-	sort.Slice(d.Failing_, func(i, j int) bool { return d.Failing_[i].Path < d.Failing_[j].Path })
+	sort.Slice(d.FailingRows, func(i, j int) bool { return d.FailingRows[i].Path < d.FailingRows[j].Path })
 	return reportTemplate.Execute(w, d)
 }
 
@@ -299,8 +299,8 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 <p>Dashed red lines are the profile's thresholds.</p>
 <div class="grid">{{range .Histograms}}{{.}}{{end}}</div>
 <h2>Failing images</h2>
-{{if .Failing_}}<table><tr><th>image</th><th>codes</th></tr>
-{{range .Failing_}}<tr><td>{{.Path}}</td><td>{{range $i, $c := .Codes}}{{if $i}} {{end}}{{$c}}{{end}}</td></tr>
+{{if .FailingRows}}<table><tr><th>image</th><th>codes</th></tr>
+{{range .FailingRows}}<tr><td>{{.Path}}</td><td>{{range $i, $c := .Codes}}{{if $i}} {{end}}{{$c}}{{end}}</td></tr>
 {{end}}</table>{{if .More}}<p>and {{.More}} more (see the JSONL or CSV).</p>{{end}}{{else}}<p>None.</p>{{end}}
 </body></html>
 `))
