@@ -4,7 +4,8 @@ GO ?= go
 # gcc, g++, libc6-dev: cgo and the race detector. libdlib-dev with BLAS/LAPACK, libjpeg,
 # libpng and zlib: facecheck links dlib. libdlib-data: the 68-point landmark model.
 # libatlas-base-dev: cblas, which go-face (the facecheck/goface adapter) links.
-APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev
+# libturbojpeg0-dev, libheif-dev: codec (scaled JPEG decoding and encoding, HEIC).
+APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev libturbojpeg0-dev libheif-dev
 # The race pass covers the concurrent code (batch, server, progeny,
 # facecheck, prevalidate). Left out: the go-face adapter (no concurrency, and
 # its C++ takes minutes to build again with -race) and the CLI, whose tests

@@ -3,7 +3,11 @@ package exif
 import (
 	"encoding/binary"
 	"errors"
+	"image"
+	"image/color"
+	"image/draw"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -186,4 +190,57 @@ func FuzzParseHEIF(f *testing.F) {
 			t.Fatalf("size %dx%d without error", h.Width, h.Height)
 		}
 	})
+}
+
+// The plane path (Gray, YCbCr) must give exactly the pixels of the generic
+// path, for every orientation and chroma layout.
+func TestApplyPlanesMatchGeneric(t *testing.T) {
+	r := image.Rect(0, 0, 6, 4)
+	g := image.NewGray(r)
+	for i := range g.Pix {
+		g.Pix[i] = uint8(i * 7)
+	}
+	var imgs = []image.Image{g}
+	for _, ratio := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440} {
+		m := image.NewYCbCr(r, ratio)
+		for i := range m.Y {
+			m.Y[i] = uint8(i * 5)
+		}
+		for i := range m.Cb {
+			m.Cb[i], m.Cr[i] = uint8(40+i*9), uint8(200-i*7)
+		}
+		imgs = append(imgs, m)
+		// A sub-image that starts inside: offsets must be honoured.
+		imgs = append(imgs, m.SubImage(image.Rect(2, 2, 6, 4)))
+	}
+	for _, img := range imgs {
+		for o := Normal; o <= Rotate90CCW; o++ {
+			got := Apply(img, o)
+			want := generic(img, o)
+			if got.Bounds().Size() != want.Bounds().Size() {
+				t.Fatalf("%T %v: size %v, want %v", img, o, got.Bounds().Size(), want.Bounds().Size())
+			}
+			if o != Normal && reflect.TypeOf(got) != reflect.TypeOf(img) {
+				t.Errorf("%T %v: came back as %T", img, o, got)
+			}
+			gb, wb := got.Bounds(), want.Bounds()
+			for y := 0; y < gb.Dy(); y++ {
+				for x := 0; x < gb.Dx(); x++ {
+					a := color.NRGBAModel.Convert(got.At(gb.Min.X+x, gb.Min.Y+y))
+					b := color.NRGBAModel.Convert(want.At(wb.Min.X+x, wb.Min.Y+y))
+					if a != b {
+						t.Fatalf("%T %v at %d,%d: %v, want %v", img, o, x, y, a, b)
+					}
+				}
+			}
+		}
+	}
+}
+
+// generic is Apply's imaging path, on a copy the plane path cannot take.
+func generic(img image.Image, o Orientation) image.Image {
+	b := img.Bounds()
+	n := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(n, n.Rect, img, b.Min, draw.Src)
+	return Apply(n, o)
 }

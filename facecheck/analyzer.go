@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"slices"
 	"sync"
 )
@@ -28,64 +29,81 @@ func (a *Analyzer) Predictor() *Predictor { return a.pred }
 type FindOptions struct {
 	// MinFace is the smallest face size, in pixels of the image searched,
 	// that the first pass must find (0 = 224). The first pass runs on a
-	// copy shrunk so that such a face is still above dlib's 80 px window.
+	// copy scaled so that such a face is just above dlib's 80 px window:
+	// its size follows from MinFace, not from the image's.
 	MinFace float64
-	// MaxPassPixels bounds the size of the copy a pass may search
-	// (0 = 16 megapixels, a 12 MP photo at full size); larger passes are skipped.
+	// MaxPassPixels bounds the copy the first pass searches (0 = 16
+	// megapixels); a larger image is searched on a copy shrunk to fit.
 	MaxPassPixels int
+	// RetryPixels bounds the copies of the later passes (0 = 4 megapixels).
+	RetryPixels int
 }
 
 const (
 	defaultMinFace       = 224
 	defaultMaxPassPixels = 16_000_000
-	// detectFloor is the face size the first pass aims a MinFace face at in
-	// its copy: above dlib's 80 px window with a margin for its 20 % steps.
-	detectFloor = 100
-	// maxUpsamplePixels: only images up to about a 1080p frame get the last,
-	// doubled pass (for faces of 40-80 px); on larger ones it costs seconds.
-	maxUpsamplePixels = 2_100_000
+	defaultRetryPixels   = 4_000_000
+	// detectFloor is the size the first pass gives a MinFace face on its
+	// copy: dlib's window is 80 px and its pyramid steps by 6/5; at 90 px
+	// it found a spurious second face on the astronaut sample, and rolled
+	// faces were fitted worse.
+	detectFloor = 112
 )
 
 // Pass describes one detector run, for logs and benchmarks.
 type Pass struct {
-	Shrink   int // the copy is 1/Shrink of the image (1 = full size)
-	Upsample int // dlib doubled the copy this many times
+	// Scale is the copy's size relative to the image (<= 1).
+	Scale float64
+	// Upsample is how many times dlib doubles the copy (0 or 1).
+	Upsample int
 }
 
 // Passes returns the detector runs Find tries on an image of w×h, in
-// order: the first sized by MinFace, then each at twice the scale, down to
-// faces of a quarter of MinFace. Find stops at the first that finds a face.
-// A doubled (upsampled) pass is tried only on images up to about 2 MP.
+// order. The first finds faces of MinFace; each later one, run only when
+// the earlier found nothing, finds faces half as large, so a small face
+// reads "too small" rather than "not found". Later passes are dropped once
+// their copy would exceed RetryPixels, or when they would gain less than
+// half again in reach; the last possible one doubles the image.
 func (o *FindOptions) Passes(w, h int) []Pass {
-	minFace, maxPix := float64(defaultMinFace), defaultMaxPassPixels
+	minFace, maxPix, retryPix := float64(defaultMinFace), defaultMaxPassPixels, defaultRetryPixels
 	if o != nil && o.MinFace > 0 {
 		minFace = o.MinFace
 	}
 	if o != nil && o.MaxPassPixels > 0 {
 		maxPix = o.MaxPassPixels
 	}
-	k := max(1, int(minFace/detectFloor))
-	// A huge image still gets one pass: shrunk further, to fit maxPix.
-	for (w/k)*(h/k) > maxPix {
-		k++
+	if o != nil && o.RetryPixels > 0 {
+		retryPix = o.RetryPixels
 	}
-	var out []Pass
-	for range 3 {
-		p := Pass{Shrink: k, Upsample: 0}
-		if k == 0 {
-			p = Pass{Shrink: 1, Upsample: 1}
+	if w < 2 || h < 2 {
+		return nil
+	}
+	px := float64(w) * float64(h)
+	c := min(1, detectFloor/minFace)
+	// A huge image still gets one pass: shrunk further, to fit maxPix.
+	if px*c*c > float64(maxPix) {
+		c = math.Sqrt(float64(maxPix) / px)
+	}
+	if float64(w)*c < 2 || float64(h)*c < 2 {
+		c = 1 // too small to shrink: search it as it is
+	}
+	out := []Pass{{Scale: c}}
+	for reach := c * 2; ; reach *= 2 {
+		p := Pass{Scale: reach}
+		if reach > 1.25 {
+			p = Pass{Scale: 1, Upsample: 1}
+		} else if reach > 1 {
+			p.Scale = 1
 		}
-		pix := (w / p.Shrink) * (h / p.Shrink) << (2 * p.Upsample)
-		if pix > maxPix || w/p.Shrink < 2 || h/p.Shrink < 2 || (p.Upsample > 0 && w*h > maxUpsamplePixels) {
+		eff := p.Scale * float64(int(1)<<p.Upsample)
+		last := out[len(out)-1]
+		if px*eff*eff > float64(retryPix) || eff < 1.5*last.Scale*float64(int(1)<<last.Upsample) {
 			break
 		}
-		if len(out) == 0 || out[len(out)-1] != p {
-			out = append(out, p)
-		}
-		if k == 0 {
+		out = append(out, p)
+		if p.Upsample > 0 {
 			break
 		}
-		k /= 2
 	}
 	return out
 }
@@ -102,11 +120,12 @@ func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions)
 	defer a.release(det)
 	var dets []Detection
 	var pass Pass
+	var g *image.Gray
 	for _, pass = range opts.Passes(b.Dx(), b.Dy()) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		g := shrinkGray(img, pass.Shrink)
+		g = scaleGray(img, pass.Scale)
 		if dets, err = det.Detect(g, pass.Upsample); err != nil {
 			return nil, err
 		}
@@ -116,9 +135,9 @@ func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions)
 	}
 	faces := make([]Face, 0, len(dets))
 	for _, d := range dets {
-		box := image.Rectangle{Min: d.Box.Min.Mul(pass.Shrink), Max: d.Box.Max.Mul(pass.Shrink)}.Add(b.Min)
-		if pass.Shrink == 1 {
-			box = d.Box // already in img's coordinates
+		box := d.Box // already in img's coordinates at full scale
+		if pass.Scale < 1 {
+			box = mapBox(d.Box, g.Bounds(), b)
 		}
 		// The predictor only reads the neighbourhood of the box.
 		near := grayRegion(img, box.Inset(-box.Dx()/2))
@@ -137,6 +156,15 @@ func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions)
 	}
 	SortBySize(faces)
 	return faces, nil
+}
+
+// mapBox maps a box on a scaled copy (bounds from) to img's bounds to.
+func mapBox(r, from, to image.Rectangle) image.Rectangle {
+	sx, sy := float64(to.Dx())/float64(from.Dx()), float64(to.Dy())/float64(from.Dy())
+	return image.Rect(
+		int(math.Round(float64(r.Min.X-from.Min.X)*sx)), int(math.Round(float64(r.Min.Y-from.Min.Y)*sy)),
+		int(math.Round(float64(r.Max.X-from.Min.X)*sx)), int(math.Round(float64(r.Max.Y-from.Min.Y)*sy)),
+	).Add(to.Min)
 }
 
 // SortBySize orders faces largest Size first, keeping the detector's order

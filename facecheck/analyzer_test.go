@@ -3,6 +3,7 @@ package facecheck
 import (
 	"context"
 	"image"
+	"image/color"
 	"math"
 	"reflect"
 	"sync"
@@ -170,26 +171,72 @@ func TestFindStopsOnCancel(t *testing.T) {
 }
 
 func TestPasses(t *testing.T) {
+	c := detectFloor / 224.0
+	check := func(name string, got []Pass, want ...Pass) {
+		t.Helper()
+		ok := len(got) == len(want)
+		for i := 0; ok && i < len(got); i++ {
+			ok = math.Abs(got[i].Scale-want[i].Scale) < 1e-3 && got[i].Upsample == want[i].Upsample
+		}
+		if !ok {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
 	var o *FindOptions
-	got := o.Passes(1920, 1080)
-	want := []Pass{{2, 0}, {1, 0}, {1, 1}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("1080p: %v, want %v", got, want)
-	}
-	// Larger photos skip the doubled pass.
-	if got := o.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{2, 0}, {1, 0}}) {
-		t.Errorf("12 MP: %v", got)
-	}
-	if got := o.Passes(2100, 1400); !reflect.DeepEqual(got, []Pass{{2, 0}, {1, 0}}) {
-		t.Errorf("3 MP: %v", got)
-	}
-	// A 100 MP image is searched once, on a copy under 16 MP.
-	if got := o.Passes(10000, 10000); len(got) != 1 || got[0].Shrink != 3 {
-		t.Errorf("100 MP: %v", got)
-	}
+	// The first copy's scale follows from the face size alone.
+	check("720p", o.Passes(1280, 720), Pass{c, 0}, Pass{2 * c, 0}, Pass{1, 1})
+	check("1080p", o.Passes(1920, 1080), Pass{c, 0}, Pass{2 * c, 0})
+	check("12 MP", o.Passes(4000, 3000), Pass{c, 0})
+	check("tiny", o.Passes(300, 200), Pass{c, 0}, Pass{2 * c, 0}, Pass{1, 1})
+	// A 200 MP image is searched once, on a copy of 16 MP.
+	check("200 MP", o.Passes(20000, 10000), Pass{math.Sqrt(16e6 / 2e8), 0})
 	big := &FindOptions{MinFace: 800}
-	if got := big.Passes(4000, 3000); !reflect.DeepEqual(got, []Pass{{8, 0}, {4, 0}, {2, 0}}) {
-		t.Errorf("MinFace 800: %v", got)
+	c8 := detectFloor / 800.0
+	check("MinFace 800", big.Passes(4000, 3000), Pass{c8, 0}, Pass{2 * c8, 0}, Pass{4 * c8, 0})
+	// A face floor near the image's own resolution: one pass at full size.
+	check("MinFace 84", (&FindOptions{MinFace: 84}).Passes(1000, 1500), Pass{1, 0})
+	if got := o.Passes(1, 500); got != nil {
+		t.Errorf("1 px wide: %v", got)
+	}
+}
+
+func TestScaleGray(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 9, 6))
+	for y := range 6 {
+		for x := range 9 {
+			g.SetGray(x, y, color.Gray{uint8(20 * x)})
+		}
+	}
+	s := scaleGray(g, 1/1.5) // 6x4: each output covers 1.5 inputs
+	if s.Bounds().Dx() != 6 || s.Bounds().Dy() != 4 {
+		t.Fatalf("size %v", s.Bounds())
+	}
+	// Output x covers [1.5x, 1.5x+1.5): a whole input pixel and half of
+	// another, weighted by how much of each it covers.
+	for x := range 6 {
+		lo := 1.5 * float64(x)
+		var want float64
+		for i := 0; i < 9; i++ {
+			cover := math.Min(float64(i+1), lo+1.5) - math.Max(float64(i), lo)
+			want += math.Max(cover, 0) * float64(20*i) / 1.5
+		}
+		if got := float64(s.GrayAt(x, 2).Y); math.Abs(got-want) > 0.6 {
+			t.Errorf("x=%d: %v, want %.1f", x, got, want)
+		}
+	}
+	flat := image.NewGray(image.Rect(3, 5, 103, 75))
+	for i := range flat.Pix {
+		flat.Pix[i] = 255
+	}
+	for _, c := range []float64{0.37, 0.5, 0.81} {
+		for _, v := range scaleGray(flat, c).Pix {
+			if v != 255 {
+				t.Fatalf("scale %v: a flat 255 image gave %d", c, v)
+			}
+		}
+	}
+	if got := scaleGray(g, 1); got.Pix[0:1][0] != g.Pix[0] || &got.Pix[0] != &g.Pix[0] {
+		t.Error("scale 1 should share the pixels")
 	}
 }
 

@@ -71,3 +71,31 @@ func FivePoints(pts68 []image.Point) []image.Point {
 	}
 	return []image.Point{pts68[45], pts68[42], pts68[36], pts68[39], pts68[33]}
 }
+
+// Scaled returns the face as it would measure on the image scaled by k:
+// boxes, landmarks, eyes, IPD and Size are multiplied by k; pose and score
+// do not change. It maps a face found on a reduced copy back to the
+// original's pixels.
+func (f Face) Scaled(k float64) Face {
+	if k == 1 {
+		return f
+	}
+	// Box edges scale as they are; a point names a pixel, whose centre
+	// (x + 0.5) is what scales.
+	edge := func(p image.Point) image.Point {
+		return image.Pt(int(math.Round(float64(p.X)*k)), int(math.Round(float64(p.Y)*k)))
+	}
+	centre := func(v float64) float64 { return (v+0.5)*k - 0.5 }
+	out := f
+	out.Box = image.Rectangle{Min: edge(f.Box.Min), Max: edge(f.Box.Max)}
+	out.Landmarks = make([]image.Point, len(f.Landmarks))
+	for i, p := range f.Landmarks {
+		out.Landmarks[i] = image.Pt(int(math.Round(centre(float64(p.X)))), int(math.Round(centre(float64(p.Y)))))
+	}
+	out.Eyes = Eyes{
+		Right: [2]float64{centre(f.Eyes.Right[0]), centre(f.Eyes.Right[1])},
+		Left:  [2]float64{centre(f.Eyes.Left[0]), centre(f.Eyes.Left[1])},
+	}
+	out.IPD, out.Size = f.IPD*k, f.Size*k
+	return out
+}

@@ -2,6 +2,7 @@ package facecheck
 
 import (
 	"image"
+	"math"
 
 	"github.com/facegate/facegate/internal/luma"
 )
@@ -33,38 +34,78 @@ func grayRegion(img image.Image, r image.Rectangle) *image.Gray {
 	return g
 }
 
-// shrinkGray returns the luma of img reduced by k in each direction, each
-// output pixel the mean of a k×k block (k >= 1). Only one row of the source
-// is converted at a time.
-func shrinkGray(img image.Image, k int) *image.Gray {
+// scaleGray returns the luma of img at c times its size (c <= 1), each
+// output pixel the area-weighted mean of the input pixels it covers. Only
+// one row of the source is converted at a time; c >= 1 returns the luma at
+// full size, sharing memory when it can.
+func scaleGray(img image.Image, c float64) *image.Gray {
 	b := img.Bounds()
-	if k <= 1 {
+	w, h := int(math.Round(float64(b.Dx())*c)), int(math.Round(float64(b.Dy())*c))
+	if c >= 1 || (w == b.Dx() && h == b.Dy()) {
 		return Gray(img)
 	}
-	w, h := b.Dx()/k, b.Dy()/k
+	w, h = max(w, 1), max(h, 1)
 	out := image.NewGray(image.Rect(0, 0, w, h))
-	if w == 0 || h == 0 {
-		return out
-	}
-	row := make([]uint8, w*k)
+	xs, ys := areaTaps(b.Dx(), w), areaTaps(b.Dy(), h)
+	row := make([]uint8, b.Dx())
+	hrow := make([]uint32, w)
 	acc := make([]uint32, w)
-	area := uint32(k * k)
-	for oy := range h {
+	for oy, ty := range ys {
 		clear(acc)
-		for dy := range k {
-			luma.Row(img, b.Min.Y+oy*k+dy, b.Min.X, row)
-			for ox := range w {
+		for _, tap := range ty {
+			luma.Row(img, b.Min.Y+tap.i, b.Min.X, row)
+			for ox, tx := range xs {
 				var s uint32
-				for _, v := range row[ox*k : ox*k+k] {
-					s += uint32(v)
+				for _, t := range tx {
+					s += uint32(row[t.i]) * t.w
 				}
-				acc[ox] += s
+				hrow[ox] = s >> 4 // <= 255 << 8
+			}
+			for ox, v := range hrow {
+				acc[ox] += v * tap.w // <= 255 << 20
 			}
 		}
-		o := out.Pix[oy*out.Stride:]
-		for ox, s := range acc {
-			o[ox] = uint8((s + area/2) / area)
+		o := out.Pix[oy*out.Stride:][:w]
+		for ox, v := range acc {
+			o[ox] = uint8((v + 1<<19) >> 20)
 		}
+	}
+	return out
+}
+
+// tap is one source index and its weight; each output's weights sum to 1<<12.
+type tap struct {
+	i int
+	w uint32
+}
+
+// areaTaps gives, for each of m outputs over n inputs (m <= n), the inputs
+// it covers and by how much.
+func areaTaps(n, m int) [][]tap {
+	out := make([][]tap, m)
+	s := float64(n) / float64(m)
+	for o := range out {
+		lo, hi := float64(o)*s, float64(o+1)*s
+		var taps []tap
+		var sum uint32
+		for i := int(lo); i < n && float64(i) < hi; i++ {
+			cover := math.Min(float64(i+1), hi) - math.Max(float64(i), lo)
+			wt := uint32(math.Round(cover / s * 4096))
+			if wt == 0 {
+				continue
+			}
+			taps = append(taps, tap{i, wt})
+			sum += wt
+		}
+		// Rounding: give the difference to the largest weight.
+		big := 0
+		for j := range taps {
+			if taps[j].w > taps[big].w {
+				big = j
+			}
+		}
+		taps[big].w = taps[big].w + 4096 - sum
+		out[o] = taps
 	}
 	return out
 }

@@ -33,6 +33,12 @@ type Options struct {
 	// the recommended height would make the face too small. Off, Fix keeps
 	// a larger height instead (within the size and byte limits).
 	Crop bool
+	// FullDecode decodes every pixel of a JPEG. Off (the default), a JPEG
+	// is decoded at the smallest of libjpeg-turbo's 1/8..8/8 scales that
+	// still covers the output Fix would make and keeps a face of the
+	// minimum size measurable; measurements are reported in the input's
+	// pixels either way.
+	FullDecode bool
 }
 
 // FaceFinder finds and measures the faces of an upright image, largest

@@ -25,7 +25,13 @@ type state struct {
 	data []byte
 	dec  decoder
 	hdr  header
-	img  image.Image
+	img  image.Image // upright after orient; scale times the input's size
+	// num/8 is the decode scale and scale the same as a float: working
+	// pixels per input pixel. pix is img's pooled buffer, if any.
+	num      int
+	scale    float64
+	pix      []byte
+	oriented bool
 	m    Measurements
 	rep  *Report
 	out  []byte
@@ -73,11 +79,12 @@ func run(ctx context.Context, r io.Reader, opts *Options, fix bool) (*Report, []
 		err = s.runSteps(ctx, steps)
 	}
 	s.finish()
+	s.releasePix()
 	return s.rep, s.out, err
 }
 
 func newState(opts Options, fix bool) *state {
-	s := &state{opts: opts, fix: fix, rep: &Report{Faces: []Face{}}}
+	s := &state{opts: opts, fix: fix, rep: &Report{Faces: []Face{}}, num: 8, scale: 1}
 	s.m.Format = FormatUnknown
 	s.m.Orientation = 1
 	return s

@@ -4,31 +4,120 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
+	"sync"
+
+	"github.com/facegate/facegate/codec"
+	"github.com/facegate/facegate/exif"
+	"github.com/facegate/facegate/resize"
 )
 
-// stepDecode decodes the pixels once. A decoder error or panic makes the
-// image unreadable, never the caller's error.
+// workFaceFloor is the smallest size, in pixels of the decoded image, that
+// a face of the profile's minimum size may have: enough for the detector
+// (its window is 80 px) and for landmarks.
+const workFaceFloor = 84
+
+// stepDecode decodes the pixels once, at the scale workNum chooses. A
+// decoder error or panic makes the image unreadable, never the caller's
+// error.
 func stepDecode(_ context.Context, s *state) (bool, error) {
-	img, err := safeDecode(s.dec, s.data)
-	if err != nil {
-		s.m.ReadError = fmt.Sprintf("cannot decode the %s data: %v", s.m.Format, err)
+	if err := s.decodeAt(s.workNum()); err != nil {
+		s.m.ReadError = err.Error()
 		return true, nil
 	}
-	b := img.Bounds()
-	if b.Dx() != s.hdr.Width || b.Dy() != s.hdr.Height {
-		s.m.ReadError = fmt.Sprintf("decoded %dx%d, but the header says %dx%d", b.Dx(), b.Dy(), s.hdr.Width, s.hdr.Height)
-		return true, nil
-	}
-	s.img = img
 	s.m.Decoded = true
 	return false, nil
 }
 
-func safeDecode(dec decoder, data []byte) (img image.Image, err error) {
+// decodeAt decodes at num/8 (or full size, when the format cannot scale)
+// into s.img and s.scale, replacing what was there.
+func (s *state) decodeAt(num int) error {
+	if !s.dec.scalable {
+		num = 8
+	}
+	var buf []byte
+	if s.dec.scalable {
+		buf = getPix(codec.DecodedSize(codec.Scaled(s.hdr.Width, s.hdr.Height, num)))
+	}
+	img, got, err := safeDecode(s.dec, s.data, num, buf)
+	if err != nil {
+		putPix(buf)
+		return fmt.Errorf("cannot decode the %s data: %v", s.m.Format, err)
+	}
+	if got != num {
+		putPix(buf) // another decoder's pixels; buf was not used
+		buf = nil
+	}
+	ww, wh := codec.Scaled(s.hdr.Width, s.hdr.Height, got)
+	if b := img.Bounds(); b.Dx() != ww || b.Dy() != wh {
+		putPix(buf)
+		return fmt.Errorf("decoded %dx%d, but the header says %dx%d", b.Dx(), b.Dy(), ww, wh)
+	}
+	s.releasePix()
+	s.pix, s.img, s.num, s.scale = buf, img, got, float64(got)/8
+	s.oriented = false
+	return nil
+}
+
+// workNum is the JPEG scale, in eighths, to decode at: the smallest whose
+// pixels still cover the output Fix would make, and on which a face of
+// the minimum size keeps workFaceFloor pixels. The face rules judge the
+// input's pixels, so faces are measured there and scaled back.
+func (s *state) workNum() int {
+	if !s.dec.scalable || s.opts.FullDecode {
+		return 8
+	}
+	W, H := s.m.Width, s.m.Height // upright
+	w, h := resize.Plan(W, H, resize.Limits{
+		MaxHeight: s.limit(string(HeightAboveRecommended)),
+		MaxSide:   s.limit(string(ImageTooLarge)),
+		MinSide:   s.limit(string(ImageTooSmall)),
+	})
+	if exif.Orientation(s.m.Orientation).SwapsAxes() {
+		w, h = h, w
+	}
+	num := codec.ScaleFor(s.hdr.Width, s.hdr.Height, w, h)
+	if s.opts.Profile.HasFaceRules() {
+		minFace, ok := s.opts.Profile.Threshold(KeyFaceSize)
+		if !ok || minFace <= 0 {
+			return 8
+		}
+		num = max(num, int(math.Ceil(8*workFaceFloor/minFace)))
+	}
+	return min(num, 8)
+}
+
+func safeDecode(dec decoder, data []byte, num int, buf []byte) (img image.Image, got int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			img, err = nil, fmt.Errorf("decoder panicked: %v", r)
 		}
 	}()
-	return dec.decode(data)
+	return dec.decode(data, num, buf)
+}
+
+// pixPool keeps decode buffers for the next image, so a worker does not
+// allocate (and the collector does not sweep) megabytes per photo.
+var pixPool sync.Pool
+
+func getPix(n int) []byte {
+	if p, ok := pixPool.Get().(*[]byte); ok {
+		if cap(*p) >= n {
+			return (*p)[:n]
+		}
+		pixPool.Put(p)
+	}
+	return make([]byte, n)
+}
+
+func putPix(b []byte) {
+	if cap(b) > 0 {
+		pixPool.Put(&b)
+	}
+}
+
+// releasePix hands the decode buffer back once nothing reads it.
+func (s *state) releasePix() {
+	putPix(s.pix)
+	s.pix, s.img = nil, nil
 }

@@ -25,18 +25,48 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	}
 	opts := &facecheck.FindOptions{}
 	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
-		opts.MinFace = t
+		opts.MinFace = t * s.scale
 	}
 	faces, err := a.Find(ctx, s.img, opts)
+	// Landmarks need pixels: when the largest face is small on a reduced
+	// decode, decode larger and measure again (the detector's copy keeps
+	// its size, which follows from the minimum face, not the image).
+	if num := s.landmarkNum(faces); err == nil && num > s.num {
+		if derr := s.decodeAt(num); derr == nil {
+			s.orient()
+			if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
+				opts.MinFace = t * s.scale
+			}
+			faces, err = a.Find(ctx, s.img, opts)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return true, err
 		}
 		s.m.FaceError = "face detection failed: " + err.Error()
 	}
+	// Faces are found on the decoded image; the rules judge the input's pixels.
+	for i := range faces {
+		faces[i] = faces[i].Scaled(1 / s.scale)
+	}
 	s.m.Faces, s.m.FacesMeasured = faces, true
 	s.opts.Logger.Debug("faces", "found", len(faces))
 	return false, nil
+}
+
+// landmarkFloor is the face size, in decoded pixels, from which landmarks
+// (eye openness, pose) are measured as well as at full resolution.
+const landmarkFloor = 160
+
+// landmarkNum is the decode scale (eighths) at which the largest face has
+// landmarkFloor pixels, or the current one when it has them already.
+func (s *state) landmarkNum(faces []facecheck.Face) int {
+	if len(faces) == 0 || !s.dec.scalable || s.num >= 8 || faces[0].Size >= landmarkFloor {
+		return s.num
+	}
+	input := faces[0].Size / s.scale
+	return min(8, int(math.Ceil(8*landmarkFloor/input)))
 }
 
 // reportFaces turns measured faces into report entries, rounded for

@@ -53,8 +53,11 @@ func (s *state) limit(key string) int {
 	return int(t)
 }
 
+// bounds is the upright input's rectangle, in whose pixels plans are made.
+func (s *state) bounds() image.Rectangle { return image.Rect(0, 0, s.m.Width, s.m.Height) }
+
 func (s *state) fullSize() fixPlan {
-	b := s.img.Bounds()
+	b := s.bounds()
 	w, h := resize.Plan(b.Dx(), b.Dy(), resize.Limits{MaxSide: s.limit(string(ImageTooLarge))})
 	return fixPlan{rect: b, w: w, h: h, scale: float64(h) / float64(b.Dy()), minW: w, minH: h, face: true}
 }
@@ -64,7 +67,7 @@ func (s *state) fullSize() fixPlan {
 // the face needs (up to the size limit), or, with Options.Crop, cuts a
 // window of the recommended size around the face at that scale.
 func (s *state) planFix() fixPlan {
-	b := s.img.Bounds()
+	b := s.bounds()
 	W, H := b.Dx(), b.Dy()
 	w, h := resize.Plan(W, H, resize.Limits{
 		MaxHeight: s.limit(string(HeightAboveRecommended)),
@@ -132,9 +135,10 @@ func cropAround(f *facecheck.Face, b image.Rectangle, cw, ch float64) (image.Rec
 
 // encode scales and encodes one plan and checks what it produced.
 func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) {
+	s.ensureScale(p.scale)
 	src := s.img
-	if p.rect != s.img.Bounds() {
-		src = subImage(s.img, p.rect)
+	if r := s.toWork(p.rect); r != s.img.Bounds() {
+		src = subImage(s.img, r)
 	}
 	enc, err := resize.EncodeFit(ctx, src, p.w, p.h, resize.FitOptions{
 		MaxBytes: s.limit(string(FileTooLarge)), MinWidth: p.minW, MinHeight: p.minH,
@@ -152,11 +156,37 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 		Cropped: p.cropped, Issues: issues, Faces: reportFaces(faces, s.opts.Landmarks)}, enc.Data, nil
 }
 
+// ensureScale decodes the input again, larger, when the plan needs more
+// pixels than the first decode kept (a face that must keep its size).
+func (s *state) ensureScale(need float64) {
+	if s.scale >= need || !s.dec.scalable || s.num >= 8 {
+		return
+	}
+	num := min(8, int(math.Ceil(need*8-1e-9)))
+	if err := s.decodeAt(num); err != nil {
+		s.opts.Logger.Warn("decoding again at a larger scale failed; scaling what was decoded", "scale", num, "err", err)
+		return
+	}
+	s.orient()
+}
+
+// toWork maps a rectangle of the input's pixels to the decoded image's.
+func (s *state) toWork(r image.Rectangle) image.Rectangle {
+	if s.scale == 1 {
+		return r
+	}
+	k := s.scale
+	w := image.Rect(int(math.Floor(float64(r.Min.X)*k)), int(math.Floor(float64(r.Min.Y)*k)),
+		int(math.Ceil(float64(r.Max.X)*k)), int(math.Ceil(float64(r.Max.Y)*k)))
+	return w.Intersect(s.img.Bounds())
+}
+
 // verify checks output bytes exactly as Check would: header, decode, faces.
 // When the input has no face, the output is not searched again: it keeps
 // FACE_NOT_FOUND, so Fix cannot call ok what it could not measure.
 func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Face, error) {
 	v := newState(s.opts, false)
+	defer v.releasePix()
 	v.data = out
 	v.m.Bytes = int64(len(out))
 	steps := checkSteps

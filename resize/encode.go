@@ -1,12 +1,12 @@
 package resize
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"math"
+
+	"github.com/facegate/facegate/codec"
 )
 
 // FitOptions control EncodeFit. The zero value means Progeny's rules: at
@@ -59,7 +59,7 @@ type Encoded struct {
 // result carries no metadata. The returned error is ctx's, or an encoder's.
 func EncodeFit(ctx context.Context, src image.Image, w, h int, opts FitOptions) (Encoded, error) {
 	o := opts.withDefaults()
-	var buf bytes.Buffer
+	var data []byte
 	attempts := 0
 	q := o.StartQuality
 	for {
@@ -68,13 +68,13 @@ func EncodeFit(ctx context.Context, src image.Image, w, h int, opts FitOptions) 
 			if err := ctx.Err(); err != nil {
 				return Encoded{}, err
 			}
-			buf.Reset()
 			attempts++
-			if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
+			var err error
+			if data, err = codec.EncodeJPEG(img, q); err != nil {
 				return Encoded{}, fmt.Errorf("encode JPEG: %w", err)
 			}
-			if buf.Len() <= o.MaxBytes {
-				out := Encoded{Data: bytes.Clone(buf.Bytes()), Quality: q, Width: w, Height: h, Attempts: attempts, Fits: true}
+			if len(data) <= o.MaxBytes {
+				out := Encoded{Data: data, Quality: q, Width: w, Height: h, Attempts: attempts, Fits: true}
 				return out, nil
 			}
 			if q == o.MinQuality {
@@ -86,9 +86,9 @@ func EncodeFit(ctx context.Context, src image.Image, w, h int, opts FitOptions) 
 			return Encoded{}, fmt.Errorf("encode JPEG: a 1x1 image does not fit %d bytes", o.MaxBytes)
 		}
 		if (o.MinWidth > 0 && w <= o.MinWidth) || (o.MinHeight > 0 && h <= o.MinHeight) {
-			return Encoded{Data: bytes.Clone(buf.Bytes()), Quality: q, Width: w, Height: h, Attempts: attempts}, nil
+			return Encoded{Data: data, Quality: q, Width: w, Height: h, Attempts: attempts}, nil
 		}
-		f := math.Sqrt(float64(o.MaxBytes)/float64(buf.Len())) * 0.95
+		f := math.Sqrt(float64(o.MaxBytes)/float64(len(data))) * 0.95
 		if o.MinWidth > 0 {
 			f = max(f, float64(o.MinWidth)/float64(w))
 		}

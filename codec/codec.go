@@ -1,0 +1,259 @@
+package codec
+
+// #cgo CFLAGS: -O2
+// #cgo LDFLAGS: -lturbojpeg -lheif
+// #include <stdlib.h>
+// #include "codec.h"
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"runtime"
+	"unsafe"
+)
+
+var (
+	// ErrUnsupported is returned for images libjpeg-turbo cannot decode to
+	// YCbCr planes (CMYK, YCCK, unusual subsampling); decode them another way.
+	ErrUnsupported = errors.New("codec: not supported by this decoder")
+	// ErrCodec is wrapped by every error a C library reports.
+	ErrCodec = errors.New("codec")
+)
+
+// Warning is libjpeg's complaint about an image it still decoded, such as
+// a premature end of data. The pixels are there but may be corrupt.
+type Warning struct{ Msg string }
+
+func (w *Warning) Error() string { return "codec: libjpeg warning: " + w.Msg }
+
+func cErr(op string, e *C.fgc_err) error {
+	msg := C.GoString(&e.msg[0])
+	if e.warning != 0 {
+		return &Warning{Msg: msg}
+	}
+	return fmt.Errorf("%w: %s: %s", ErrCodec, op, msg)
+}
+
+// TurboJPEG's subsampling and colourspace codes.
+const (
+	samp444, samp422, samp420, sampGray, samp440, samp411 = 0, 1, 2, 3, 4, 5
+	csRGB, csYCbCr, csGray                                = 0, 1, 2
+)
+
+// JPEGInfo is what a JPEG's header says.
+type JPEGInfo struct {
+	Width, Height int
+	// Planar is true when DecodeJPEG can decode the image (YCbCr or grey
+	// with a subsampling image.YCbCr can hold).
+	Planar bool
+	samp   int
+}
+
+func bytesPtr(b []byte) (*C.uint8_t, C.size_t) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
+}
+
+// JPEGHeader reads a JPEG's size and layout without decoding pixels.
+func JPEGHeader(b []byte) (JPEGInfo, error) {
+	if len(b) == 0 {
+		return JPEGInfo{}, fmt.Errorf("%w: empty data", ErrCodec)
+	}
+	p, n := bytesPtr(b)
+	var w, h, samp, cs C.int
+	var e C.fgc_err
+	rc := C.fgc_jpeg_header(p, n, &w, &h, &samp, &cs, &e)
+	runtime.KeepAlive(b)
+	if rc < 0 {
+		return JPEGInfo{}, cErr("header", &e)
+	}
+	if w <= 0 || h <= 0 {
+		return JPEGInfo{}, fmt.Errorf("%w: header: no frame header (SOF) before the data ends", ErrCodec)
+	}
+	info := JPEGInfo{Width: int(w), Height: int(h), samp: int(samp)}
+	switch {
+	case cs == csGray || samp == sampGray:
+		info.Planar, info.samp = true, sampGray
+	case cs == csYCbCr:
+		_, info.Planar = ratios[info.samp]
+	}
+	return info, nil
+}
+
+var ratios = map[int]image.YCbCrSubsampleRatio{
+	samp444: image.YCbCrSubsampleRatio444, samp422: image.YCbCrSubsampleRatio422,
+	samp420: image.YCbCrSubsampleRatio420, samp440: image.YCbCrSubsampleRatio440,
+	samp411: image.YCbCrSubsampleRatio411,
+}
+
+// Scaled is the size of a w x h JPEG decoded at num/8 (rounded up, as
+// libjpeg does).
+func Scaled(w, h, num int) (int, int) {
+	return (w*num + 7) / 8, (h*num + 7) / 8
+}
+
+// ScaleFor returns the smallest num (1..8) for which a w x h JPEG decoded
+// at num/8 is at least minW x minH: decoding at that scale does the first
+// part of a downscale in the DCT domain, for a fraction of the work.
+func ScaleFor(w, h, minW, minH int) int {
+	for num := 1; num < 8; num++ {
+		sw, sh := Scaled(w, h, num)
+		if sw >= minW && sh >= minH {
+			return num
+		}
+	}
+	return 8
+}
+
+// DecodeJPEG decodes b at num/8 of its size (num 1..8) into an
+// *image.YCbCr, or an *image.Gray for a grey JPEG, without colour
+// conversion. buf is used for the pixels when it is large enough (pass nil
+// to allocate). Images that are not Planar return ErrUnsupported; a decode
+// that only warned returns the image and a *Warning.
+func DecodeJPEG(b []byte, num int, buf []byte) (image.Image, error) {
+	info, err := JPEGHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Planar {
+		return nil, ErrUnsupported
+	}
+	if num < 1 || num > 8 {
+		return nil, fmt.Errorf("%w: scale %d/8 out of range", ErrCodec, num)
+	}
+	w, h := Scaled(info.Width, info.Height, num)
+	r := image.Rect(0, 0, w, h)
+	var img image.Image
+	var y, cb, cr []byte
+	var ys, cstride int
+	if info.samp == sampGray {
+		g := &image.Gray{Pix: take(buf, w*h), Stride: w, Rect: r}
+		img, y, ys = g, g.Pix, w
+	} else {
+		m := newYCbCr(r, ratios[info.samp], buf)
+		img, y, cb, cr, ys, cstride = m, m.Y, m.Cb, m.Cr, m.YStride, m.CStride
+	}
+	p, n := bytesPtr(b)
+	var e C.fgc_err
+	cp := func(s []byte) *C.uint8_t {
+		if len(s) == 0 {
+			return nil
+		}
+		return (*C.uint8_t)(unsafe.Pointer(&s[0]))
+	}
+	rc := C.fgc_jpeg_decode_planes(p, n, C.int(w), C.int(h), cp(y), cp(cb), cp(cr), C.int(ys), C.int(cstride), &e)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(buf)
+	runtime.KeepAlive(img)
+	if rc < 0 {
+		err := cErr("decode", &e)
+		var warn *Warning
+		if errors.As(err, &warn) {
+			return img, err
+		}
+		return nil, err
+	}
+	return img, nil
+}
+
+// take returns buf[:n] when it is large enough, else a new slice.
+func take(buf []byte, n int) []byte {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]byte, n)
+}
+
+// newYCbCr is image.NewYCbCr over buf when it is large enough.
+func newYCbCr(r image.Rectangle, ratio image.YCbCrSubsampleRatio, buf []byte) *image.YCbCr {
+	w, h := r.Dx(), r.Dy()
+	cw, ch := w, h
+	switch ratio {
+	case image.YCbCrSubsampleRatio422:
+		cw = (w + 1) / 2
+	case image.YCbCrSubsampleRatio420:
+		cw, ch = (w+1)/2, (h+1)/2
+	case image.YCbCrSubsampleRatio440:
+		ch = (h + 1) / 2
+	case image.YCbCrSubsampleRatio411:
+		cw = (w + 3) / 4
+	}
+	pix := take(buf, w*h+2*cw*ch)
+	return &image.YCbCr{
+		Y: pix[:w*h:w*h], Cb: pix[w*h : w*h+cw*ch : w*h+cw*ch], Cr: pix[w*h+cw*ch:],
+		YStride: w, CStride: cw, SubsampleRatio: ratio, Rect: r,
+	}
+}
+
+// DecodedSize is the number of bytes DecodeJPEG needs in buf for a w x h
+// image (the largest layout, 4:4:4).
+func DecodedSize(w, h int) int { return 3 * w * h }
+
+// EncodeJPEG encodes an opaque image as a baseline 4:2:0 JPEG at quality
+// (1..100), the same layout as image/jpeg writes. *image.RGBA and opaque
+// *image.NRGBA are read in place; other images are converted first.
+func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
+	b := img.Bounds()
+	if b.Empty() {
+		return nil, fmt.Errorf("%w: encode: empty image", ErrCodec)
+	}
+	quality = min(max(quality, 1), 100)
+	var pix []byte
+	var stride int
+	switch m := img.(type) {
+	case *image.RGBA:
+		pix, stride = m.Pix, m.Stride
+	case *image.NRGBA:
+		pix, stride = m.Pix, m.Stride
+	default:
+		rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
+		pix, stride = rgba.Pix, rgba.Stride
+	}
+	var size C.size_t
+	var e C.fgc_err
+	out := C.fgc_jpeg_encode_rgbx((*C.uint8_t)(unsafe.Pointer(&pix[0])), C.int(b.Dx()), C.int(b.Dy()), C.int(stride), C.int(quality), &size, &e)
+	runtime.KeepAlive(pix)
+	if out == nil {
+		return nil, cErr("encode", &e)
+	}
+	defer C.fgc_free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(size)), nil
+}
+
+// DecodeHEIF decodes the primary image of a HEIF/HEIC file with libheif,
+// its rotation and mirroring applied, as an *image.RGBA (opaque) or
+// *image.NRGBA (with alpha). maxSide bounds the width and height libheif
+// accepts (0 = its default).
+func DecodeHEIF(b []byte, maxSide int) (image.Image, error) {
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%w: empty data", ErrCodec)
+	}
+	p, n := bytesPtr(b)
+	var w, h, alpha, stride C.int
+	var pix *C.uint8_t
+	var handle unsafe.Pointer
+	var e C.fgc_err
+	rc := C.fgc_heif_decode(p, n, C.int(maxSide), &w, &h, &alpha, &pix, &stride, &handle, &e)
+	runtime.KeepAlive(b)
+	if rc < 0 {
+		return nil, cErr("heif", &e)
+	}
+	defer C.fgc_heif_release(handle)
+	W, H, S := int(w), int(h), int(stride)
+	src := unsafe.Slice((*byte)(unsafe.Pointer(pix)), (H-1)*S+4*W)
+	dst := make([]byte, 4*W*H)
+	for y := range H {
+		copy(dst[y*4*W:(y+1)*4*W], src[y*S:y*S+4*W])
+	}
+	r := image.Rect(0, 0, W, H)
+	if alpha != 0 {
+		return &image.NRGBA{Pix: dst, Stride: 4 * W, Rect: r}, nil
+	}
+	return &image.RGBA{Pix: dst, Stride: 4 * W, Rect: r}, nil
+}
