@@ -50,7 +50,9 @@ func FuzzWalkArchive(f *testing.F) {
 		}
 		items := make(chan Item, 4)
 		done := make(chan error, 1)
-		go func() { done <- Walk(context.Background(), []string{name}, nil, Limits{MaxEntryBytes: 1 << 20, MaxTotalBytes: 4 << 20}, items) }()
+		go func() {
+			done <- Walk(context.Background(), []string{name}, nil, Limits{MaxEntryBytes: 1 << 20, MaxTotalBytes: 4 << 20}, items)
+		}()
 		for it := range items {
 			if it.Rel != "" {
 				if _, ok := safeName(it.Rel); !ok {

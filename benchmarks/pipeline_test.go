@@ -6,11 +6,13 @@ package benchmarks
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"os"
 	"testing"
 
+	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/exif"
 	"github.com/facegate/facegate/internal/corpus"
 	"github.com/facegate/facegate/prevalidate"
@@ -22,7 +24,9 @@ var photos = []string{
 	"faces-gf/chaeyeon.jpg",
 	"faces-gf/jimin3.jpg",
 	"exif-samples/jpg/mobile/jolla.jpg",
-	"exif-orientation/Portrait_6.jpg",
+	"exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg",
+	"exif-samples/jpg/hdr/iphone_hdr_YES.jpg",
+	"faces-fr/obama3.jpg",
 }
 
 func load(b testing.TB, rel string) []byte {
@@ -63,6 +67,29 @@ func BenchmarkDecode(b *testing.B) {
 			if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// BenchmarkDecodeTurbo decodes with libjpeg-turbo at full size and at the
+// scale the pipeline picks for a 1080 px output.
+func BenchmarkDecodeTurbo(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		info, err := codec.JPEGHeader(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, h := resize.Plan(info.Width, info.Height, resize.Limits{MaxHeight: 1080, MaxSide: 4096, MinSide: 480})
+		for _, num := range []int{8, codec.ScaleFor(info.Width, info.Height, w, h)} {
+			buf := make([]byte, codec.DecodedSize(codec.Scaled(info.Width, info.Height, num)))
+			b.Run(fmt.Sprintf("%d-8", num), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := codec.DecodeJPEG(data, num, buf); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	})
 }
@@ -121,6 +148,18 @@ func BenchmarkFix(b *testing.B) {
 	each(b, func(b *testing.B, data []byte) {
 		for b.Loop() {
 			if _, _, err := prevalidate.Fix(context.Background(), bytes.NewReader(data), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkFixFullDecode is Fix with shrink-on-load off: every pixel of
+// the JPEG decoded, as before the fast path.
+func BenchmarkFixFullDecode(b *testing.B) {
+	each(b, func(b *testing.B, data []byte) {
+		for b.Loop() {
+			if _, _, err := prevalidate.Fix(context.Background(), bytes.NewReader(data), &prevalidate.Options{FullDecode: true}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -32,9 +32,9 @@ type state struct {
 	scale    float64
 	pix      []byte
 	oriented bool
-	m    Measurements
-	rep  *Report
-	out  []byte
+	m        Measurements
+	rep      *Report
+	out      []byte
 }
 
 // step returns done=true when the run ends here (the report says why).

@@ -84,7 +84,10 @@ func (s *state) workNum() int {
 		}
 		num = max(num, int(math.Ceil(8*workFaceFloor/minFace)))
 	}
-	return min(num, 8)
+	if num >= 7 {
+		return 8 // see codec.ScaleFor
+	}
+	return num
 }
 
 func safeDecode(dec decoder, data []byte, num int, buf []byte) (img image.Image, got int, err error) {

@@ -66,7 +66,11 @@ func (s *state) landmarkNum(faces []facecheck.Face) int {
 		return s.num
 	}
 	input := faces[0].Size / s.scale
-	return min(8, int(math.Ceil(8*landmarkFloor/input)))
+	num := min(8, int(math.Ceil(8*landmarkFloor/input)))
+	if num == 7 {
+		num = 8 // see codec.ScaleFor
+	}
+	return num
 }
 
 // reportFaces turns measured faces into report entries, rounded for

@@ -163,6 +163,9 @@ func (s *state) ensureScale(need float64) {
 		return
 	}
 	num := min(8, int(math.Ceil(need*8-1e-9)))
+	if num == 7 {
+		num = 8 // see codec.ScaleFor
+	}
 	if err := s.decodeAt(num); err != nil {
 		s.opts.Logger.Warn("decoding again at a larger scale failed; scaling what was decoded", "scale", num, "err", err)
 		return

@@ -89,4 +89,3 @@ func resampleLuma(img image.Image, r image.Rectangle, s float64) *image.Gray {
 	}
 	return out
 }
-

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# compare.sh: facegate fix (face checks on) against the naive pure-Go
+# pipeline (benchmarks/naive) and libjpeg-turbo's scaled decode alone
+# (djpeg -scale 1/2), on the same photos, alternating the three several
+# times; prints medians and ratios. Each timing is one process invocation
+# over all the photos, so facegate's one-off model load is inside it; the
+# "per set" lines take it out by also timing three passes over the photos.
+#
+#   benchmarks/compare.sh [ROUNDS]            # one core (taskset -c 0) and all cores
+#
+# Needs ../shared/corpus (or FACEGATE_CORPUS), taskset, /usr/bin/time, and
+# Debian's libjpeg-turbo-progs for djpeg (installed when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-5}
+CORPUS=${FACEGATE_CORPUS:-../shared/corpus}
+PHOTOS=(faces-gf/chaeyeon.jpg faces-gf/jimin3.jpg exif-samples/jpg/mobile/jolla.jpg
+  exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg exif-samples/jpg/hdr/iphone_hdr_YES.jpg faces-fr/obama3.jpg)
+FILES=()
+for p in "${PHOTOS[@]}"; do
+  [ -f "$CORPUS/$p" ] || { echo "missing $CORPUS/$p (set FACEGATE_CORPUS)" >&2; exit 1; }
+  FILES+=("$CORPUS/$p")
+done
+./scripts/deps.sh libjpeg-turbo-progs time util-linux
+go build -o bin/facegate ./cmd/facegate
+go build -o bin/naive ./benchmarks/naive
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export FACEGATE_CORPUS=$CORPUS
+
+calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
+# t CMD...: wall seconds of one run (output discarded; exit 1 is "not ok", fine).
+t() {
+  local s e rc=0
+  s=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || rc=$?
+  e=$(date +%s%N)
+  [ "$rc" -le 1 ] || { echo "failed ($rc): $*" >&2; exit 1; }
+  calc "($e - $s) / 1e9"; echo
+}
+median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+# The three contenders; PRE is the CPU pinning, JOBS facegate's workers.
+fg() { rm -rf "$TMP/out"; "${PRE[@]}" ./bin/facegate fix --jobs "$JOBS" -o "$TMP/out" "$@"; }
+nv() { "${PRE[@]}" ./bin/naive "$@"; }
+dj() { for f in "$@"; do "${PRE[@]}" djpeg -scale 1/2 "$f" >/dev/null; done; }
+
+run() { # label
+  local label=$1
+  : >"$TMP/fg1"; : >"$TMP/fg3"; : >"$TMP/nv1"; : >"$TMP/nv3"; : >"$TMP/dj"
+  local triple=("${FILES[@]}" "${FILES[@]}" "${FILES[@]}")
+  for ((r = 0; r < ROUNDS; r++)); do
+    t fg "${FILES[@]}" >>"$TMP/fg1"
+    t nv "${FILES[@]}" >>"$TMP/nv1"
+    t dj "${FILES[@]}" >>"$TMP/dj"
+    t fg "${triple[@]}" >>"$TMP/fg3"
+    t nv "${triple[@]}" >>"$TMP/nv3"
+  done
+  local fg1 fg3 nv1 nv3 dj fgset nvset
+  fg1=$(median <"$TMP/fg1"); fg3=$(median <"$TMP/fg3")
+  nv1=$(median <"$TMP/nv1"); nv3=$(median <"$TMP/nv3"); dj=$(median <"$TMP/dj")
+  fgset=$(calc "($fg3 - $fg1) / 2"); nvset=$(calc "($nv3 - $nv1) / 2")
+  printf '\n== %s (%d photos, medians of %d alternated runs, seconds)\n' "$label" "${#FILES[@]}" "$ROUNDS"
+  printf '%-34s %8.3f\n' "facegate fix, one invocation" "$fg1" "naive, one invocation" "$nv1" \
+    "djpeg -scale 1/2, each photo" "$dj" "facegate fix, per set (no startup)" "$fgset" "naive, per set" "$nvset"
+  printf 'ratio naive / facegate:      %.2fx (one invocation), %.2fx (per set)\n' \
+    "$(calc "$nv1 / $fg1")" "$(calc "$nvset / $fgset")"
+  printf 'ratio facegate / djpeg 1/2:  %.2fx (one invocation), %.2fx (per set)\n' \
+    "$(calc "$fg1 / $dj")" "$(calc "$fgset / $dj")"
+  echo "$fgset" >"$TMP/set-$label"
+}
+
+PRE=(taskset -c 0); JOBS=1; run "one core"
+PRE=(env); JOBS=$(nproc); run "all $(nproc) cores"
+printf '\nthroughput, all cores / one core (per set): %.2fx\n' \
+  "$(calc "$(cat "$TMP/set-one core") / $(cat "$TMP/set-all $(nproc) cores")")"
+
+# Peak memory: a serial run over the photos, and a refused bomb.
+rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+test -f testdata/samples/generated/bomb.png || go run ./internal/cmd/gensamples
+printf '\npeak RSS, facegate fix --jobs 1 over the photos: %s MB\n' \
+  "$(( $(rss ./bin/facegate fix --jobs 1 -o "$TMP/out" "${FILES[@]}") / 1024 ))"
+printf 'peak RSS, naive over the photos:                %s MB\n' "$(( $(rss ./bin/naive "${FILES[@]}") / 1024 ))"
+printf 'peak RSS, facegate check on the bomb sample:    %s MB\n' \
+  "$(( $(rss ./bin/facegate check testdata/samples/generated/bomb.png) / 1024 ))"
+echo "commit $(git rev-parse --short HEAD), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
