@@ -22,7 +22,7 @@ for p in "${PHOTOS[@]}"; do
   FILES+=("$CORPUS/$p")
 done
 ./scripts/deps.sh libjpeg-turbo-progs time util-linux
-go build -o bin/facegate ./cmd/facegate
+go build -tags "$(grep -qw avx2 /proc/cpuinfo && echo facegate_avx2)" -o bin/facegate ./cmd/facegate
 go build -o bin/naive ./benchmarks/naive
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -65,6 +65,29 @@ uint8_t *fgc_jpeg_encode_rgbx(const uint8_t *pix, int w, int h, int stride, int 
   return out;
 }
 
+uint8_t *fgc_jpeg_encode_planes(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int w, int h,
+                                int ystride, int cstride, int quality, size_t *size, fgc_err *err) {
+  tjhandle t = tjInitCompress();
+  if (!t) {
+    set_err(err, tjGetErrorStr2(NULL), 0);
+    return NULL;
+  }
+  const unsigned char *planes[3] = {y, cb, cr};
+  int strides[3] = {ystride, cstride, cstride};
+  unsigned char *out = NULL;
+  unsigned long len = 0;
+  int samp = cb ? TJSAMP_420 : TJSAMP_GRAY;
+  int rc = tjCompressFromYUVPlanes(t, planes, w, strides, h, samp, &out, &len, quality, TJFLAG_ACCURATEDCT);
+  if (rc < 0) {
+    tj_err(err, t);
+    tjFree(out);
+    out = NULL;
+  }
+  tjDestroy(t);
+  *size = len;
+  return out;
+}
+
 void fgc_free(void *p) { tjFree(p); }
 
 int fgc_heif_decode(const uint8_t *buf, size_t n, int max_side, int *w, int *h, int *alpha,

@@ -52,12 +52,7 @@ type JPEGInfo struct {
 	samp   int
 }
 
-func bytesPtr(b []byte) (*C.uint8_t, C.size_t) {
-	if len(b) == 0 {
-		return nil, 0
-	}
-	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
-}
+func bytesPtr(b []byte) (*C.uint8_t, C.size_t) { return ptr(b), C.size_t(len(b)) }
 
 // JPEGHeader reads a JPEG's size and layout without decoding pixels.
 func JPEGHeader(b []byte) (JPEGInfo, error) {
@@ -145,13 +140,7 @@ func DecodeJPEG(b []byte, num int, buf []byte) (image.Image, error) {
 	}
 	p, n := bytesPtr(b)
 	var e C.fgc_err
-	cp := func(s []byte) *C.uint8_t {
-		if len(s) == 0 {
-			return nil
-		}
-		return (*C.uint8_t)(unsafe.Pointer(&s[0]))
-	}
-	rc := C.fgc_jpeg_decode_planes(p, n, C.int(w), C.int(h), cp(y), cp(cb), cp(cr), C.int(ys), C.int(cstride), &e)
+	rc := C.fgc_jpeg_decode_planes(p, n, C.int(w), C.int(h), ptr(y), ptr(cb), ptr(cr), C.int(ys), C.int(cstride), &e)
 	runtime.KeepAlive(b)
 	runtime.KeepAlive(buf)
 	runtime.KeepAlive(img)
@@ -200,8 +189,10 @@ func newYCbCr(r image.Rectangle, ratio image.YCbCrSubsampleRatio, buf []byte) *i
 func DecodedSize(w, h int) int { return 3 * w * h }
 
 // EncodeJPEG encodes an opaque image as a baseline 4:2:0 JPEG at quality
-// (1..100), the same layout as image/jpeg writes. *image.RGBA and opaque
-// *image.NRGBA are read in place; other images are converted first.
+// (1..100), the same layout as image/jpeg writes (grey for *image.Gray).
+// 4:2:0 *image.YCbCr and *image.Gray planes are compressed as they are,
+// with no colour conversion; *image.RGBA and opaque *image.NRGBA are read
+// in place; other images are converted first.
 func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
 	b := img.Bounds()
 	if b.Empty() {
@@ -210,6 +201,27 @@ func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
 	quality = min(max(quality, 1), 100)
 	var pix []byte
 	var stride int
+	var size C.size_t
+	var e C.fgc_err
+	var out *C.uint8_t
+	switch m := img.(type) {
+	case *image.YCbCr:
+		if m.SubsampleRatio != image.YCbCrSubsampleRatio420 || m.Rect.Min != (image.Point{}) {
+			break
+		}
+		out = C.fgc_jpeg_encode_planes(ptr(m.Y), ptr(m.Cb), ptr(m.Cr), C.int(b.Dx()), C.int(b.Dy()),
+			C.int(m.YStride), C.int(m.CStride), C.int(quality), &size, &e)
+		runtime.KeepAlive(m)
+		return encoded(out, size, &e)
+	case *image.Gray:
+		if m.Rect.Min != (image.Point{}) {
+			break
+		}
+		out = C.fgc_jpeg_encode_planes(ptr(m.Pix), nil, nil, C.int(b.Dx()), C.int(b.Dy()),
+			C.int(m.Stride), 0, C.int(quality), &size, &e)
+		runtime.KeepAlive(m)
+		return encoded(out, size, &e)
+	}
 	switch m := img.(type) {
 	case *image.RGBA:
 		pix, stride = m.Pix, m.Stride
@@ -220,12 +232,22 @@ func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
 		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
 		pix, stride = rgba.Pix, rgba.Stride
 	}
-	var size C.size_t
-	var e C.fgc_err
-	out := C.fgc_jpeg_encode_rgbx((*C.uint8_t)(unsafe.Pointer(&pix[0])), C.int(b.Dx()), C.int(b.Dy()), C.int(stride), C.int(quality), &size, &e)
+	out = C.fgc_jpeg_encode_rgbx(ptr(pix), C.int(b.Dx()), C.int(b.Dy()), C.int(stride), C.int(quality), &size, &e)
 	runtime.KeepAlive(pix)
+	return encoded(out, size, &e)
+}
+
+func ptr(b []byte) *C.uint8_t {
+	if len(b) == 0 {
+		return nil
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0]))
+}
+
+// encoded copies libjpeg-turbo's output into Go memory and frees it.
+func encoded(out *C.uint8_t, size C.size_t, e *C.fgc_err) ([]byte, error) {
 	if out == nil {
-		return nil, cErr("encode", &e)
+		return nil, cErr("encode", e)
 	}
 	defer C.fgc_free(unsafe.Pointer(out))
 	return C.GoBytes(unsafe.Pointer(out), C.int(size)), nil

@@ -20,6 +20,9 @@ int fgc_jpeg_decode_planes(const uint8_t *buf, size_t n, int w, int h, uint8_t *
  * to release with fgc_free, its length in *size; NULL on error. */
 uint8_t *fgc_jpeg_encode_rgbx(const uint8_t *pix, int w, int h, int stride, int quality,
                               size_t *size, fgc_err *err);
+/* The same from 4:2:0 YCbCr planes, or one grey plane when cb is NULL. */
+uint8_t *fgc_jpeg_encode_planes(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int w, int h,
+                                int ystride, int cstride, int quality, size_t *size, fgc_err *err);
 void fgc_free(void *p);
 
 /* Decodes the primary HEIF image, transformations (irot, imir) applied, as

@@ -198,6 +198,29 @@ func TestEncodeRoundTrip(t *testing.T) {
 			t.Errorf("q%d: %d bytes, image/jpeg %d", q, len(out), ref.Len())
 		}
 	}
+	// YCbCr 4:2:0 and grey planes are compressed as they are.
+	ycc := image.NewYCbCr(rgba.Rect, image.YCbCrSubsampleRatio420)
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			r, g, bl, _ := rgba.At(x, y).RGBA()
+			Y, cb, cr := color.RGBToYCbCr(uint8(r>>8), uint8(g>>8), uint8(bl>>8))
+			ycc.Y[ycc.YOffset(x, y)] = Y
+			ycc.Cb[ycc.COffset(x, y)], ycc.Cr[ycc.COffset(x, y)] = cb, cr
+		}
+	}
+	for _, img := range []image.Image{ycc, &image.Gray{Pix: ycc.Y, Stride: ycc.YStride, Rect: ycc.Rect}} {
+		out, err := EncodeJPEG(img, 92)
+		if err != nil {
+			t.Fatalf("%T: %v", img, err)
+		}
+		back, err := jpeg.Decode(bytes.NewReader(out))
+		if err != nil {
+			t.Fatalf("%T: image/jpeg cannot read the output: %v", img, err)
+		}
+		if d := meanDiff(t, back, rgba); d > 2.5 {
+			t.Errorf("%T: mean luma difference %.2f after a round trip", img, d)
+		}
+	}
 	// Any other image type is converted first.
 	if _, err := EncodeJPEG(src, 80); err != nil {
 		t.Errorf("YCbCr source: %v", err)

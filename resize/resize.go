@@ -65,11 +65,16 @@ func max1(v int) int {
 }
 
 // Scale returns img scaled to w x h with a Lanczos filter, or img itself when
-// it already has that size.
+// it already has that size. A *image.YCbCr (a decoded JPEG) is scaled
+// plane by plane and comes back as 4:2:0 YCbCr, a *image.Gray as grey;
+// other images come back as *image.NRGBA.
 func Scale(img image.Image, w, h int) image.Image {
 	b := img.Bounds()
 	if b.Dx() == w && b.Dy() == h {
 		return img
+	}
+	if out := scalePlanar(img, w, h); out != nil {
+		return out
 	}
 	return imaging.Resize(img, w, h, imaging.Lanczos)
 }

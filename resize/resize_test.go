@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/jpeg"
+	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/disintegration/imaging"
 )
 
 func TestPlan(t *testing.T) {
@@ -91,5 +96,52 @@ func TestEncodeFitKeepsMinimumSize(t *testing.T) {
 	enc, err = EncodeFit(context.Background(), img, 1200, 1000, FitOptions{MaxBytes: 300_000, MinHeight: 200})
 	if err != nil || !enc.Fits || enc.Height < 200 || len(enc.Data) > 300_000 {
 		t.Fatalf("floor 200: %dx%d %d bytes fits=%v %v", enc.Width, enc.Height, len(enc.Data), enc.Fits, err)
+	}
+}
+
+// The planar path (YCbCr and grey) filters like imaging's Lanczos on RGBA.
+func TestScalePlanarMatchesLanczos(t *testing.T) {
+	src := image.NewYCbCr(image.Rect(0, 0, 301, 203), image.YCbCrSubsampleRatio444)
+	for y := range 203 {
+		for x := range 301 {
+			// Stripes, a ramp and a disc: edges in both directions.
+			v := uint8((x * 255) / 301)
+			if (x/7)%2 == 0 {
+				v /= 2
+			}
+			if (x-150)*(x-150)+(y-100)*(y-100) < 60*60 {
+				v = 255 - v
+			}
+			src.Y[src.YOffset(x, y)] = v
+			src.Cb[src.COffset(x, y)] = uint8(y)
+			src.Cr[src.COffset(x, y)] = uint8(255 - y)
+		}
+	}
+	nrgba := image.NewNRGBA(src.Rect)
+	draw.Draw(nrgba, nrgba.Rect, src, image.Point{}, draw.Src)
+	for _, size := range [][2]int{{200, 135}, {120, 81}, {301, 150}} {
+		got := Scale(src, size[0], size[1])
+		if _, ok := got.(*image.YCbCr); !ok {
+			t.Fatalf("%v: %T, want *image.YCbCr", size, got)
+		}
+		want := imaging.Resize(nrgba, size[0], size[1], imaging.Lanczos)
+		var sum, worst float64
+		b := got.Bounds()
+		for y := range b.Dy() {
+			for x := range b.Dx() {
+				g := color.GrayModel.Convert(got.At(x, y)).(color.Gray).Y
+				w := color.GrayModel.Convert(want.At(x, y)).(color.Gray).Y
+				d := math.Abs(float64(g) - float64(w))
+				sum += d
+				worst = max(worst, d)
+			}
+		}
+		if mean := sum / float64(b.Dx()*b.Dy()); mean > 1.0 {
+			t.Errorf("%v: mean luma difference %.2f from imaging's Lanczos (worst %.0f)", size, mean, worst)
+		}
+	}
+	g := &image.Gray{Pix: src.Y, Stride: src.YStride, Rect: src.Rect}
+	if out, ok := Scale(g, 100, 70).(*image.Gray); !ok || out.Bounds().Dx() != 100 {
+		t.Errorf("grey: %T", Scale(g, 100, 70))
 	}
 }

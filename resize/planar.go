@@ -1,0 +1,142 @@
+package resize
+
+import (
+	"image"
+	"math"
+)
+
+// scalePlanar scales a YCbCr image (any subsampling) to w x h as 4:2:0, or
+// a grey image to grey, with the same Lanczos-3 filter as Scale, one plane
+// at a time: no conversion to RGB, and chroma is filtered at a quarter of
+// the luma's size. It returns nil for other images.
+func scalePlanar(img image.Image, w, h int) image.Image {
+	switch m := img.(type) {
+	case *image.Gray:
+		b := m.Bounds()
+		out := image.NewGray(image.Rect(0, 0, w, h))
+		scalePlane(out.Pix, out.Stride, w, h, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride, b.Dx(), b.Dy())
+		return out
+	case *image.YCbCr:
+		b := m.Bounds()
+		out := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+		scalePlane(out.Y, out.YStride, w, h, m.Y[m.YOffset(b.Min.X, b.Min.Y):], m.YStride, b.Dx(), b.Dy())
+		// The chroma rectangle of b, in chroma samples.
+		cr := chromaRect(b, m.SubsampleRatio)
+		off := m.COffset(b.Min.X, b.Min.Y)
+		cw, ch := (w+1)/2, (h+1)/2
+		scalePlane(out.Cb, out.CStride, cw, ch, m.Cb[off:], m.CStride, cr.Dx(), cr.Dy())
+		scalePlane(out.Cr, out.CStride, cw, ch, m.Cr[off:], m.CStride, cr.Dx(), cr.Dy())
+		return out
+	}
+	return nil
+}
+
+// chromaRect is the rectangle of chroma samples that covers r.
+func chromaRect(r image.Rectangle, ratio image.YCbCrSubsampleRatio) image.Rectangle {
+	switch ratio {
+	case image.YCbCrSubsampleRatio422:
+		return image.Rect(r.Min.X/2, r.Min.Y, (r.Max.X+1)/2, r.Max.Y)
+	case image.YCbCrSubsampleRatio420:
+		return image.Rect(r.Min.X/2, r.Min.Y/2, (r.Max.X+1)/2, (r.Max.Y+1)/2)
+	case image.YCbCrSubsampleRatio440:
+		return image.Rect(r.Min.X, r.Min.Y/2, r.Max.X, (r.Max.Y+1)/2)
+	case image.YCbCrSubsampleRatio411:
+		return image.Rect(r.Min.X/4, r.Min.Y, (r.Max.X+3)/4, r.Max.Y)
+	case image.YCbCrSubsampleRatio410:
+		return image.Rect(r.Min.X/4, r.Min.Y/2, (r.Max.X+3)/4, (r.Max.Y+1)/2)
+	}
+	return r
+}
+
+// filter is, for each output sample, the first input index and the
+// normalised weights of the inputs from there.
+type filter struct {
+	start   []int
+	weights [][]float32
+}
+
+func lanczos3(x float64) float64 {
+	x = math.Abs(x)
+	if x == 0 {
+		return 1
+	}
+	if x >= 3 {
+		return 0
+	}
+	px := math.Pi * x
+	return 3 * math.Sin(px) * math.Sin(px/3) / (px * px)
+}
+
+// newFilter maps n inputs to m outputs, centre to centre; when shrinking
+// the kernel is widened by the ratio, so it also low-passes. Inputs past
+// the edges repeat the edge sample.
+func newFilter(n, m int) filter {
+	scale := float64(n) / float64(m)
+	blur := math.Max(scale, 1)
+	support := 3 * blur
+	f := filter{start: make([]int, m), weights: make([][]float32, m)}
+	for o := range m {
+		centre := (float64(o)+0.5)*scale - 0.5
+		lo, hi := int(math.Ceil(centre-support)), int(math.Floor(centre+support))
+		ws := make([]float64, 0, hi-lo+1)
+		var sum float64
+		for i := lo; i <= hi; i++ {
+			v := lanczos3((float64(i) - centre) / blur)
+			ws = append(ws, v)
+			sum += v
+		}
+		// Fold the weights that fall outside onto the edge samples.
+		start := max(lo, 0)
+		end := min(hi, n-1)
+		out := make([]float32, end-start+1)
+		for k, v := range ws {
+			i := min(max(lo+k, start), end)
+			out[i-start] += float32(v / sum)
+		}
+		f.start[o], f.weights[o] = start, out
+	}
+	return f
+}
+
+// scalePlane resamples one 8-bit plane (sw x sh, stride ss) into dst
+// (dw x dh, stride ds): horizontally into a float buffer, then vertically.
+func scalePlane(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int) {
+	if sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 {
+		return
+	}
+	fx, fy := newFilter(sw, dw), newFilter(sh, dh)
+	tmp := make([]float32, dw*sh)
+	rowf := make([]float32, sw)
+	for y := range sh {
+		for x, v := range src[y*ss : y*ss+sw] {
+			rowf[x] = float32(v)
+		}
+		t := tmp[y*dw : (y+1)*dw]
+		for x := range t {
+			ws := fx.weights[x]
+			s := rowf[fx.start[x]:]
+			s = s[:len(ws)]
+			var acc float32
+			for k, wt := range ws {
+				acc += s[k] * wt
+			}
+			t[x] = acc
+		}
+	}
+	acc := make([]float32, dw)
+	for y := range dh {
+		clear(acc)
+		for k, wt := range fy.weights[y] {
+			t := tmp[(fy.start[y]+k)*dw:]
+			t = t[:len(acc)]
+			for x := range acc {
+				acc[x] += t[x] * wt
+			}
+		}
+		d := dst[y*ds:]
+		d = d[:len(acc)]
+		for x, v := range acc {
+			d[x] = uint8(min(max(v+0.5, 0), 255))
+		}
+	}
+}
