@@ -92,6 +92,7 @@ func LoadAnalyzer(opts *models.Options) (*facecheck.Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
+	go facecheck.Prepare() // overlaps the detector's model with the landmarks'
 	pred, err := facecheck.LoadPredictor(path)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
