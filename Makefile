@@ -5,7 +5,8 @@ GO ?= go
 # libpng and zlib: facecheck links dlib. libdlib-data: the 68-point landmark model.
 # libatlas-base-dev: cblas, which go-face (the facecheck/goface adapter) links.
 # libturbojpeg0-dev, libheif-dev: codec (scaled JPEG decoding and encoding, HEIC).
-APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev libturbojpeg0-dev libheif-dev
+# libjpeg-turbo-progs: jpegtran makes the progressive and arithmetic test files.
+APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev libturbojpeg0-dev libheif-dev libjpeg-turbo-progs
 # The race pass covers the concurrent code (batch, server, progeny,
 # facecheck, prevalidate). Left out: the go-face adapter (no concurrency, and
 # its C++ takes minutes to build again with -race) and the CLI, whose tests

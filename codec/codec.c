@@ -45,8 +45,8 @@ int fgc_jpeg_decode_planes(const uint8_t *buf, size_t n, int w, int h, uint8_t *
   return rc;
 }
 
-uint8_t *fgc_jpeg_encode_rgbx(const uint8_t *pix, int w, int h, int stride, int quality,
-                              size_t *size, fgc_err *err) {
+uint8_t *fgc_jpeg_encode_packed(const uint8_t *pix, int w, int h, int stride, int cmyk, int quality,
+                                size_t *size, fgc_err *err) {
   tjhandle t = tjInitCompress();
   if (!t) {
     set_err(err, tjGetErrorStr2(NULL), 0);
@@ -54,7 +54,8 @@ uint8_t *fgc_jpeg_encode_rgbx(const uint8_t *pix, int w, int h, int stride, int 
   }
   unsigned char *out = NULL;
   unsigned long len = 0;
-  int rc = tjCompress2(t, pix, w, stride, h, TJPF_RGBX, &out, &len, TJSAMP_420, quality, TJFLAG_ACCURATEDCT);
+  int rc = tjCompress2(t, pix, w, stride, h, cmyk ? TJPF_CMYK : TJPF_RGBX, &out, &len, TJSAMP_420, quality,
+                       TJFLAG_ACCURATEDCT);
   if (rc < 0) {
     tj_err(err, t);
     tjFree(out);

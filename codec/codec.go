@@ -192,7 +192,8 @@ func DecodedSize(w, h int) int { return 3 * w * h }
 // (1..100), the same layout as image/jpeg writes (grey for *image.Gray).
 // 4:2:0 *image.YCbCr and *image.Gray planes are compressed as they are,
 // with no colour conversion; *image.RGBA and opaque *image.NRGBA are read
-// in place; other images are converted first.
+// in place; an *image.CMYK becomes a CMYK (Adobe YCCK) JPEG, as print
+// workflows write them; other images are converted first.
 func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
 	b := img.Bounds()
 	if b.Empty() {
@@ -222,7 +223,10 @@ func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
 		runtime.KeepAlive(m)
 		return encoded(out, size, &e)
 	}
+	cmyk := 0
 	switch m := img.(type) {
+	case *image.CMYK:
+		pix, stride, cmyk = m.Pix, m.Stride, 1
 	case *image.RGBA:
 		pix, stride = m.Pix, m.Stride
 	case *image.NRGBA:
@@ -232,7 +236,7 @@ func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
 		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
 		pix, stride = rgba.Pix, rgba.Stride
 	}
-	out = C.fgc_jpeg_encode_rgbx(ptr(pix), C.int(b.Dx()), C.int(b.Dy()), C.int(stride), C.int(quality), &size, &e)
+	out = C.fgc_jpeg_encode_packed(ptr(pix), C.int(b.Dx()), C.int(b.Dy()), C.int(stride), C.int(cmyk), C.int(quality), &size, &e)
 	runtime.KeepAlive(pix)
 	return encoded(out, size, &e)
 }

@@ -16,10 +16,11 @@ int fgc_jpeg_header(const uint8_t *buf, size_t n, int *w, int *h, int *samp, int
 int fgc_jpeg_decode_planes(const uint8_t *buf, size_t n, int w, int h, uint8_t *y, uint8_t *cb,
                            uint8_t *cr, int ystride, int cstride, fgc_err *err);
 
-/* Encodes 4-byte RGBX pixels as a baseline 4:2:0 JPEG. Returns a buffer
- * to release with fgc_free, its length in *size; NULL on error. */
-uint8_t *fgc_jpeg_encode_rgbx(const uint8_t *pix, int w, int h, int stride, int quality,
-                              size_t *size, fgc_err *err);
+/* Encodes 4-byte RGBX pixels (or CMYK ones, as an Adobe YCCK file, when
+ * cmyk is 1) as a baseline 4:2:0 JPEG. Returns a buffer to release with
+ * fgc_free, its length in *size; NULL on error. */
+uint8_t *fgc_jpeg_encode_packed(const uint8_t *pix, int w, int h, int stride, int cmyk, int quality,
+                                size_t *size, fgc_err *err);
 /* The same from 4:2:0 YCbCr planes, or one grey plane when cb is NULL. */
 uint8_t *fgc_jpeg_encode_planes(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int w, int h,
                                 int ystride, int cstride, int quality, size_t *size, fgc_err *err);

@@ -80,12 +80,21 @@ func Scale(img image.Image, w, h int) image.Image {
 }
 
 // Flatten composites an image with transparency onto white, since JPEG has
-// no alpha. Opaque images are returned as they are.
+// no alpha, and turns CMYK into RGB. Other opaque images are returned as
+// they are.
 //
 // An opaque *image.NRGBA comes back as an *image.RGBA over the same pixels
 // (with alpha 255 the two layouts are identical), because image/jpeg has a
 // fast path for RGBA and reads any other type one boxed pixel at a time.
 func Flatten(img image.Image) image.Image {
+	if _, ok := img.(*image.CMYK); ok {
+		// The output is an RGB JPEG: convert here, or the encoder would
+		// keep the ink channels.
+		b := img.Bounds()
+		dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
+		return dst
+	}
 	if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
 		if n, ok := img.(*image.NRGBA); ok {
 			return &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}

@@ -3,6 +3,9 @@ package samples
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -54,11 +57,18 @@ func BadInputs() []BadInput {
 		}
 	}
 	png.Encode(&g16, deep)
+	g16i := image.NewGray16(pic.Rect)
+	for y := range 48 {
+		for x := range 64 {
+			g16i.SetGray16(x, y, color.Gray16{uint16(1000*x + 300*y)})
+		}
+	}
 	exifOnly := append([]byte{0xFF, 0xD8}, InsertAPP1([]byte{0xFF, 0xD8, 0xFF, 0xD9}, OrientationTIFF(6))[2:]...)
 	exifOnly = exifOnly[:len(exifOnly)-2] // SOI, APP1, no frame, no EOI
 	return []BadInput{
 		{"greyscale.jpg", grey.Bytes(), true},
 		{"rgb16.png", g16.Bytes(), true},
+		{"interlaced-grey16.png", InterlacedPNG16(g16i), true},
 		{"progressive-marker.jpg", setMarker(base.Bytes(), 0xC2), false},
 		{"arithmetic.jpg", setMarker(base.Bytes(), 0xC9), false},
 		{"lossless.jpg", setMarker(base.Bytes(), 0xC3), false},
@@ -93,4 +103,44 @@ func NestedZip() []byte {
 	w.Write(j.Bytes())
 	zw.Close()
 	return outer.Bytes()
+}
+
+// InterlacedPNG16 writes img as a 16-bit grey PNG with Adam7 interlacing,
+// which image/png reads but does not write.
+func InterlacedPNG16(img *image.Gray16) []byte {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	var raw bytes.Buffer
+	passes := [7][4]int{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
+	for _, p := range passes {
+		if p[0] >= w || p[1] >= h {
+			continue // an empty pass has no rows at all
+		}
+		for y := p[1]; y < h; y += p[3] {
+			raw.WriteByte(0) // filter: none
+			for x := p[0]; x < w; x += p[2] {
+				v := img.Gray16At(b.Min.X+x, b.Min.Y+y).Y
+				raw.Write([]byte{byte(v >> 8), byte(v)})
+			}
+		}
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(raw.Bytes())
+	zw.Close()
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
+	ihdr = append(ihdr, 16, 0, 0, 0, 1) // depth 16, grey, deflate, filter 0, Adam7
+	out := []byte("\x89PNG\r\n\x1a\n")
+	out = pngChunk(out, "IHDR", ihdr)
+	out = pngChunk(out, "IDAT", z.Bytes())
+	return pngChunk(out, "IEND", nil)
+}
+
+func pngChunk(out []byte, typ string, data []byte) []byte {
+	out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
+	start := len(out)
+	out = append(out, typ...)
+	out = append(out, data...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
 }
