@@ -8,7 +8,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
 #include <exception>
+#include <memory>
+#include <mutex>
+#include <unistd.h>
+#include <vector>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -72,12 +77,245 @@ extern "C" fg_predictor *fg_predictor_load(const char *path, int *points, fg_err
 
 extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 
+// A raw copy of a loaded predictor, for the next process: dlib's own format
+// stores each float as a variable-length mantissa and exponent and takes
+// about a second to parse; this one is read with one fread. The members of
+// shape_predictor are private; the explicit instantiation below is the
+// standard way to name them without changing dlib.
+namespace {
+template <typename Tag, typename Tag::type M> struct member_of {
+  friend typename Tag::type get(Tag) { return M; }
+};
+#define FG_MEMBER(name, T)                                           \
+  struct sp_##name {                                                 \
+    typedef T dlib::shape_predictor::*type;                          \
+    friend type get(sp_##name);                                      \
+  };                                                                 \
+  template struct member_of<sp_##name, &dlib::shape_predictor::name>;
+typedef dlib::matrix<float, 0, 1> shape_t;
+typedef std::vector<std::vector<dlib::impl::regression_tree>> forests_t;
+typedef std::vector<std::vector<unsigned long>> anchors_t;
+typedef std::vector<std::vector<dlib::vector<float, 2>>> deltas_t;
+FG_MEMBER(initial_shape, shape_t)
+FG_MEMBER(forests, forests_t)
+FG_MEMBER(anchor_idx, anchors_t)
+FG_MEMBER(deltas, deltas_t)
+#undef FG_MEMBER
+
+const char raw_magic[8] = {'F', 'G', 'S', 'P', 'R', 'A', 'W', '1'};
+
+struct writer {
+  std::vector<char> buf;
+  void u64(uint64_t v) { put(&v, sizeof v); }
+  void f32(float v) { put(&v, sizeof v); }
+  void put(const void *p, size_t n) { buf.insert(buf.end(), (const char *)p, (const char *)p + n); }
+};
+
+// reader streams the raw file through a small buffer, so loading never
+// holds a second copy of the model in memory.
+struct reader {
+  FILE *f;
+  uint64_t left;  // bytes of the file not yet taken
+  uint64_t u64() { uint64_t v; take(&v, sizeof v); return v; }
+  float f32() { float v; take(&v, sizeof v); return v; }
+  uint64_t count(size_t each) {  // a length that the rest of the file can hold
+    uint64_t n = u64();
+    if (each && n > left / each) throw dlib::serialization_error("raw model: bad length");
+    return n;
+  }
+  void take(void *v, size_t n) {
+    if (left < n || std::fread(v, 1, n, f) != n) throw dlib::serialization_error("raw model: truncated");
+    left -= n;
+  }
+};
+
+}  // namespace
+
+extern "C" int fg_predictor_save_raw(const fg_predictor *p, const char *path, fg_err *err) {
+  try {
+    const auto &sp = p->sp;
+    writer w;
+    w.put(raw_magic, sizeof raw_magic);
+    const auto &init = sp.*get(sp_initial_shape());
+    w.u64(init.size());
+    for (long i = 0; i < init.size(); i++) w.f32(init(i));
+    const auto &forests = sp.*get(sp_forests());
+    w.u64(forests.size());
+    for (const auto &forest : forests) {
+      w.u64(forest.size());
+      for (const auto &tree : forest) {
+        w.u64(tree.splits.size());
+        for (const auto &s : tree.splits) {
+          w.u64(s.idx1);
+          w.u64(s.idx2);
+          w.f32(s.thresh);
+        }
+        w.u64(tree.leaf_values.size());
+        for (const auto &leaf : tree.leaf_values) {
+          w.u64(leaf.size());
+          w.put(&leaf(0), sizeof(float) * leaf.size());
+        }
+      }
+    }
+    const auto &anchors = sp.*get(sp_anchor_idx());
+    w.u64(anchors.size());
+    for (const auto &a : anchors) {
+      w.u64(a.size());
+      for (unsigned long v : a) w.u64(v);
+    }
+    const auto &deltas = sp.*get(sp_deltas());
+    w.u64(deltas.size());
+    for (const auto &d : deltas) {
+      w.u64(d.size());
+      for (const auto &v : d) {
+        w.f32(v.x());
+        w.f32(v.y());
+      }
+    }
+    FILE *f = std::fopen(path, "wb");
+    if (!f) throw dlib::serialization_error(std::string("cannot create ") + path);
+    size_t n = std::fwrite(w.buf.data(), 1, w.buf.size(), f);
+    if (std::fclose(f) != 0 || n != w.buf.size()) throw dlib::serialization_error("short write");
+    return 0;
+  } catch (const std::exception &e) {
+    set_err(err, e.what());
+  } catch (...) {
+    set_err(err, "unknown error saving the raw model");
+  }
+  return -1;
+}
+
+extern "C" fg_predictor *fg_predictor_load_raw(const char *path, int *points, fg_err *err) {
+  try {
+    std::vector<char> iobuf(1 << 20);  // outlives the FILE that uses it
+    FILE *f = std::fopen(path, "rb");
+    if (!f) throw dlib::serialization_error(std::string("cannot open ") + path);
+    std::unique_ptr<FILE, int (*)(FILE *)> closer(f, std::fclose);
+    std::setvbuf(f, iobuf.data(), _IOFBF, iobuf.size());
+    if (std::fseek(f, 0, SEEK_END) != 0) throw dlib::serialization_error("raw model: cannot seek");
+    long size = std::ftell(f);
+    std::rewind(f);
+    if (size < 0) throw dlib::serialization_error("raw model: cannot size");
+    reader r{f, (uint64_t)size};
+    char magic[sizeof raw_magic];
+    r.take(magic, sizeof magic);
+    if (std::memcmp(magic, raw_magic, sizeof magic) != 0) throw dlib::serialization_error("raw model: bad magic");
+    auto *p = new fg_predictor;
+    try {
+      auto &sp = p->sp;
+      auto &init = sp.*get(sp_initial_shape());
+      init.set_size(r.count(4));
+      for (long i = 0; i < init.size(); i++) init(i) = r.f32();
+      auto &forests = sp.*get(sp_forests());
+      forests.resize(r.count(8));
+      for (auto &forest : forests) {
+        forest.resize(r.count(16));
+        for (auto &tree : forest) {
+          tree.splits.resize(r.count(20));
+          for (auto &s : tree.splits) {
+            s.idx1 = r.u64();
+            s.idx2 = r.u64();
+            s.thresh = r.f32();
+          }
+          tree.leaf_values.resize(r.count(8));
+          for (auto &leaf : tree.leaf_values) {
+            leaf.set_size(r.count(4));
+            if (leaf.size() > 0) r.take(&leaf(0), sizeof(float) * leaf.size());
+          }
+        }
+      }
+      auto &anchors = sp.*get(sp_anchor_idx());
+      anchors.resize(r.count(8));
+      for (auto &a : anchors) {
+        a.resize(r.count(8));
+        for (auto &v : a) v = r.u64();
+      }
+      auto &deltas = sp.*get(sp_deltas());
+      deltas.resize(r.count(8));
+      for (auto &d : deltas) {
+        d.resize(r.count(8));
+        for (auto &v : d) {
+          v.x() = r.f32();
+          v.y() = r.f32();
+        }
+      }
+      if (r.left != 0) throw dlib::serialization_error("raw model: trailing bytes");
+      if (init.size() == 0 || init.size() % 2 || forests.size() != anchors.size() || anchors.size() != deltas.size())
+        throw dlib::serialization_error("raw model: inconsistent shapes");
+      for (size_t i = 0; i < anchors.size(); i++) {
+        if (anchors[i].size() != deltas[i].size()) throw dlib::serialization_error("raw model: inconsistent shapes");
+        for (unsigned long a : anchors[i])
+          if (a >= (unsigned long)init.size() / 2) throw dlib::serialization_error("raw model: anchor out of range");
+        for (const auto &tree : forests[i]) {
+          if (tree.leaf_values.size() != tree.splits.size() + 1)
+            throw dlib::serialization_error("raw model: tree shape");
+          for (const auto &s : tree.splits)
+            if (s.idx1 >= anchors[i].size() || s.idx2 >= anchors[i].size())
+              throw dlib::serialization_error("raw model: split out of range");
+          for (const auto &leaf : tree.leaf_values)
+            if (leaf.size() != init.size()) throw dlib::serialization_error("raw model: leaf size");
+        }
+      }
+    } catch (...) {
+      delete p;
+      throw;
+    }
+    if (points) *points = (int)p->sp.num_parts();
+    return p;
+  } catch (const std::exception &e) {
+    set_err(err, e.what());
+  } catch (...) {
+    set_err(err, "unknown error loading the raw model");
+  }
+  return nullptr;
+}
+
+// The detector every fg_detector copies. dlib builds it by decompressing
+// its embedded model, which takes hundreds of milliseconds; a plain dlib
+// serialisation of the result, when a cache path is given, loads in a few.
+static std::once_flag proto_once;
+static dlib::frontal_face_detector *proto;
+
+static void build_proto(const char *cache) {
+  auto *d = new dlib::frontal_face_detector;
+  if (cache) {
+    try {
+      dlib::deserialize(cache) >> *d;
+      proto = d;
+      return;
+    } catch (...) {
+      // no usable copy: build it and write one
+    }
+  }
+  *d = dlib::get_frontal_face_detector();
+  proto = d;
+  if (cache) {
+    try {
+      std::string tmp = std::string(cache) + "." + std::to_string(getpid()) + ".tmp";
+      dlib::serialize(tmp) << *d;
+      std::rename(tmp.c_str(), cache);
+    } catch (...) {
+      // a cache is an optimisation only
+    }
+  }
+}
+
+extern "C" int fg_detector_prepare(const char *cache_path, fg_err *err) {
+  try {
+    std::call_once(proto_once, build_proto, cache_path);
+    return 0;
+  } catch (const std::exception &e) {
+    set_err(err, e.what());
+  } catch (...) {
+    set_err(err, "unknown error preparing the detector");
+  }
+  return -1;
+}
+
 extern "C" fg_detector *fg_detector_new(fg_err *err) {
   try {
-    // Building the detector decodes its embedded model, which takes
-    // hundreds of milliseconds; do it once and copy the weights after.
-    static const dlib::frontal_face_detector proto = dlib::get_frontal_face_detector();
-    return new fg_detector{proto};
+    std::call_once(proto_once, build_proto, nullptr);
+    return new fg_detector{*proto};
   } catch (const std::exception &e) {
     set_err(err, e.what());
   } catch (...) {

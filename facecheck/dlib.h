@@ -1,4 +1,4 @@
-/* The C ABI between facegate and dlib: two opaque handles and four calls.
+/* The C ABI between facegate and dlib: two opaque handles and a few calls.
  * Every C++ exception is caught inside and returned as a message in err. */
 #ifndef FACEGATE_DLIB_H
 #define FACEGATE_DLIB_H
@@ -14,10 +14,16 @@ typedef struct { int32_t x, y, w, h; double score; } fg_rect;
 typedef struct fg_predictor fg_predictor;
 fg_predictor *fg_predictor_load(const char *path, int *points, fg_err *err);
 void fg_predictor_free(fg_predictor *p);
+/* The same model as a raw dump, which loads in milliseconds (a cache). */
+int fg_predictor_save_raw(const fg_predictor *p, const char *path, fg_err *err);
+fg_predictor *fg_predictor_load_raw(const char *path, int *points, fg_err *err);
 
 /* A HOG face detector: one per goroutine at a time. */
 typedef struct fg_detector fg_detector;
 fg_detector *fg_detector_new(fg_err *err);
+/* Builds the model all detectors copy, from (or into) cache_path if not
+ * NULL. Optional: the first fg_detector_new does it without a cache. */
+int fg_detector_prepare(const char *cache_path, fg_err *err);
 void fg_detector_free(fg_detector *d);
 
 /* Faces in an 8-bit grey image (stride bytes per row). Returns the number
