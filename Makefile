@@ -17,7 +17,15 @@ TAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo facegate_avx2)
 GOFLAGS_TAGS := -tags '$(TAGS)'
 RACE_PKGS = $$($(GO) list ./... | grep -v -e '/facecheck/goface$$' -e '/cmd/facegate$$')
 
-.PHONY: run test deps build samples clean
+# Every fuzz target, run for FUZZTIME each by make test (longer: make fuzz
+# FUZZTIME=5m). A crasher is written under the package's testdata/fuzz/:
+# commit it as a regression seed.
+FUZZTIME ?= 4s
+FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDecodeJPEG \
+	./exif:FuzzParseTIFF ./exif:FuzzFromJPEG ./exif:FuzzParseHEIF ./quality:FuzzJPEGQuality \
+	./progeny:FuzzParseTask ./batch:FuzzWalkArchive
+
+.PHONY: run test deps build samples clean fuzz
 
 deps:
 	@./scripts/deps.sh $(APT_PACKAGES)
@@ -37,6 +45,14 @@ test: deps
 	$(GO) vet $(GOFLAGS_TAGS) ./...
 	$(GO) test $(GOFLAGS_TAGS) ./...
 	$(GO) test $(GOFLAGS_TAGS) -race -short $(RACE_PKGS)
+	@$(MAKE) --no-print-directory fuzz
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t for $(FUZZTIME)"; \
+		out=$$($(GO) test $(GOFLAGS_TAGS) -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" 2>&1) || \
+		{ echo "$$out"; exit 1; }; \
+	done
 
 clean:
 	rm -rf bin out testdata/samples/generated

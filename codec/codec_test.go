@@ -286,3 +286,41 @@ func TestDecodeHEIF(t *testing.T) {
 		t.Error("640x426 under a 100 px limit: no error")
 	}
 }
+
+// FuzzDecodeJPEG: libjpeg-turbo on arbitrary bytes, at every scale. It
+// must return an image or an error, never crash, and an image has the
+// size the header promised.
+func FuzzDecodeJPEG(f *testing.F) {
+	pic := image.NewRGBA(image.Rect(0, 0, 40, 24))
+	for i := range pic.Pix {
+		pic.Pix[i] = uint8(i * 7)
+	}
+	for _, q := range []int{20, 90} {
+		if b, err := EncodeJPEG(pic, q); err == nil {
+			f.Add(b, 8)
+			f.Add(b[:len(b)/2], 3)
+		}
+	}
+	var g bytes.Buffer
+	jpeg.Encode(&g, image.NewGray(image.Rect(0, 0, 17, 9)), nil)
+	f.Add(g.Bytes(), 1)
+	f.Fuzz(func(t *testing.T, data []byte, num int) {
+		num = 1 + (num%8+8)%8
+		info, err := JPEGHeader(data)
+		if err != nil {
+			return
+		}
+		if info.Width*info.Height > 4_000_000 {
+			return // the pipeline refuses these from the header
+		}
+		img, err := DecodeJPEG(data, num, nil)
+		var warn *Warning
+		if err != nil && !errors.As(err, &warn) {
+			return
+		}
+		w, h := Scaled(info.Width, info.Height, num)
+		if img.Bounds() != image.Rect(0, 0, w, h) {
+			t.Fatalf("decoded %v, the header says %dx%d at %d/8", img.Bounds(), w, h, num)
+		}
+	})
+}

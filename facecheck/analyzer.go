@@ -135,12 +135,25 @@ func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions)
 			break
 		}
 	}
+	if pass.Scale < 1 {
+		for i := range dets {
+			dets[i].Box = mapBox(dets[i].Box, g.Bounds(), b)
+		}
+	}
+	return a.MeasureAt(ctx, img, dets)
+}
+
+// MeasureAt fits landmarks and measures a face at each box (img's
+// coordinates), as Find does after detecting: largest Size first. It lets
+// a caller that found faces on a smaller copy of img measure them on img
+// without detecting again.
+func (a *Analyzer) MeasureAt(ctx context.Context, img image.Image, dets []Detection) ([]Face, error) {
 	faces := make([]Face, 0, len(dets))
 	for _, d := range dets {
-		box := d.Box // already in img's coordinates at full scale
-		if pass.Scale < 1 {
-			box = mapBox(d.Box, g.Bounds(), b)
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
+		box := d.Box
 		// The predictor only reads the neighbourhood of the box.
 		near := grayRegion(img, box.Inset(-box.Dx()/2))
 		if near.Bounds().Dx() < 2 || near.Bounds().Dy() < 2 {

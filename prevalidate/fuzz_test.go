@@ -23,7 +23,7 @@ func FuzzCheck(f *testing.F) {
 	for _, s := range [][]byte{rot, png, b.Bytes(), g.Bytes(), samples.PNGBomb(3000, 3000), samples.JPEGBomb(500, 500), samples.InsertPNGChunk(png, "eXIf", samples.OrientationTIFF(6))} {
 		f.Add(s)
 	}
-	opts := &Options{MaxPixels: 4_000_000} // keeps each run small
+	opts := &Options{MaxPixels: 500_000} // keeps each run small (dlib runs on every decodable input)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rep, err := CheckBytes(context.Background(), data, opts)
 		if err != nil {
@@ -56,4 +56,29 @@ func TestConvertsBMPAndGIF(t *testing.T) {
 			t.Errorf("%s: format %s, issues %v, ok %v", name, rep.Format, rep.Codes(), rep.OK)
 		}
 	}
+}
+
+// FuzzHeader: the format sniffer and the header step on arbitrary bytes.
+// Whatever the bytes, the limits hold: an image over the pixel limit is
+// never passed on to be decoded.
+func FuzzHeader(f *testing.F) {
+	small := photo(48, 32)
+	png, _ := samples.PNG(small)
+	for _, s := range [][]byte{png, samples.PNGBomb(3000, 3000), samples.JPEGBomb(500, 500), {0xFF, 0xD8, 0xFF}, []byte("RIFF\x00\x00\x00\x00WEBPVP8 ")} {
+		f.Add(s)
+	}
+	const maxPixels = 1_000_000
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m Measurements
+		_, hdr, ok := measureHeader(data, &m, maxPixels)
+		if ok && (int64(hdr.Width)*int64(hdr.Height) > maxPixels || hdr.Width <= 0 || hdr.Height <= 0) {
+			t.Fatalf("%dx%d passed a %d-pixel limit", hdr.Width, hdr.Height, maxPixels)
+		}
+		if !ok && m.ReadError == "" && m.OverLimit == "" {
+			t.Fatal("refused without a reason")
+		}
+		if ok && m.Format == FormatUnknown {
+			t.Fatal("an unknown format passed the header step")
+		}
+	})
 }

@@ -2,6 +2,7 @@ package prevalidate
 
 import (
 	"context"
+	"image"
 	"math"
 
 	"github.com/facegate/facegate/facecheck"
@@ -31,13 +32,19 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	// Landmarks need pixels: when the largest face is small on a reduced
 	// decode, decode larger and measure again (the detector's copy keeps
 	// its size, which follows from the minimum face, not the image).
+	// A finder that can measure at known boxes is not asked to detect again.
 	if num := s.landmarkNum(faces); err == nil && num > s.num {
+		before := s.scale
 		if derr := s.decodeAt(num); derr == nil {
 			s.orient()
-			if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
-				opts.MinFace = t * s.scale
+			if m, ok := a.(boxMeasurer); ok {
+				faces, err = m.MeasureAt(ctx, s.img, rescaled(faces, s.scale/before))
+			} else {
+				if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
+					opts.MinFace = t * s.scale
+				}
+				faces, err = a.Find(ctx, s.img, opts)
 			}
-			faces, err = a.Find(ctx, s.img, opts)
 		}
 	}
 	if err != nil {
@@ -53,6 +60,21 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	s.m.Faces, s.m.FacesMeasured = faces, true
 	s.opts.Logger.Debug("faces", "found", len(faces))
 	return false, nil
+}
+
+// boxMeasurer is a FaceFinder that can also measure faces at given boxes
+// (*facecheck.Analyzer can).
+type boxMeasurer interface {
+	MeasureAt(ctx context.Context, img image.Image, dets []facecheck.Detection) ([]facecheck.Face, error)
+}
+
+// rescaled turns faces into detections on an image k times as large.
+func rescaled(faces []facecheck.Face, k float64) []facecheck.Detection {
+	dets := make([]facecheck.Detection, len(faces))
+	for i, f := range faces {
+		dets[i] = facecheck.Detection{Box: f.Scaled(k).Box, Score: f.Score}
+	}
+	return dets
 }
 
 // landmarkFloor is the face size, in decoded pixels, from which landmarks
