@@ -45,6 +45,19 @@ int fgc_jpeg_decode_planes(const uint8_t *buf, size_t n, int w, int h, uint8_t *
   return rc;
 }
 
+// encoded ends a compression: the output, or NULL with err set.
+static uint8_t *encoded(tjhandle t, int rc, unsigned char *out, unsigned long len, size_t *size, fgc_err *err) {
+  if (rc < 0) {
+    tj_err(err, t);
+    tjFree(out);
+    out = NULL;
+    len = 0;
+  }
+  tjDestroy(t);
+  *size = len;
+  return out;
+}
+
 uint8_t *fgc_jpeg_encode_packed(const uint8_t *pix, int w, int h, int stride, int cmyk, int quality,
                                 size_t *size, fgc_err *err) {
   tjhandle t = tjInitCompress();
@@ -56,14 +69,7 @@ uint8_t *fgc_jpeg_encode_packed(const uint8_t *pix, int w, int h, int stride, in
   unsigned long len = 0;
   int rc = tjCompress2(t, pix, w, stride, h, cmyk ? TJPF_CMYK : TJPF_RGBX, &out, &len, TJSAMP_420, quality,
                        TJFLAG_ACCURATEDCT);
-  if (rc < 0) {
-    tj_err(err, t);
-    tjFree(out);
-    out = NULL;
-  }
-  tjDestroy(t);
-  *size = len;
-  return out;
+  return encoded(t, rc, out, len, size, err);
 }
 
 uint8_t *fgc_jpeg_encode_planes(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int w, int h,
@@ -79,14 +85,7 @@ uint8_t *fgc_jpeg_encode_planes(const uint8_t *y, const uint8_t *cb, const uint8
   unsigned long len = 0;
   int samp = cb ? TJSAMP_420 : TJSAMP_GRAY;
   int rc = tjCompressFromYUVPlanes(t, planes, w, strides, h, samp, &out, &len, quality, TJFLAG_ACCURATEDCT);
-  if (rc < 0) {
-    tj_err(err, t);
-    tjFree(out);
-    out = NULL;
-  }
-  tjDestroy(t);
-  *size = len;
-  return out;
+  return encoded(t, rc, out, len, size, err);
 }
 
 void fgc_free(void *p) { tjFree(p); }

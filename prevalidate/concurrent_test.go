@@ -23,19 +23,8 @@ func TestConcurrentFixMatchesSerial(t *testing.T) {
 		}
 		inputs = append(inputs, b)
 	}
-	type result struct {
-		report string
-		out    []byte
-	}
-	fix := func(b []byte) result {
-		rep, out, err := Fix(context.Background(), bytes.NewReader(b), nil)
-		if err != nil {
-			t.Error(err)
-		}
-		j, _ := json.Marshal(rep)
-		return result{string(j), out}
-	}
-	want := make([]result, len(inputs))
+	fix := func(b []byte) fixResult { return fixSerialised(t, b) }
+	want := make([]fixResult, len(inputs))
 	for i, b := range inputs {
 		want[i] = fix(b)
 	}
@@ -52,4 +41,20 @@ func TestConcurrentFixMatchesSerial(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// fixResult is a Fix report as JSON and the output bytes: two runs agree
+// when both are equal.
+type fixResult struct {
+	report string
+	out    []byte
+}
+
+func fixSerialised(t *testing.T, b []byte) fixResult {
+	rep, out, err := Fix(context.Background(), bytes.NewReader(b), nil)
+	if err != nil {
+		t.Error(err)
+	}
+	j, _ := json.Marshal(rep)
+	return fixResult{string(j), out}
 }

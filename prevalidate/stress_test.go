@@ -2,8 +2,6 @@ package prevalidate
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"os"
 	"runtime"
 	"strconv"
@@ -36,19 +34,8 @@ func TestStressCorpus(t *testing.T) {
 		}
 		inputs, names = append(inputs, b), append(names, e.Path)
 	}
-	type result struct {
-		report string
-		out    []byte
-	}
-	fix := func(b []byte) result {
-		rep, out, err := Fix(context.Background(), bytes.NewReader(b), nil)
-		if err != nil {
-			t.Error(err)
-		}
-		j, _ := json.Marshal(rep)
-		return result{string(j), out}
-	}
-	want := make([]result, len(inputs))
+	fix := func(b []byte) fixResult { return fixSerialised(t, b) }
+	want := make([]fixResult, len(inputs))
 	for i, b := range inputs {
 		want[i] = fix(b)
 	}
