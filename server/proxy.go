@@ -42,6 +42,11 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 // field-error shape) and then returns ok false; otherwise it returns the
 // fixed files.
 func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string) ([]part, bool) {
+	leave, ok := s.enqueue(w, route) // before the body is read: bounded memory
+	if !ok {
+		return nil, false
+	}
+	defer leave()
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		if strings.Contains(err.Error(), "request body too large") {
@@ -56,7 +61,7 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string)
 	if len(r.MultipartForm.File) == 0 {
 		return nil, true
 	}
-	release, ok := s.admit(w, r, route)
+	release, ok := s.slot(r)
 	if !ok {
 		return nil, false
 	}

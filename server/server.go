@@ -45,6 +45,11 @@ type Options struct {
 	MaxQueue       int           // requests waiting for a slot (0 = 4 x MaxInFlight); beyond: 503
 	Timeout        time.Duration // processing deadline per request (0 = 30 s)
 	Logger         *slog.Logger  // access log (nil = slog.Default())
+	// ReadHeaderTimeout and ReadTimeout bound how long a client may take
+	// to send its headers (0 = 10 s) and its whole request (0 = 60 s), in
+	// the http.Server that HTTPServer returns: slow or stalled senders are
+	// cut off and give their queue place back.
+	ReadHeaderTimeout, ReadTimeout time.Duration
 }
 
 // Server handles facegate's routes.
@@ -82,6 +87,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
+	}
+	if opts.ReadHeaderTimeout <= 0 {
+		opts.ReadHeaderTimeout = 10 * time.Second
+	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = 60 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -162,29 +173,44 @@ func (s *Server) passThrough(route string) http.Handler {
 	})
 }
 
-// admit waits for a processing slot. It answers 503 itself when the wait
-// queue is full, and returns a release func otherwise.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request, route string) (func(), bool) {
+// enqueue takes a place among the admitted requests (in flight plus
+// waiting) before the body is read, so at most MaxInFlight+MaxQueue bodies
+// are ever held in memory. It answers 503 itself when there is none, and
+// returns the func that gives the place back otherwise.
+func (s *Server) enqueue(w http.ResponseWriter, route string) (func(), bool) {
 	select {
 	case s.queue <- struct{}{}:
+		return func() { <-s.queue }, true
 	default:
 		s.m.requests.WithLabelValues(route, "busy").Inc()
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "busy: too many images in flight, retry shortly"})
 		return nil, false
 	}
+}
+
+// slot waits for a processing slot, or for the client to leave.
+func (s *Server) slot(r *http.Request) (func(), bool) {
 	select {
 	case s.slots <- struct{}{}:
 	case <-r.Context().Done():
-		<-s.queue
 		return nil, false
 	}
 	s.m.inFlight.Inc()
 	return func() {
 		s.m.inFlight.Dec()
 		<-s.slots
-		<-s.queue
 	}, true
+}
+
+// HTTPServer returns an http.Server for the handler with the timeouts a
+// server facing strangers needs: ReadHeaderTimeout and ReadTimeout from the
+// options, a write timeout of the processing deadline plus a minute, and
+// idle connections closed after two minutes.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{Handler: s, ReadHeaderTimeout: s.opts.ReadHeaderTimeout, ReadTimeout: s.opts.ReadTimeout,
+		WriteTimeout: s.opts.Timeout + time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn)}
 }
 
 // readImage reads the request's image: the multipart field "image", or the
@@ -224,13 +250,18 @@ func (s *Server) readImage(w http.ResponseWriter, r *http.Request) ([]byte, int,
 // slot, under the processing deadline. It answers bad requests, a full
 // queue and pipeline failures itself.
 func (s *Server) withImage(w http.ResponseWriter, r *http.Request, route string, work func(ctx context.Context, data []byte) error) {
+	leave, ok := s.enqueue(w, route)
+	if !ok {
+		return
+	}
+	defer leave()
 	data, status, err := s.readImage(w, r)
 	if err != nil {
 		s.m.requests.WithLabelValues(route, "bad_request").Inc()
 		writeJSON(w, status, map[string]string{"detail": err.Error()})
 		return
 	}
-	release, ok := s.admit(w, r, route)
+	release, ok := s.slot(r)
 	if !ok {
 		return
 	}

@@ -52,8 +52,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-				WriteTimeout: timeout + 60*time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+			srv := h.HTTPServer()
 			log.Info("serving", "addr", ln.Addr().String(), "upstream", upstream)
 			fmt.Fprintf(stderr, "facegate: listening on http://%s\n", ln.Addr())
 			errc := make(chan error, 1)
