@@ -43,9 +43,14 @@ func LoadPredictor(path string) (*Predictor, error) {
 	if p == nil {
 		return nil, dlibErr("load "+path, &e)
 	}
-	pr := &Predictor{p: p, points: int(n)}
+	return newPredictor(p, n), nil
+}
+
+// newPredictor wraps a loaded model; a cleanup frees it with its wrapper.
+func newPredictor(p *C.fg_predictor, points C.int) *Predictor {
+	pr := &Predictor{p: p, points: int(points)}
 	runtime.AddCleanup(pr, func(p *C.fg_predictor) { C.fg_predictor_free(p) }, p)
-	return pr, nil
+	return pr
 }
 
 // LoadPredictorCached is LoadPredictor through a raw copy of the parsed
@@ -90,9 +95,7 @@ func loadRaw(path string) (*Predictor, error) {
 	if p == nil {
 		return nil, dlibErr("load raw "+path, &e)
 	}
-	pr := &Predictor{p: p, points: int(n)}
-	runtime.AddCleanup(pr, func(p *C.fg_predictor) { C.fg_predictor_free(p) }, p)
-	return pr, nil
+	return newPredictor(p, n), nil
 }
 
 func (p *Predictor) saveRaw(path string) error {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -132,15 +131,7 @@ func InterlacedPNG16(img *image.Gray16) []byte {
 	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
 	ihdr = append(ihdr, 16, 0, 0, 0, 1) // depth 16, grey, deflate, filter 0, Adam7
 	out := []byte("\x89PNG\r\n\x1a\n")
-	out = pngChunk(out, "IHDR", ihdr)
-	out = pngChunk(out, "IDAT", z.Bytes())
-	return pngChunk(out, "IEND", nil)
-}
-
-func pngChunk(out []byte, typ string, data []byte) []byte {
-	out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
-	start := len(out)
-	out = append(out, typ...)
-	out = append(out, data...)
-	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
+	out = chunk(out, "IHDR", ihdr)
+	out = chunk(out, "IDAT", z.Bytes())
+	return chunk(out, "IEND", nil)
 }
