@@ -20,7 +20,9 @@ import (
 // 127.0.0.1, with short read timeouts so the test does not wait long.
 func abuseServer(t *testing.T, opts Options) (*Server, string) {
 	t.Helper()
-	opts.ReadHeaderTimeout, opts.ReadTimeout = 500*time.Millisecond, 2*time.Second
+	if opts.ReadTimeout == 0 {
+		opts.ReadHeaderTimeout, opts.ReadTimeout = 500*time.Millisecond, 2*time.Second
+	}
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +127,8 @@ func TestManyLargeUploads(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100 uploads of a 10 MP photo")
 	}
-	s, base := abuseServer(t, Options{MaxInFlight: 2, MaxQueue: 6})
+	// Read timeouts long enough for 100 bodies on a loaded (or -race) machine.
+	s, base := abuseServer(t, Options{MaxInFlight: 2, MaxQueue: 6, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second})
 	img := photo(t, "faces-gf/chaeyeon.jpg")
 	var peakHeap, peakSlots atomic.Uint64
 	stop := make(chan struct{})

@@ -42,7 +42,7 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 // field-error shape) and then returns ok false; otherwise it returns the
 // fixed files.
 func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string) ([]part, bool) {
-	leave, ok := s.enqueue(w, route) // before the body is read: bounded memory
+	leave, ok := s.enqueue(w, r, route) // before the body is read: bounded memory
 	if !ok {
 		return nil, false
 	}

@@ -177,17 +177,24 @@ func (s *Server) passThrough(route string) http.Handler {
 // waiting) before the body is read, so at most MaxInFlight+MaxQueue bodies
 // are ever held in memory. It answers 503 itself when there is none, and
 // returns the func that gives the place back otherwise.
-func (s *Server) enqueue(w http.ResponseWriter, route string) (func(), bool) {
+func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, route string) (func(), bool) {
 	select {
 	case s.queue <- struct{}{}:
 		return func() { <-s.queue }, true
 	default:
+		// Read (and drop) a body of a few MB before answering, so that a
+		// client still sending it reads the 503 instead of a broken pipe;
+		// a larger one gets the answer and a closed connection.
+		io.Copy(io.Discard, io.LimitReader(r.Body, drainBusy))
 		s.m.requests.WithLabelValues(route, "busy").Inc()
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "busy: too many images in flight, retry shortly"})
 		return nil, false
 	}
 }
+
+// drainBusy is how much of a refused request's body is read and dropped.
+const drainBusy = 4 << 20
 
 // slot waits for a processing slot, or for the client to leave.
 func (s *Server) slot(r *http.Request) (func(), bool) {
@@ -250,7 +257,7 @@ func (s *Server) readImage(w http.ResponseWriter, r *http.Request) ([]byte, int,
 // slot, under the processing deadline. It answers bad requests, a full
 // queue and pipeline failures itself.
 func (s *Server) withImage(w http.ResponseWriter, r *http.Request, route string, work func(ctx context.Context, data []byte) error) {
-	leave, ok := s.enqueue(w, route)
+	leave, ok := s.enqueue(w, r, route)
 	if !ok {
 		return
 	}
