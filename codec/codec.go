@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"math"
 	"runtime"
 	"unsafe"
 )
@@ -108,6 +109,16 @@ func ScaleFor(w, h, minW, minH int) int {
 		}
 	}
 	return 8
+}
+
+// NumAtLeast returns the smallest scale num (in eighths) that ScaleFor may
+// choose with num/8 >= f: 1..6 or 8, never 7 (see ScaleFor).
+func NumAtLeast(f float64) int {
+	num := max(1, int(math.Ceil(f*8-1e-9)))
+	if num >= 7 {
+		return 8
+	}
+	return num
 }
 
 // DecodeJPEG decodes b at num/8 of its size (num 1..8) into an

@@ -324,3 +324,11 @@ func FuzzDecodeJPEG(f *testing.F) {
 		}
 	})
 }
+
+func TestNumAtLeast(t *testing.T) {
+	for f, want := range map[float64]int{0.01: 1, 0.125: 1, 0.3: 3, 0.375: 3, 0.5: 4, 0.518: 5, 0.77: 8, 0.875: 8, 1: 8, 2: 8} {
+		if got := NumAtLeast(f); got != want {
+			t.Errorf("NumAtLeast(%v) = %d, want %d", f, got, want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"math"
 	"sync"
 
 	"github.com/facegate/facegate/codec"
@@ -82,10 +81,7 @@ func (s *state) workNum() int {
 		if !ok || minFace <= 0 {
 			return 8
 		}
-		num = max(num, int(math.Ceil(8*workFaceFloor/minFace)))
-	}
-	if num >= 7 {
-		return 8 // see codec.ScaleFor
+		num = max(num, codec.NumAtLeast(workFaceFloor/minFace))
 	}
 	return num
 }

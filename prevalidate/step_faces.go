@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 
+	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/quality"
 )
@@ -88,11 +89,7 @@ func (s *state) landmarkNum(faces []facecheck.Face) int {
 		return s.num
 	}
 	input := faces[0].Size / s.scale
-	num := min(8, int(math.Ceil(8*landmarkFloor/input)))
-	if num == 7 {
-		num = 8 // see codec.ScaleFor
-	}
-	return num
+	return codec.NumAtLeast(landmarkFloor / input)
 }
 
 // reportFaces turns measured faces into report entries, rounded for

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/resize"
 )
@@ -162,10 +163,7 @@ func (s *state) ensureScale(need float64) {
 	if s.scale >= need || !s.dec.scalable || s.num >= 8 {
 		return
 	}
-	num := min(8, int(math.Ceil(need*8-1e-9)))
-	if num == 7 {
-		num = 8 // see codec.ScaleFor
-	}
+	num := codec.NumAtLeast(need)
 	if err := s.decodeAt(num); err != nil {
 		s.opts.Logger.Warn("decoding again at a larger scale failed; scaling what was decoded", "scale", num, "err", err)
 		return
