@@ -7,15 +7,13 @@ GO ?= go
 # libturbojpeg0-dev, libheif-dev: codec (scaled JPEG decoding and encoding, HEIC).
 # libjpeg-turbo-progs: jpegtran makes the progressive and arithmetic test files.
 APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev libturbojpeg0-dev libheif-dev libjpeg-turbo-progs
-# The race pass covers the concurrent code (batch, server, progeny,
-# facecheck, prevalidate). Left out: the go-face adapter (no concurrency, and
-# its C++ takes minutes to build again with -race) and the CLI, whose tests
-# run a separately built, uninstrumented binary.
+# The race pass covers every package, cgo ones included, in -short mode
+# (the long corpus sweeps are left to the plain pass). The CLI's tests build
+# the binary they run with -race too, so its workers and server are checked.
 # On a CPU with AVX2, dlib's HOG detector is compiled for it (1.4-1.7x
 # faster); such a binary must not be copied to a CPU without AVX2.
 TAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo facegate_avx2)
 GOFLAGS_TAGS := -tags '$(TAGS)'
-RACE_PKGS = $$($(GO) list ./... | grep -v -e '/facecheck/goface$$' -e '/cmd/facegate$$')
 
 # Every fuzz target, run for FUZZTIME each by make test (longer: make fuzz
 # FUZZTIME=5m). A crasher is written under the package's testdata/fuzz/:
@@ -44,7 +42,7 @@ run: build samples
 test: deps
 	$(GO) vet $(GOFLAGS_TAGS) ./...
 	$(GO) test $(GOFLAGS_TAGS) ./...
-	$(GO) test $(GOFLAGS_TAGS) -race -short $(RACE_PKGS)
+	$(GO) test $(GOFLAGS_TAGS) -race -short ./...
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz:

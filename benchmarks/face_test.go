@@ -41,6 +41,37 @@ func BenchmarkDetect(b *testing.B) {
 	}
 }
 
+// BenchmarkDetectFloor is the least detection work any dlib HOG search
+// for 224 px faces can do on each photo: one run on a grey copy where such
+// a face is exactly dlib's 80 px window ("floor"), beside the copy the
+// pipeline searches, where it is 112 px ("pipeline"). Compare the floor
+// with the whole fix in BenchmarkFix and with djpeg in compare.sh.
+func BenchmarkDetectFloor(b *testing.B) {
+	det, err := facecheck.NewDetector()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, rel := range photos {
+		img := decoded(b, load(b, rel))
+		for _, c := range []struct {
+			name string
+			face float64
+		}{{"floor", 80}, {"pipeline", 112}} {
+			k := c.face / 224
+			w, h := int(float64(img.Bounds().Dx())*k), int(float64(img.Bounds().Dy())*k)
+			g := facecheck.Gray(imaging.Resize(img, w, h, imaging.Box))
+			b.Run(rel+"/"+c.name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := det.Detect(g, 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(w*h)/1e6, "MP")
+			})
+		}
+	}
+}
+
 func BenchmarkLandmarks(b *testing.B) {
 	p := predictor(b)
 	det, _ := facecheck.NewDetector()

@@ -16,6 +16,7 @@ import (
 	"image"
 	"io"
 	"io/fs"
+	"time"
 )
 
 // state is what the steps read and write.
@@ -95,7 +96,9 @@ func (s *state) runSteps(ctx context.Context, steps []step) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("before %s: %w", st.name, err)
 		}
+		start := time.Now()
 		done, err := st.run(ctx, s)
+		s.opts.Logger.Debug("step", "name", st.name, "ms", float64(time.Since(start).Microseconds())/1000)
 		if err != nil {
 			return fmt.Errorf("%s: %w", st.name, err)
 		}
