@@ -37,8 +37,14 @@ func load(b testing.TB, rel string) []byte {
 	return data
 }
 
-func each(b *testing.B, fn func(b *testing.B, data []byte)) {
-	for _, rel := range photos {
+// selfie is a phone portrait whose face (690 px) is large, as most
+// uploads' are: the case the large-face-first search is for.
+const selfie = "faces-gf/nana.jpg"
+
+func each(b *testing.B, fn func(b *testing.B, data []byte)) { eachOf(b, photos, fn) }
+
+func eachOf(b *testing.B, list []string, fn func(b *testing.B, data []byte)) {
+	for _, rel := range list {
 		data := load(b, rel)
 		b.Run(rel, func(b *testing.B) {
 			b.ReportAllocs()
@@ -145,7 +151,7 @@ func BenchmarkCheck(b *testing.B) {
 }
 
 func BenchmarkFix(b *testing.B) {
-	each(b, func(b *testing.B, data []byte) {
+	eachOf(b, append(photos[:len(photos):len(photos)], selfie), func(b *testing.B, data []byte) {
 		for b.Loop() {
 			if _, _, err := prevalidate.Fix(context.Background(), bytes.NewReader(data), nil); err != nil {
 				b.Fatal(err)
@@ -160,6 +166,18 @@ func BenchmarkFixFullDecode(b *testing.B) {
 	each(b, func(b *testing.B, data []byte) {
 		for b.Loop() {
 			if _, _, err := prevalidate.Fix(context.Background(), bytes.NewReader(data), &prevalidate.Options{FullDecode: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkFixAllFaces is Fix searching for every face (Options.AllFaces),
+// as before the large-face-first search, on the selfie and chaeyeon.
+func BenchmarkFixAllFaces(b *testing.B) {
+	eachOf(b, []string{selfie, photos[0]}, func(b *testing.B, data []byte) {
+		for b.Loop() {
+			if _, _, err := prevalidate.Fix(context.Background(), bytes.NewReader(data), &prevalidate.Options{AllFaces: true}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -5,11 +5,16 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/disintegration/imaging"
+	"github.com/facegate/facegate/internal/corpus"
 )
 
 func findFaces(t *testing.T, a *Analyzer, img image.Image) []Face {
@@ -247,5 +252,64 @@ func skipShort(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("corpus sweep: runs without -short")
+	}
+}
+
+// Searching large faces first (FindOptions.Relative) finds what one pass
+// finds, as far as the rules look: the same largest face and the same
+// faces of at least half its size. The corpus photos and three of them
+// enlarged threefold, whose faces are found by the large-face part alone.
+func TestLargeFirstMatchesOnePass(t *testing.T) {
+	skipShort(t)
+	a := NewAnalyzer(predictor(t))
+	const rel = 0.5
+	var imgs []string
+	for _, dir := range []string{"faces-fr", "faces-gf", "faces-dlib"} {
+		ents, err := os.ReadDir(corpus.Path(t, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if ext := strings.ToLower(filepath.Ext(e.Name())); ext == ".jpg" || ext == ".png" {
+				imgs = append(imgs, dir+"/"+e.Name())
+			}
+		}
+	}
+	enlarged := []string{"faces-fr/obama.jpg", "faces-fr/biden.jpg", "faces-fr/two_people.jpg"}
+	check := func(name string, img image.Image) {
+		one, err := a.Find(context.Background(), img, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		two, err := a.Find(context.Background(), img, &FindOptions{Relative: rel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep := func(fs []Face) []Face {
+			return slices.DeleteFunc(slices.Clone(fs), func(f Face) bool { return f.Size < rel*fs[0].Size })
+		}
+		if len(one) == 0 || len(two) == 0 {
+			if len(one) != len(two) {
+				t.Errorf("%s: %d faces in one pass, %d large first", name, len(one), len(two))
+			}
+			return
+		}
+		k1, k2 := keep(one), keep(two)
+		t.Logf("%s: one pass %d faces (%d counted), large first %d (%d), largest %.0f / %.0f px",
+			name, len(one), len(k1), len(two), len(k2), one[0].Size, two[0].Size)
+		if len(k1) != len(k2) {
+			t.Errorf("%s: %d faces of at least half the largest in one pass, %d large first", name, len(k1), len(k2))
+			return
+		}
+		if math.Abs(two[0].Size/one[0].Size-1) > 0.03 || !near(one[0].Box, two[0].Box, one[0].Box.Dx()/10) {
+			t.Errorf("%s: largest face %v size %.1f in one pass, %v %.1f large first", name, one[0].Box, one[0].Size, two[0].Box, two[0].Size)
+		}
+	}
+	for _, rel := range imgs {
+		check(rel, decode(t, rel))
+	}
+	for _, rel := range enlarged {
+		img := decode(t, rel)
+		check(rel+" x3", imaging.Resize(img, 3*img.Bounds().Dx(), 0, imaging.Lanczos))
 	}
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unistd.h>
@@ -46,7 +47,25 @@ template <> struct image_traits<grey_view> { typedef unsigned char pixel_type; }
 }  // namespace dlib
 
 struct fg_predictor { dlib::shape_predictor sp; };
-struct fg_detector { dlib::frontal_face_detector det; };
+struct fg_detector {
+  dlib::frontal_face_detector det;
+  // Copies of det that search only their first n pyramid levels, made on
+  // first use (dlib keeps the level count in the detector's scanner).
+  std::map<int, dlib::frontal_face_detector> limited;
+
+  dlib::frontal_face_detector &levels(int n) {
+    if (n <= 0) return det;
+    auto it = limited.find(n);
+    if (it != limited.end()) return it->second;
+    dlib::frontal_face_detector::image_scanner_type scanner;
+    scanner.copy_configuration(det.get_scanner());
+    scanner.set_max_pyramid_levels(n);
+    std::vector<dlib::frontal_face_detector::feature_vector_type> w;
+    for (unsigned long i = 0; i < det.num_detectors(); i++) w.push_back(det.get_w(i));
+    dlib::frontal_face_detector lim(scanner, det.get_overlap_tester(), w);
+    return limited.emplace(n, std::move(lim)).first->second;
+  }
+};
 
 static bool bad_image(const uint8_t *grey, int w, int h, int stride, fg_err *err) {
   if (!grey || w < 2 || h < 2 || stride < w) {
@@ -334,25 +353,39 @@ extern "C" void fg_detector_free(fg_detector *d) {
 }
 
 extern "C" int fg_detect(fg_detector *d, const uint8_t *grey, int w, int h, int stride,
-                         int upsample, fg_rect *out, int cap, fg_err *err) {
+                         int upsample, int skip, int levels, fg_rect *out, int cap,
+                         fg_err *err) {
   if (!d || bad_image(grey, w, h, stride, err)) {
     if (!d) set_err(err, "nil detector");
     return -1;
   }
   try {
     grey_view v{grey, w, h, stride};
+    auto &det = d->levels(levels);
     std::vector<dlib::rect_detection> dets;
     if (upsample > 0) {
       dlib::array2d<unsigned char> up;
       dlib::assign_image(up, v);
       for (int i = 0; i < upsample; i++) dlib::pyramid_up(up);
-      d->det(up, dets, 0.0);
+      det(up, dets, 0.0);
       double s = std::pow(2.0, upsample);
       for (auto &r : dets)
         r.rect = dlib::rectangle((long)(r.rect.left() / s), (long)(r.rect.top() / s),
                                  (long)(r.rect.right() / s), (long)(r.rect.bottom() / s));
+    } else if (skip > 0) {
+      // The pyramid's first levels, made as dlib's scanner makes them (each
+      // from the one before), so the levels searched are the same pixels.
+      dlib::pyramid_down<6> pyr;
+      dlib::array2d<unsigned char> a, b;
+      pyr(v, a);
+      for (int i = 1; i < skip; i++) {
+        pyr(a, b);
+        dlib::swap(a, b);
+      }
+      if (a.nc() >= 2 && a.nr() >= 2) det(a, dets, 0.0);
+      for (auto &r : dets) r.rect = pyr.rect_up(r.rect, skip);
     } else {
-      d->det(v, dets, 0.0);
+      det(v, dets, 0.0);
     }
     std::sort(dets.begin(), dets.end(),
               [](const dlib::rect_detection &a, const dlib::rect_detection &b) {

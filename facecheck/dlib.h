@@ -26,10 +26,14 @@ fg_detector *fg_detector_new(fg_err *err);
 int fg_detector_prepare(const char *cache_path, fg_err *err);
 void fg_detector_free(fg_detector *d);
 
-/* Faces in an 8-bit grey image (stride bytes per row). Returns the number
- * found (at most cap are written, best first) or -1 with err set. */
+/* Faces in an 8-bit grey image (stride bytes per row), doubled upsample
+ * times first. Of dlib's image pyramid (each level 5/6 of the one before)
+ * it skips the first skip levels and then searches levels of them (0 =
+ * all). Returns the number found (at most cap are written, best first,
+ * in the image's coordinates) or -1 with err set. */
 int fg_detect(fg_detector *d, const uint8_t *grey, int w, int h, int stride,
-              int upsample, fg_rect *out, int cap, fg_err *err);
+              int upsample, int skip, int levels, fg_rect *out, int cap,
+              fg_err *err);
 
 /* Landmarks of one face: writes 2*points doubles (x0, y0, x1, ...).
  * Returns the number of points or -1 with err set. */

@@ -172,3 +172,46 @@ func TestConcurrentDetectors(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The two halves of dlib's pyramid, searched apart, find what one search
+// finds: the face of obama.jpg (on level 7) and the faces of
+// obama_and_biden.jpg, two_people.jpg and bald_guys.jpg, in the same order,
+// within two pixels (boxes are rounded once per part).
+func TestDetectLevelsSplit(t *testing.T) {
+	det, err := NewDetector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer det.Close()
+	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/obama_and_biden.jpg", "faces-fr/two_people.jpg", "faces-dlib/bald_guys.jpg"} {
+		g := grey(t, rel)
+		whole, err := det.Detect(g, 0)
+		if err != nil || len(whole) == 0 {
+			t.Fatalf("%s: %v %v", rel, whole, err)
+		}
+		for _, split := range []int{2, 4, 7} {
+			fine, err := det.DetectLevels(g, 0, split)
+			if err != nil {
+				t.Fatal(err)
+			}
+			coarse, err := det.DetectLevels(g, split, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mergeDetections(append(fine, coarse...))
+			if len(got) != len(whole) {
+				t.Errorf("%s split at %d: %d + %d faces, %d in one search", rel, split, len(fine), len(coarse), len(whole))
+				continue
+			}
+			for i := range got {
+				if !near(got[i].Box, whole[i].Box, 2) {
+					t.Errorf("%s split at %d: face %d at %v, %v in one search", rel, split, i, got[i].Box, whole[i].Box)
+				}
+			}
+		}
+	}
+	// Past the last level there is nothing; never an error.
+	if d, err := det.DetectLevels(grey(t, "faces-fr/obama-240p.jpg"), 40, 0); err != nil || len(d) != 0 {
+		t.Errorf("40 levels skipped: %v %v", d, err)
+	}
+}

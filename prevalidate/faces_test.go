@@ -1,9 +1,11 @@
 package prevalidate
 
 import (
+	"bytes"
 	"context"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"math"
 	"os"
 	"path/filepath"
@@ -237,4 +239,75 @@ func TestRegressedOnlyWhenTheInputPassedTheFaceRules(t *testing.T) {
 			t.Errorf("%v -> %v: %v", c.before, c.after, got)
 		}
 	}
+}
+
+// By default faces under half the largest are not looked for; AllFaces
+// finds them. Either way the verdict is the same, and every face the
+// rules count is reported.
+func TestAllFaces(t *testing.T) {
+	skipShort(t)
+	for _, rel := range []string{"faces-dlib/bald_guys.jpg", "faces-dlib/2008_007676.jpg", "faces-fr/obama_and_biden.jpg",
+		"faces-fr/two_people.jpg", "faces-gf/nana.jpg", "faces-gf/chaeyeon.jpg"} {
+		def := checkFile(t, rel, nil)
+		all := checkFile(t, rel, &Options{AllFaces: true})
+		t.Logf("%s: %d faces reported by default, %d with AllFaces; %v", rel, len(def.Faces), len(all.Faces), issueCodes(def.Issues))
+		if !slices.Equal(issueCodes(def.Issues), issueCodes(all.Issues)) {
+			t.Errorf("%s: %v by default, %v with AllFaces", rel, issueCodes(def.Issues), issueCodes(all.Issues))
+		}
+		if len(all.Faces) < len(def.Faces) {
+			t.Errorf("%s: AllFaces reports fewer faces", rel)
+		}
+		counted := func(fs []Face) int {
+			n := 0
+			for _, f := range fs {
+				if f.Size >= 0.5*fs[0].Size {
+					n++
+				}
+			}
+			return n
+		}
+		if len(all.Faces) > 0 && counted(def.Faces) != counted(all.Faces) {
+			t.Errorf("%s: %d faces of at least half the largest by default, %d with AllFaces", rel, counted(def.Faces), counted(all.Faces))
+		}
+	}
+	// nana's 690 px face with obama.jpg at 3/4 (a 195 px face) pasted in a
+	// corner: the second face is under a third of the first, so only
+	// AllFaces looks for it, and it changes nothing in the verdict.
+	nana := decodeFile(t, "faces-gf/nana.jpg")
+	small := imaging.Resize(decodeFile(t, "faces-fr/obama.jpg"), 682, 0, imaging.Lanczos)
+	canvas := imaging.Paste(nana, small, image.Pt(0, nana.Bounds().Dy()-small.Bounds().Dy()))
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: 92}); err != nil {
+		t.Fatal(err)
+	}
+	def, err := CheckBytes(context.Background(), buf.Bytes(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := CheckBytes(context.Background(), buf.Bytes(), &Options{AllFaces: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("nana + obama: faces %v by default, %v with AllFaces", def.Faces, all.Faces)
+	if len(def.Faces) != 1 || len(all.Faces) != 2 || !slices.Equal(issueCodes(def.Issues), issueCodes(all.Issues)) {
+		t.Errorf("nana + obama: %d faces %v by default, %d faces %v with AllFaces; want 1 and 2, same codes",
+			len(def.Faces), issueCodes(def.Issues), len(all.Faces), issueCodes(all.Issues))
+	}
+}
+
+func decodeFile(t *testing.T, rel string) image.Image {
+	t.Helper()
+	img, err := imaging.Open(corpus.Path(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func issueCodes(issues []Issue) []Code {
+	out := make([]Code, len(issues))
+	for i, is := range issues {
+		out[i] = is.Code
+	}
+	return out
 }

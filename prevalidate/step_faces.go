@@ -29,6 +29,14 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
 		opts.MinFace = t * s.scale
 	}
+	if !s.opts.AllFaces {
+		// The rules judge the largest face and count the others only from
+		// TOO_MANY_FACES' share of its size (without that rule, none).
+		opts.Relative = 1
+		if t, ok := s.opts.Profile.Threshold(string(TooManyFaces)); ok && t > 0 {
+			opts.Relative = min(t, 1)
+		}
+	}
 	faces, err := a.Find(ctx, s.img, opts)
 	// Landmarks need pixels: when the largest face is small on a reduced
 	// decode, decode larger and measure again (the detector's copy keeps

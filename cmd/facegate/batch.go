@@ -41,6 +41,7 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 		MaxPixels:     f.maxPixels,
 		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 		Landmarks:     f.landmarks,
+		AllFaces:      f.allFaces,
 		Crop:          f.crop,
 	}
 	var bopts batch.Options

@@ -1,7 +1,7 @@
 // Command facegate checks face photos against the Progeny API's image rules
 // before they are submitted, and fixes what can be fixed.
 //
-//	facegate check [--json] [--landmarks] [--profile progeny|document] PATH...
+//	facegate check [--json] [--landmarks] [--all-faces] [--profile progeny|document] PATH...
 //	facegate fix -o OUTDIR [--crop] [--json] [--profile progeny|document] PATH...
 //	facegate submit --service NAME [--uuid U] [--extend-data] [--force] IMAGE...
 //	facegate report -o FILE.html RECORDS.jsonl...
@@ -70,6 +70,7 @@ type flags struct {
 	maxPixels int64
 	verbose   bool
 	landmarks bool
+	allFaces  bool
 	crop      bool
 	model     string
 	noVerify  bool
@@ -99,6 +100,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		c.Flags().Int64Var(&f.maxPixels, "max-pixels", prevalidate.DefaultMaxPixels, "safety limit: most pixels an input may declare")
 		c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
 		c.Flags().BoolVar(&f.landmarks, "landmarks", false, "put each face's landmark points in the JSON records")
+		c.Flags().BoolVar(&f.allFaces, "all-faces", false, "find and report every face of at least the minimum size, also those under half the largest that no rule counts (slower)")
 		c.Flags().StringVar(&f.model, "landmark-model", "", "landmark model file (68- or 5-point); default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
 		c.Flags().BoolVar(&f.noVerify, "skip-model-check", false, "do not check the landmark model's SHA-256 (needed for a 5-point model)")
 		c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order)")

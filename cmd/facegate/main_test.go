@@ -237,7 +237,8 @@ func TestCheckTableOnCorpus(t *testing.T) {
 }
 
 // Face measurements on corpus photos through the CLI: --landmarks adds the
-// 68 points, --crop cuts around a face that 1080 px would shrink too far.
+// 68 points, --all-faces is taken, --crop cuts around a face that 1080 px
+// would shrink too far.
 func TestFaceFlags(t *testing.T) {
 	obama := corpus.Path(t, "faces-fr/obama.jpg")
 	small := corpus.Path(t, "faces-fr/obama-240p.jpg")
@@ -258,6 +259,12 @@ func TestFaceFlags(t *testing.T) {
 	stdout, _, _ = facegate(t, "check", "--json", obama)
 	if strings.Contains(stdout, "landmarks") {
 		t.Errorf("landmarks without --landmarks: %s", stdout)
+	}
+	// --all-faces: the search for faces under half the largest (none here).
+	two := corpus.Path(t, "faces-fr/two_people.jpg")
+	stdout, stderr, code = facegate(t, "check", "--json", "--all-faces", two)
+	if r := records(t, stdout); code != 1 || len(r) != 1 || len(r[0].Faces) != 2 || !r[0].Has(prevalidate.TooManyFaces) {
+		t.Errorf("--all-faces: exit %d: %s %s", code, stdout, stderr)
 	}
 	out := t.TempDir()
 	stdout, stderr, code = facegate(t, "fix", "--crop", "--json", "-o", out, corpus.Path(t, "faces-gf/chaeyeon.jpg"))
