@@ -4,7 +4,8 @@
 # (djpeg -scale 1/2), on the same photos, alternating the three several
 # times; prints medians and ratios. Each timing is one process invocation
 # over all the photos, so facegate's one-off model load is inside it; the
-# "per set" lines take it out by also timing three passes over the photos.
+# "per set" lines take it out by also timing PASSES (default 5) passes over
+# the photos in one invocation: (that - one pass) / (PASSES - 1).
 #
 #   benchmarks/compare.sh [ROUNDS]            # one core (taskset -c 0) and all cores
 #
@@ -13,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
+PASSES=${PASSES:-5}
 CORPUS=${FACEGATE_CORPUS:-../shared/corpus}
 PHOTOS=(faces-gf/chaeyeon.jpg faces-gf/jimin3.jpg exif-samples/jpg/mobile/jolla.jpg
   exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg exif-samples/jpg/hdr/iphone_hdr_YES.jpg faces-fr/obama3.jpg)
@@ -47,7 +49,8 @@ dj() { for f in "$@"; do "${PRE[@]}" djpeg -scale 1/2 "$f" >/dev/null; done; }
 run() { # label
   local label=$1
   : >"$TMP/fg1"; : >"$TMP/fg3"; : >"$TMP/nv1"; : >"$TMP/nv3"; : >"$TMP/dj"
-  local triple=("${FILES[@]}" "${FILES[@]}" "${FILES[@]}")
+  local triple=() i
+  for ((i = 0; i < PASSES; i++)); do triple+=("${FILES[@]}"); done
   for ((r = 0; r < ROUNDS; r++)); do
     t fg "${FILES[@]}" >>"$TMP/fg1"
     t nv "${FILES[@]}" >>"$TMP/nv1"
@@ -58,7 +61,7 @@ run() { # label
   local fg1 fg3 nv1 nv3 dj fgset nvset
   fg1=$(median <"$TMP/fg1"); fg3=$(median <"$TMP/fg3")
   nv1=$(median <"$TMP/nv1"); nv3=$(median <"$TMP/nv3"); dj=$(median <"$TMP/dj")
-  fgset=$(calc "($fg3 - $fg1) / 2"); nvset=$(calc "($nv3 - $nv1) / 2")
+  fgset=$(calc "($fg3 - $fg1) / ($PASSES - 1)"); nvset=$(calc "($nv3 - $nv1) / ($PASSES - 1)")
   printf '\n== %s (%d photos, medians of %d alternated runs, seconds)\n' "$label" "${#FILES[@]}" "$ROUNDS"
   printf '%-34s %8.3f\n' "facegate fix, one invocation" "$fg1" "naive, one invocation" "$nv1" \
     "djpeg -scale 1/2, each photo" "$dj" "facegate fix, per set (no startup)" "$fgset" "naive, per set" "$nvset"
