@@ -10,7 +10,6 @@
 #include <cstring>
 #include <cstdio>
 #include <exception>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <unistd.h>
@@ -49,22 +48,7 @@ template <> struct image_traits<grey_view> { typedef unsigned char pixel_type; }
 struct fg_predictor { dlib::shape_predictor sp; };
 struct fg_detector {
   dlib::frontal_face_detector det;
-  // Copies of det that search only their first n pyramid levels, made on
-  // first use (dlib keeps the level count in the detector's scanner).
-  std::map<int, dlib::frontal_face_detector> limited;
-
-  dlib::frontal_face_detector &levels(int n) {
-    if (n <= 0) return det;
-    auto it = limited.find(n);
-    if (it != limited.end()) return it->second;
-    dlib::frontal_face_detector::image_scanner_type scanner;
-    scanner.copy_configuration(det.get_scanner());
-    scanner.set_max_pyramid_levels(n);
-    std::vector<dlib::frontal_face_detector::feature_vector_type> w;
-    for (unsigned long i = 0; i < det.num_detectors(); i++) w.push_back(det.get_w(i));
-    dlib::frontal_face_detector lim(scanner, det.get_overlap_tester(), w);
-    return limited.emplace(n, std::move(lim)).first->second;
-  }
+  unsigned long all_levels;  // the scanner's own level limit (no limit)
 };
 
 static bool bad_image(const uint8_t *grey, int w, int h, int stride, fg_err *err) {
@@ -120,6 +104,15 @@ FG_MEMBER(forests, forests_t)
 FG_MEMBER(anchor_idx, anchors_t)
 FG_MEMBER(deltas, deltas_t)
 #undef FG_MEMBER
+
+// The scanner inside an object_detector, whose level limit fg_detect sets
+// per call (it has no setter; copies of the detector per limit would each
+// keep a feature pyramid of their own).
+struct od_scanner {
+  typedef dlib::frontal_face_detector::image_scanner_type dlib::frontal_face_detector::*type;
+  friend type get(od_scanner);
+};
+template struct member_of<od_scanner, &dlib::frontal_face_detector::scanner>;
 
 const char raw_magic[8] = {'F', 'G', 'S', 'P', 'R', 'A', 'W', '1'};
 
@@ -334,7 +327,7 @@ extern "C" int fg_detector_prepare(const char *cache_path, fg_err *err) {
 extern "C" fg_detector *fg_detector_new(fg_err *err) {
   try {
     std::call_once(proto_once, build_proto, nullptr);
-    return new fg_detector{*proto};
+    return new fg_detector{*proto, proto->get_scanner().get_max_pyramid_levels()};
   } catch (const std::exception &e) {
     set_err(err, e.what());
   } catch (...) {
@@ -361,7 +354,8 @@ extern "C" int fg_detect(fg_detector *d, const uint8_t *grey, int w, int h, int 
   }
   try {
     grey_view v{grey, w, h, stride};
-    auto &det = d->levels(levels);
+    auto &det = d->det;
+    (det.*get(od_scanner())).set_max_pyramid_levels(levels > 0 ? (unsigned long)levels : d->all_levels);
     std::vector<dlib::rect_detection> dets;
     if (upsample > 0) {
       dlib::array2d<unsigned char> up;
