@@ -47,7 +47,7 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz:
-	@./scripts/fuzz.sh $(FUZZTIME) '$(TAGS)' $(FUZZ_TARGETS)
+	@GO='$(GO)' ./scripts/fuzz.sh $(FUZZTIME) '$(TAGS)' $(FUZZ_TARGETS)
 
 clean:
 	rm -rf bin out testdata/samples/generated

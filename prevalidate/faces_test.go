@@ -250,9 +250,9 @@ func TestAllFaces(t *testing.T) {
 		"faces-fr/two_people.jpg", "faces-gf/nana.jpg", "faces-gf/chaeyeon.jpg"} {
 		def := checkFile(t, rel, nil)
 		all := checkFile(t, rel, &Options{AllFaces: true})
-		t.Logf("%s: %d faces reported by default, %d with AllFaces; %v", rel, len(def.Faces), len(all.Faces), issueCodes(def.Issues))
-		if !slices.Equal(issueCodes(def.Issues), issueCodes(all.Issues)) {
-			t.Errorf("%s: %v by default, %v with AllFaces", rel, issueCodes(def.Issues), issueCodes(all.Issues))
+		t.Logf("%s: %d faces reported by default, %d with AllFaces; %v", rel, len(def.Faces), len(all.Faces), def.Codes())
+		if !slices.Equal(def.Codes(), all.Codes()) {
+			t.Errorf("%s: %v by default, %v with AllFaces", rel, def.Codes(), all.Codes())
 		}
 		if len(all.Faces) < len(def.Faces) {
 			t.Errorf("%s: AllFaces reports fewer faces", rel)
@@ -289,9 +289,9 @@ func TestAllFaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("nana + obama: faces %v by default, %v with AllFaces", def.Faces, all.Faces)
-	if len(def.Faces) != 1 || len(all.Faces) != 2 || !slices.Equal(issueCodes(def.Issues), issueCodes(all.Issues)) {
+	if len(def.Faces) != 1 || len(all.Faces) != 2 || !slices.Equal(def.Codes(), all.Codes()) {
 		t.Errorf("nana + obama: %d faces %v by default, %d faces %v with AllFaces; want 1 and 2, same codes",
-			len(def.Faces), issueCodes(def.Issues), len(all.Faces), issueCodes(all.Issues))
+			len(def.Faces), def.Codes(), len(all.Faces), all.Codes())
 	}
 }
 
@@ -302,12 +302,4 @@ func decodeFile(t *testing.T, rel string) image.Image {
 		t.Fatal(err)
 	}
 	return img
-}
-
-func issueCodes(issues []Issue) []Code {
-	out := make([]Code, len(issues))
-	for i, is := range issues {
-		out[i] = is.Code
-	}
-	return out
 }
