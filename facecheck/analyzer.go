@@ -3,7 +3,6 @@ package facecheck
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"image"
 	"math"
 	"slices"
@@ -12,15 +11,31 @@ import (
 
 // Analyzer finds and measures faces. It shares one read-only Predictor and
 // keeps a pool of detectors, so it is safe for concurrent use and no lock
-// is held while dlib works.
+// is held while dlib or ONNX Runtime works.
 type Analyzer struct {
 	pred *Predictor
+	bf   *BlazeFace  // the keypoint detector; nil: dlib's HOG
 	mu   sync.Mutex  // guards free only, never held while dlib works
-	free []*Detector // idle detectors; as many as ever ran at once
+	free []*Detector // idle HOG detectors; as many as ever ran at once
 }
 
-// NewAnalyzer returns an Analyzer that measures landmarks with pred.
+// NewAnalyzer returns an Analyzer that finds faces with dlib's HOG
+// detector and measures landmarks with pred.
 func NewAnalyzer(pred *Predictor) *Analyzer { return &Analyzer{pred: pred} }
+
+// NewKeypointAnalyzer returns an Analyzer that finds faces and their eyes
+// with BlazeFace and fits pred's landmarks on each face turned upright.
+func NewKeypointAnalyzer(pred *Predictor, bf *BlazeFace) *Analyzer {
+	return &Analyzer{pred: pred, bf: bf}
+}
+
+// Detector names the analyzer's face detector: "blazeface" or "hog".
+func (a *Analyzer) Detector() string {
+	if a.bf != nil {
+		return "blazeface"
+	}
+	return "hog"
+}
 
 // Predictor is the landmark model in use.
 func (a *Analyzer) Predictor() *Predictor { return a.pred }
@@ -49,6 +64,30 @@ type FindOptions struct {
 	// under a quarter of the cost; one without a face costs what one
 	// search costs.
 	Relative float64
+	// MinScore is the keypoint detector's score a face needs (0 =
+	// DefaultMinScore). The HOG detector does not read it.
+	MinScore float64
+}
+
+func (o *FindOptions) minFace() float64 {
+	if o != nil && o.MinFace > 0 {
+		return o.MinFace
+	}
+	return defaultMinFace
+}
+
+func (o *FindOptions) minScore() float64 {
+	if o != nil && o.MinScore > 0 && o.MinScore < 1 {
+		return o.MinScore
+	}
+	return DefaultMinScore
+}
+
+func (o *FindOptions) relative() float64 {
+	if o != nil && o.Relative > 0 {
+		return min(o.Relative, 1)
+	}
+	return 0
 }
 
 const (
@@ -120,10 +159,14 @@ func (o *FindOptions) Passes(w, h int) []Pass {
 	return out
 }
 
-// Find detects the faces in img and measures each at full resolution,
-// largest Size first. Coordinates are img's. A face too small for every
-// pass is not found.
+// Find detects the faces in img and measures each, largest Size first.
+// Coordinates are img's. With the keypoint detector, see findKeypoints for
+// the passes; with HOG, Passes. A face too small for every pass is not
+// found.
 func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions) ([]Face, error) {
+	if a.bf != nil {
+		return a.findKeypoints(ctx, img, opts)
+	}
 	b := img.Bounds()
 	det, err := a.detector()
 	if err != nil {
@@ -254,30 +297,23 @@ func sameFace(a, b image.Rectangle) bool {
 }
 
 // MeasureAt fits landmarks and measures a face at each box (img's
-// coordinates), as Find does after detecting: largest Size first. It lets
-// a caller that found faces on a smaller copy of img measure them on img
-// without detecting again.
+// coordinates), as Find does after detecting: largest Size first. A
+// detection with a roll is fitted on its neighbourhood turned upright. It
+// lets a caller that found faces on a smaller copy of img measure them on
+// img without detecting again.
 func (a *Analyzer) MeasureAt(ctx context.Context, img image.Image, dets []Detection) ([]Face, error) {
 	faces := make([]Face, 0, len(dets))
 	for _, d := range dets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		box := d.Box
-		// The predictor only reads the neighbourhood of the box.
-		near := grayRegion(img, box.Inset(-box.Dx()/2))
-		if near.Bounds().Dx() < 2 || near.Bounds().Dy() < 2 {
-			continue
-		}
-		pts, err := a.pred.Landmarks(near, box)
+		f, ok, err := a.measureOne(img, d)
 		if err != nil {
 			return nil, err
 		}
-		f, err := Measure(box, d.Score, pts)
-		if err != nil {
-			return nil, fmt.Errorf("measure face at %v: %w", box, err)
+		if ok {
+			faces = append(faces, f)
 		}
-		faces = append(faces, f)
 	}
 	SortBySize(faces)
 	return faces, nil

@@ -135,10 +135,15 @@ func (p *Predictor) Landmarks(img *image.Gray, box image.Rectangle) ([]image.Poi
 	return pts, nil
 }
 
-// Detection is one face found by the detector.
+// Detection is one face found by a detector: the box dlib's landmark
+// predictor is fitted in.
 type Detection struct {
 	Box   image.Rectangle
 	Score float64
+	// Roll is the face's angle in the image, in degrees (Pose's sign),
+	// when the detector knows it: the box is fitted turned upright. The
+	// HOG detector leaves it 0.
+	Roll float64
 }
 
 // Detector is dlib's HOG frontal face detector. It is not safe for

@@ -3,6 +3,7 @@ package facecheck
 import (
 	"image"
 	"math"
+	"slices"
 )
 
 // Face is one measured face. Coordinates are those of the image it was
@@ -97,5 +98,33 @@ func (f Face) Scaled(k float64) Face {
 		Left:  [2]float64{centre(f.Eyes.Left[0]), centre(f.Eyes.Left[1])},
 	}
 	out.IPD, out.Size = f.IPD*k, f.Size*k
+	return out
+}
+
+// Turned returns the face as it is on its image (w×h) turned by q
+// quarter turns clockwise: box, landmarks and eyes move with the pixels,
+// the roll turns by 90° per quarter, size, IPD, yaw and pitch stay.
+func (f Face) Turned(q, w, h int) Face {
+	q &= 3
+	if q == 0 {
+		return f
+	}
+	// A pixel (x, y) of a w×h image, after one quarter turn clockwise, is
+	// at (h-1-y, x) of an h×w image.
+	pt := func(x, y float64, w, h int) (float64, float64) { return float64(h-1) - y, x }
+	out := f
+	out.Landmarks = slices.Clone(f.Landmarks)
+	for range q {
+		b := out.Box
+		out.Box = image.Rect(h-b.Max.Y, b.Min.X, h-b.Min.Y, b.Max.X)
+		for i, p := range out.Landmarks {
+			x, y := pt(float64(p.X), float64(p.Y), w, h)
+			out.Landmarks[i] = image.Pt(int(x), int(y))
+		}
+		out.Eyes.Right[0], out.Eyes.Right[1] = pt(out.Eyes.Right[0], out.Eyes.Right[1], w, h)
+		out.Eyes.Left[0], out.Eyes.Left[1] = pt(out.Eyes.Left[0], out.Eyes.Left[1], w, h)
+		w, h = h, w
+	}
+	out.Pose.Roll = math.Remainder(f.Pose.Roll+90*float64(q), 360)
 	return out
 }

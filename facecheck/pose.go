@@ -86,10 +86,15 @@ func EstimatePose(pts []image.Point) (Pose, error) {
 	if err != nil {
 		return Pose{}, err
 	}
+	// Yaw and pitch are solved with the eye line level, so that they do
+	// not mix when the head (or the photo) is turned in the image plane.
+	roll := eyes.Roll() * math.Pi / 180
+	sin, cos := math.Sin(roll), math.Cos(roll)
 	img := make([][2]float64, 0, len(model))
 	obj := make([][3]float64, 0, len(model))
 	for _, p := range model {
-		img = append(img, [2]float64{float64(pts[p.i].X), -float64(pts[p.i].Y)}) // y up
+		x, y := float64(pts[p.i].X), float64(pts[p.i].Y)
+		img = append(img, [2]float64{cos*x + sin*y, -(-sin*x + cos*y)}) // level, y up
 		obj = append(obj, p.xyz)
 	}
 	yaw, pitch, err := solveOrthographic(img, obj)

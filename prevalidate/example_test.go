@@ -28,7 +28,7 @@ func Example() {
 	fmt.Println(rep.OK, rep.Output.Width, rep.Output.Height, rep.Output.Quality, len(jpg) == int(rep.Output.Bytes))
 	// Output:
 	// png 512 512 1 face
-	// FACE_TOO_SMALL Absolute face size is too small: face 100 px, at least 224 px needed
+	// FACE_TOO_SMALL Absolute face size is too small: face 97 px, at least 224 px needed
 	// FACE_TOO_SMALL Interpupillary distance is too small: eyes 43 px apart, at least 85 px needed
 	// false 512 512 92 true
 }

@@ -26,9 +26,12 @@ type Options struct {
 	MaxInputBytes int64        // 0 = DefaultMaxInputBytes
 	MaxPixels     int64        // 0 = DefaultMaxPixels
 	Logger        *slog.Logger // nil = slog.Default()
-	// Faces measures faces when the profile has face rules. nil =
-	// DefaultAnalyzer(), loaded once per process.
+	// Faces measures faces when the profile has face rules. nil = the
+	// default analyzer for Detector, loaded once per process.
 	Faces FaceFinder
+	// Detector picks the default face detector when Faces is nil:
+	// DetectorBlazeFace ("" means it) or DetectorHOG.
+	Detector string
 	// Landmarks puts each face's landmark points in the report.
 	Landmarks bool
 	// Crop lets Fix crop around the face when scaling the whole image to
@@ -75,38 +78,114 @@ func (o *Options) withDefaults() Options {
 	return v
 }
 
-var (
-	defaultOnce     sync.Once
-	defaultAnalyzer *facecheck.Analyzer
-	defaultErr      error
+// Face detectors.
+const (
+	// DetectorBlazeFace is the default: MediaPipe's BlazeFace on ONNX
+	// Runtime finds each face and its eyes on a copy of at most 256 px,
+	// and dlib's 68 points are fitted on the face turned upright.
+	DetectorBlazeFace = "blazeface"
+	// DetectorHOG is dlib's HOG frontal face detector, for dlib alone.
+	DetectorHOG = "hog"
 )
 
-// DefaultAnalyzer loads dlib's 68-point landmark model once per process,
-// from where models.Find looks ($FACEGATE_MODELS, ./models,
-// /usr/share/dlib), and returns an Analyzer that shares it. The error says
-// which file is missing and how to install it (errors.Is models.ErrNotFound).
-func DefaultAnalyzer() (*facecheck.Analyzer, error) {
-	defaultOnce.Do(func() {
-		defaultAnalyzer, defaultErr = LoadAnalyzer(nil)
-	})
-	return defaultAnalyzer, defaultErr
+// AnalyzerOptions say which detector to load and where its files are.
+// The zero value loads the default detector from the default places
+// (see package models).
+type AnalyzerOptions struct {
+	Detector  string         // DetectorBlazeFace ("" means it) or DetectorHOG
+	Landmarks models.Options // dlib's 68-point (or 5-point) landmark model
+	// BlazeFace is the detector's ONNX model and Runtime the ONNX Runtime
+	// library; neither is read by the HOG detector.
+	BlazeFace models.Options
+	Runtime   models.Options
 }
 
-// LoadAnalyzer finds, verifies and loads the 68-point landmark model and
-// returns a new Analyzer. opts.Path names the model file explicitly. A raw
-// copy of the parsed model is kept in $FACEGATE_CACHE (default: the user's
-// cache folder, such as ~/.cache/facegate; "off" keeps none), which makes
-// the next process load it in tens of milliseconds instead of a second.
-func LoadAnalyzer(opts *models.Options) (*facecheck.Analyzer, error) {
-	path, err := models.Find(models.Landmarks68, opts)
+func (o *AnalyzerOptions) detector() (string, error) {
+	if o == nil || o.Detector == "" {
+		return DetectorBlazeFace, nil
+	}
+	switch o.Detector {
+	case DetectorBlazeFace, DetectorHOG:
+		return o.Detector, nil
+	}
+	return "", fmt.Errorf("unknown face detector %q (known: %s, %s)", o.Detector, DetectorBlazeFace, DetectorHOG)
+}
+
+type loaded struct {
+	once sync.Once
+	a    *facecheck.Analyzer
+	err  error
+}
+
+var defaults = map[string]*loaded{DetectorBlazeFace: {}, DetectorHOG: {}}
+
+// DefaultAnalyzer loads the default detector (BlazeFace) and dlib's
+// 68-point landmark model once per process, from where models.Find looks,
+// and returns an Analyzer that shares them. The error says which file is
+// missing and how to get it (errors.Is models.ErrNotFound).
+func DefaultAnalyzer() (*facecheck.Analyzer, error) { return defaultAnalyzer(DetectorBlazeFace) }
+
+// defaultAnalyzer is DefaultAnalyzer for a named detector.
+func defaultAnalyzer(detector string) (*facecheck.Analyzer, error) {
+	if detector == "" {
+		detector = DetectorBlazeFace
+	}
+	l, ok := defaults[detector]
+	if !ok {
+		_, err := (&AnalyzerOptions{Detector: detector}).detector()
+		return nil, err
+	}
+	l.once.Do(func() { l.a, l.err = LoadAnalyzer(&AnalyzerOptions{Detector: detector}) })
+	return l.a, l.err
+}
+
+// LoadAnalyzer finds, verifies and loads the landmark model and the
+// detector's files, and returns a new Analyzer. A raw copy of the parsed
+// landmark model is kept in $FACEGATE_CACHE (default: the user's cache
+// folder, such as ~/.cache/facegate; "off" keeps none), which makes the
+// next process load it in tens of milliseconds instead of a second. ONNX
+// Runtime is loaded once per process; a second library path is an error.
+func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
+	det, err := opts.detector()
+	if err != nil {
+		return nil, err
+	}
+	var o AnalyzerOptions
+	if opts != nil {
+		o = *opts
+	}
+	var bf *facecheck.BlazeFace
+	if det == DetectorBlazeFace {
+		// The detector first: its files are the ones a new machine lacks.
+		lib, err := models.Find(models.ONNXRuntime, &o.Runtime)
+		if err != nil {
+			return nil, err
+		}
+		model, err := models.Find(models.BlazeFace256, &o.BlazeFace)
+		if err != nil {
+			return nil, err
+		}
+		if err := facecheck.LoadRuntime(lib); err != nil {
+			return nil, err
+		}
+		if bf, err = facecheck.NewBlazeFace(model); err != nil {
+			return nil, err
+		}
+	}
+	path, err := models.Find(models.Landmarks68, &o.Landmarks)
 	if err != nil {
 		return nil, err
 	}
 	cache := modelCacheDir()
-	facecheck.Prepare(cache)
+	if det == DetectorHOG {
+		facecheck.Prepare(cache)
+	}
 	pred, err := facecheck.LoadPredictorCached(path, cache)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	if bf != nil {
+		return facecheck.NewKeypointAnalyzer(pred, bf), nil
 	}
 	return facecheck.NewAnalyzer(pred), nil
 }

@@ -33,7 +33,11 @@ type state struct {
 	scale    float64
 	pix      []byte
 	oriented bool
-	m        Measurements
+	// turn is how many quarter turns clockwise orient applies after the
+	// EXIF orientation: Fix's turn of a photo whose face is on its side.
+	turn   int
+	judged bool
+	m      Measurements
 	rep      *Report
 	out      []byte
 }
@@ -45,7 +49,7 @@ type step struct {
 }
 
 var (
-	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}}
+	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}, {"judge", stepJudge}}
 	fixSteps   = []step{{"fix", stepFix}}
 )
 
@@ -109,13 +113,29 @@ func (s *state) runSteps(ctx context.Context, steps []step) error {
 	return nil
 }
 
-// finish judges the input and fills the report from the measurements.
-func (s *state) finish() {
+// stepJudge applies the profile's rules to the input's measurements and
+// fills the report from them, before Fix changes the picture.
+func stepJudge(_ context.Context, s *state) (bool, error) {
+	s.judge()
+	return false, nil
+}
+
+func (s *state) judge() {
+	if s.judged {
+		return
+	}
+	s.judged = true
 	m := &s.m
 	s.rep.Format, s.rep.Width, s.rep.Height, s.rep.Bytes, s.rep.Orientation = m.Format, m.Width, m.Height, m.Bytes, m.Orientation
 	s.rep.Issues = s.opts.Profile.Judge(m)
 	s.rep.Faces = reportFaces(m.Faces, s.opts.Landmarks)
 	s.rep.Quality = m.Quality
+}
+
+// finish judges the input, if a step ended the run before the judge step,
+// and says whether the result is OK.
+func (s *state) finish() {
+	s.judge()
 	if s.fix {
 		s.rep.OK = s.rep.Output != nil && noErrors(s.rep.Output.Issues)
 	} else {

@@ -27,6 +27,7 @@ const (
 	MetadataPresent        Code = "METADATA_PRESENT"
 	MetadataUnreadable     Code = "METADATA_UNREADABLE"
 
+	ImageTurned       Code = "IMAGE_TURNED"
 	FaceNotFound      Code = "FACE_NOT_FOUND"
 	TooManyFaces      Code = "TOO_MANY_FACES"
 	FaceTooSmall      Code = "FACE_TOO_SMALL"
@@ -76,6 +77,12 @@ type Measurements struct {
 	Faces         []facecheck.Face
 	FacesMeasured bool
 	FaceError     string   // why face detection failed; "" when it ran
+	// Turn is how far the largest face is turned in the image, in quarter
+	// turns clockwise (0..3): 1 when its eye line runs down the image, 2
+	// when it is upside down. Faces turned more than 45 degrees mean the
+	// photo is turned, not the head; the angle rules judge the face as it
+	// would be with the photo turned back.
+	Turn int
 	Quality       *Quality // nil when the image was not decoded
 }
 
@@ -216,9 +223,34 @@ func imageRules() []Rule {
 	}
 }
 
+// turnedRoll is the largest face's roll with the photo turned back by
+// m.Turn quarter turns, in -180..180.
+func (m *Measurements) turnedRoll() float64 {
+	return math.Remainder(m.face().Pose.Roll-90*float64(m.Turn), 360)
+}
+
+// turnAdvice says how to turn a photo that is turned by q quarter turns
+// clockwise.
+func turnAdvice(q int) string {
+	switch q & 3 {
+	case 1:
+		return "turn it 90° counter-clockwise"
+	case 2:
+		return "turn it 180°"
+	case 3:
+		return "turn it 90° clockwise"
+	}
+	return "it is upright"
+}
+
 // faceRules judge the largest face, in the pixels of the image judged.
 func faceRules() []Rule {
 	return []Rule{
+		{Code: ImageTurned, Message: "Image is turned: the face is on its side or upside down", Severity: SeverityError, Fixable: true, Threshold: 45, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				r := m.face().Pose.Roll
+				return m.Turn != 0 && math.Abs(r) > t, fmt.Sprintf("the eye line is at %.0f°; %s (fix does)", r, turnAdvice(m.Turn))
+			}},
 		{Code: FaceNotFound, Message: "Failed to detect face", Severity: SeverityError, NeedsPixels: true, NeedsFace: true,
 			Check: func(m *Measurements, _ float64) (bool, string) {
 				if m.FaceError != "" {
@@ -253,8 +285,12 @@ func faceRules() []Rule {
 			}},
 		{Code: FaceAngleTooLarge, Key: KeyRoll, Message: "Head is tilted too far", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
-				r := m.face().Pose.Roll
-				return math.Abs(r) > t, fmt.Sprintf("roll %.0f°, within ±%g° needed", r, t)
+				r := m.turnedRoll()
+				detail := fmt.Sprintf("roll %.0f°, within ±%g° needed", r, t)
+				if m.Turn != 0 {
+					detail = fmt.Sprintf("roll %.0f° once the image is turned upright, within ±%g° needed", r, t)
+				}
+				return math.Abs(r) > t, detail
 			}},
 		{Code: FaceCropped, Message: "Face is cut off by the image edge", Severity: SeverityError, NeedsPixels: true, NeedsFace: true,
 			Check: func(m *Measurements, _ float64) (bool, string) {

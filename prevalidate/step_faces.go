@@ -19,7 +19,7 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	}
 	a := s.opts.Faces
 	if a == nil {
-		def, err := DefaultAnalyzer()
+		def, err := defaultAnalyzer(s.opts.Detector)
 		if err != nil {
 			return true, err // the caller's setup, not the image
 		}
@@ -47,7 +47,7 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 		if derr := s.decodeAt(num); derr == nil {
 			s.orient()
 			if m, ok := a.(boxMeasurer); ok {
-				faces, err = m.MeasureAt(ctx, s.img, rescaled(faces, s.scale/before))
+				faces, err = m.MeasureAt(ctx, s.img, rescaled(faces, s.scale/before, m.Detector() != DetectorHOG))
 			} else {
 				if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
 					opts.MinFace = t * s.scale
@@ -67,21 +67,33 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 		faces[i] = faces[i].Scaled(1 / s.scale)
 	}
 	s.m.Faces, s.m.FacesMeasured = faces, true
-	s.opts.Logger.Debug("faces", "found", len(faces))
+	s.m.Turn = 0
+	if t, ok := s.opts.Profile.Threshold(string(ImageTurned)); ok && len(faces) > 0 {
+		if r := faces[0].Pose.Roll; math.Abs(r) > t {
+			s.m.Turn = int(math.Round(r/90)) & 3
+		}
+	}
+	s.opts.Logger.Debug("faces", "found", len(faces), "turn", s.m.Turn)
 	return false, nil
 }
 
 // boxMeasurer is a FaceFinder that can also measure faces at given boxes
-// (*facecheck.Analyzer can).
+// (*facecheck.Analyzer can), and names its detector.
 type boxMeasurer interface {
 	MeasureAt(ctx context.Context, img image.Image, dets []facecheck.Detection) ([]facecheck.Face, error)
+	Detector() string
 }
 
-// rescaled turns faces into detections on an image k times as large.
-func rescaled(faces []facecheck.Face, k float64) []facecheck.Detection {
+// rescaled turns faces into detections on an image k times as large,
+// to be fitted turned upright when turn is set (the keypoint detector's
+// faces; the HOG path fits them as it found them).
+func rescaled(faces []facecheck.Face, k float64, turn bool) []facecheck.Detection {
 	dets := make([]facecheck.Detection, len(faces))
 	for i, f := range faces {
 		dets[i] = facecheck.Detection{Box: f.Scaled(k).Box, Score: f.Score}
+		if turn {
+			dets[i].Roll = f.Pose.Roll
+		}
 	}
 	return dets
 }

@@ -19,6 +19,9 @@ const faceMargin = 0.04
 // face, scales once, encodes a metadata-free JPEG that fits the byte limit,
 // then checks the output bytes as they would be submitted.
 func stepFix(ctx context.Context, s *state) (bool, error) {
+	// A photo whose face is on its side or upside down is turned back
+	// first; the plan and the output are then those of the turned photo.
+	s.turnBy(-s.m.Turn)
 	plan := s.planFix()
 	out, data, err := s.encode(ctx, plan)
 	if err != nil {
@@ -227,7 +230,7 @@ func regressed(before, after []Issue) bool {
 
 func isFaceCode(c Code) bool {
 	switch c {
-	case FaceNotFound, TooManyFaces, FaceTooSmall, FaceAngleTooLarge, FaceCropped, FaceCloseToBorder, FaceTooClose:
+	case ImageTurned, FaceNotFound, TooManyFaces, FaceTooSmall, FaceAngleTooLarge, FaceCropped, FaceCloseToBorder, FaceTooClose:
 		return true
 	}
 	return false

@@ -12,20 +12,61 @@ func stepOrient(_ context.Context, s *state) (bool, error) {
 	return false, nil
 }
 
-// orient applies the EXIF orientation once to the decoded image. A new
-// image is made, so the decode buffer is free again.
+// orient applies the EXIF orientation once to the decoded image, then
+// the quarter turns of s.turn. A new image is made, so the decode buffer
+// is free again.
 func (s *state) orient() {
 	if s.oriented {
 		return
 	}
 	s.oriented = true
-	if s.dec.upright || s.m.Orientation == int(exif.Normal) {
-		return
+	img := s.img
+	if !s.dec.upright && s.m.Orientation != int(exif.Normal) {
+		img = exif.Apply(img, exif.Orientation(s.m.Orientation))
 	}
-	img := exif.Apply(s.img, exif.Orientation(s.m.Orientation))
+	img = exif.Apply(img, quarterTurns(s.turn))
 	if img != s.img {
 		putPix(s.pix)
 		s.pix = nil
 	}
 	s.img = img
+}
+
+// turnBy turns the oriented image by q more quarter turns clockwise, and
+// every later decode with it; the measurements of the input follow (size
+// and faces), so Fix plans on the picture it will write.
+func (s *state) turnBy(q int) {
+	q &= 3
+	if q == 0 {
+		return
+	}
+	img := exif.Apply(s.img, quarterTurns(q))
+	if img != s.img {
+		putPix(s.pix)
+		s.pix = nil
+	}
+	s.img = img
+	s.turn = (s.turn + q) & 3
+	W, H := s.m.Width, s.m.Height
+	for i := range s.m.Faces {
+		s.m.Faces[i] = s.m.Faces[i].Turned(q, W, H)
+	}
+	if q&1 == 1 {
+		s.m.Width, s.m.Height = H, W
+	}
+	s.m.Turn = (s.m.Turn + q) & 3
+}
+
+// quarterTurns is the EXIF orientation whose correction turns an image
+// by q quarter turns clockwise.
+func quarterTurns(q int) exif.Orientation {
+	switch q & 3 {
+	case 1:
+		return exif.Rotate90CW
+	case 2:
+		return exif.Rotate180
+	case 3:
+		return exif.Rotate90CCW
+	}
+	return exif.Normal
 }

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 
 	"github.com/facegate/facegate/batch"
-	"github.com/facegate/facegate/models"
 	"github.com/facegate/facegate/prevalidate"
 )
 
@@ -71,7 +70,7 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 	if profile.HasFaceRules() {
 		// Load the model once, before any file: a missing model is a setup
 		// error that names the file and how to install it.
-		a, err := prevalidate.LoadAnalyzer(&models.Options{Path: f.model, SkipVerify: f.noVerify})
+		a, err := prevalidate.LoadAnalyzer(f.models.options())
 		if err != nil {
 			return usageError{err}
 		}

@@ -72,8 +72,7 @@ type flags struct {
 	landmarks bool
 	allFaces  bool
 	crop      bool
-	model     string
-	noVerify  bool
+	models    modelFlags
 	jobs      int
 	resume    string
 	shard     string
@@ -101,8 +100,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
 		c.Flags().BoolVar(&f.landmarks, "landmarks", false, "put each face's landmark points in the JSON records")
 		c.Flags().BoolVar(&f.allFaces, "all-faces", false, "find and report every face of at least the minimum size, also those under half the largest that no rule counts (slower)")
-		c.Flags().StringVar(&f.model, "landmark-model", "", "landmark model file (68- or 5-point); default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
-		c.Flags().BoolVar(&f.noVerify, "skip-model-check", false, "do not check the landmark model's SHA-256 (needed for a 5-point model)")
+		f.models.add(c.Flags())
 		c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order)")
 		c.Flags().StringVar(&f.resume, "resume", "", "JSONL journal: skip the images it records, append new records to it")
 		c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th of N deterministic slices of the input")

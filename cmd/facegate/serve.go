@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/facegate/facegate/models"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/server"
 	"github.com/spf13/cobra"
@@ -20,10 +19,11 @@ import (
 
 func newServe(stderr io.Writer) *cobra.Command {
 	var (
-		addr, upstream, model string
-		maxBody               int64
-		inFlight, queue       int
-		timeout               time.Duration
+		addr, upstream  string
+		mf              modelFlags
+		maxBody         int64
+		inFlight, queue int
+		timeout         time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT] [--upstream URL]",
@@ -39,7 +39,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 				upstream = os.Getenv("PROGENY_BASE_URL")
 			}
 			log := slog.New(slog.NewJSONHandler(stderr, nil))
-			a, err := prevalidate.LoadAnalyzer(&models.Options{Path: model})
+			a, err := prevalidate.LoadAnalyzer(mf.options())
 			if err != nil {
 				return usageError{err}
 			}
@@ -80,6 +80,6 @@ func newServe(stderr io.Writer) *cobra.Command {
 	c.Flags().IntVar(&inFlight, "max-in-flight", runtime.NumCPU(), "requests processing images at once")
 	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
-	c.Flags().StringVar(&model, "landmark-model", "", "landmark model file; default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
+	mf.add(c.Flags())
 	return c
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/facegate/facegate/models"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 	"github.com/spf13/cobra"
@@ -24,7 +23,7 @@ type submitFlags struct {
 	extend  bool
 	force   bool
 	verbose bool
-	model   string
+	models  modelFlags
 }
 
 // imageField is one file field of a service, judged as a face or a document.
@@ -88,7 +87,7 @@ func newSubmit(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().BoolVar(&f.extend, "extend-data", false, "ask for extended result data")
 	c.Flags().BoolVar(&f.force, "force", false, "send images that fail the checks anyway (a warning is printed)")
 	c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
-	c.Flags().StringVar(&f.model, "landmark-model", "", "landmark model file; default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
+	f.models.add(c.Flags())
 	return c
 }
 
@@ -125,7 +124,7 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 	// Check and fix everything before any network traffic.
 	faceOpts := &prevalidate.Options{Profile: prevalidate.Progeny(), Logger: log}
 	if slices.ContainsFunc(fields, func(fl imageField) bool { return fl.face }) {
-		analyzer, err := prevalidate.LoadAnalyzer(&models.Options{Path: f.model})
+		analyzer, err := prevalidate.LoadAnalyzer(f.models.options())
 		if err != nil {
 			return usageError{err}
 		}

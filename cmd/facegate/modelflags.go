@@ -1,0 +1,34 @@
+package main
+
+import (
+	"github.com/facegate/facegate/models"
+	"github.com/facegate/facegate/prevalidate"
+	"github.com/spf13/pflag"
+)
+
+// modelFlags choose the face detector and where its files are, for every
+// command that finds faces.
+type modelFlags struct {
+	detector  string
+	landmarks string
+	noVerify  bool
+	blazeFace string
+	runtime   string
+}
+
+func (m *modelFlags) add(fs *pflag.FlagSet) {
+	fs.StringVar(&m.detector, "detector", prevalidate.DetectorBlazeFace, "face detector: blazeface (BlazeFace keypoints on ONNX Runtime, then dlib's landmarks) or hog (dlib only)")
+	fs.StringVar(&m.landmarks, "landmark-model", "", "landmark model file (68- or 5-point); default: $FACEGATE_MODELS, ./models, /usr/share/dlib")
+	fs.BoolVar(&m.noVerify, "skip-model-check", false, "do not check the model files' SHA-256 (needed for a 5-point landmark model)")
+	fs.StringVar(&m.blazeFace, "detector-model", "", "BlazeFace ONNX model; default: "+models.BlazeFace256.File+" in $FACEGATE_MODELS, ./models or third_party/models")
+	fs.StringVar(&m.runtime, "onnxruntime", "", "ONNX Runtime 1.24 library; default: $FACEGATE_ONNXRUNTIME, then "+models.ONNXRuntime.File+" in $FACEGATE_MODELS, ./models or third_party/lib")
+}
+
+func (m *modelFlags) options() *prevalidate.AnalyzerOptions {
+	return &prevalidate.AnalyzerOptions{
+		Detector:  m.detector,
+		Landmarks: models.Options{Path: m.landmarks, SkipVerify: m.noVerify},
+		BlazeFace: models.Options{Path: m.blazeFace, SkipVerify: m.noVerify},
+		Runtime:   models.Options{Path: m.runtime, SkipVerify: m.noVerify},
+	}
+}

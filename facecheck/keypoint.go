@@ -1,0 +1,382 @@
+package facecheck
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"slices"
+)
+
+// Search parameters of the keypoint detector (see findKeypoints).
+const (
+	// DefaultMinScore is the BlazeFace score a face needs. At 0.75 the
+	// corpus's dog photo and its faceless photos read no face, and faces
+	// of 8 px and more on the detector's input are found.
+	DefaultMinScore = 0.75
+	// tileFaceFloor is the size, in pixels of the detector's input, that
+	// tiles give a face of half the minimum size: BlazeFace scores faces
+	// of 12-14 px over 0.8 on the corpus.
+	tileFaceFloor = 14
+	// tileRatio is how much larger, at most, one tile level's scale is
+	// than the next coarser one: BlazeFace finds faces from under 10 px
+	// to the whole input, so a level finds every face the coarser one is
+	// too small for.
+	tileRatio = 8
+)
+
+// Calibration of the box dlib's predictor is given (see fitKeypoints):
+// on upright faces of the corpus, dlib's HOG box is on median 1.2 times
+// as wide as the eye keypoints' distance plus the mouth's distance below
+// them, and its centre 0.19 of its width below the middle of the eyes.
+// BlazeFace's own box is not used: it shrinks by up to a fifth on faces
+// turned 30-60 degrees, while the keypoints' distances stay within 6 %.
+const (
+	boxPerKeys = 1.2
+	boxDrop    = 0.19
+	// fitUpright is the roll, in degrees, under which the predictor is
+	// fitted on the image as it is, as on the HOG path; beyond it, on a
+	// copy of the face's neighbourhood turned upright.
+	fitUpright = 1.0
+	// maxFitBox is the largest box, in pixels, fitted on a turned copy;
+	// a larger face is fitted on a copy shrunk to this.
+	maxFitBox = 400
+)
+
+// findKeypoints finds faces with BlazeFace and fits dlib's landmarks to
+// each on the face turned upright. Passes, each one forward of the
+// detector, on a copy of at most its input's size:
+//
+//   - the whole image, letterboxed;
+//   - the same turned by a half turn: a half-turned face reads to
+//     BlazeFace as an upright one with its points misplaced, at a lower
+//     score than on the copy turned back, so the better reading of each
+//     face is kept;
+//   - when neither finds a face, the quarter-turned copies (BlazeFace finds
+//     most faces turned by a quarter directly; these catch the rest);
+//   - when there is still none, or every face is wanted (Relative 0),
+//     tiles, at the scale where a face of half MinFace has tileFaceFloor
+//     pixels, overlapping by more than the largest face the coarser pass
+//     could miss.
+func (a *Analyzer) findKeypoints(ctx context.Context, img image.Image, opts *FindOptions) ([]Face, error) {
+	b := img.Bounds()
+	if b.Dx() < 2 || b.Dy() < 2 {
+		return nil, nil
+	}
+	keys, err := a.DetectKeypoints(ctx, img, opts)
+	if err != nil {
+		return nil, err
+	}
+	if rel := opts.relative(); rel > 0 && len(keys) > 1 {
+		big := 0.0
+		for _, k := range keys {
+			big = max(big, k.width())
+		}
+		keys = slices.DeleteFunc(keys, func(k KeyFace) bool { return k.width() < 0.8*rel*big })
+	}
+	faces := make([]Face, 0, len(keys))
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		d, ok := keyDetection(k)
+		if !ok {
+			continue
+		}
+		f, ok, err := a.measureOne(img, d)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			faces = append(faces, f)
+		}
+	}
+	SortBySize(faces)
+	return faces, nil
+}
+
+// DetectKeypoints runs the keypoint detector's passes (see the Analyzer's
+// Find) and returns the faces it found, best score first, in img's
+// coordinates, without landmarks.
+func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *FindOptions) ([]KeyFace, error) {
+	if a.bf == nil {
+		return nil, fmt.Errorf("%w: this analyzer has no keypoint detector", ErrRuntime)
+	}
+	s, err := a.bf.get()
+	if err != nil {
+		return nil, err
+	}
+	defer a.bf.put(s)
+	b := img.Bounds()
+	S := a.bf.spec.size
+	minScore := opts.minScore()
+	whole := newView(b, 0, S)
+	keys, err := a.bf.detect(s, img, whole, false, minScore)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) > 0 {
+		half, err := a.bf.detect(s, img, newView(b, 2, S), true, minScore)
+		if err != nil {
+			return nil, err
+		}
+		keys = betterReadings(keys, half)
+	} else {
+		for _, turn := range []int{1, 3, 2} {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if keys, err = a.bf.detect(s, img, newView(b, turn, S), true, minScore); err != nil {
+				return nil, err
+			}
+			if len(keys) > 0 {
+				break
+			}
+		}
+	}
+	if len(keys) == 0 || opts.relative() == 0 {
+		for _, v := range tileViews(b, S, whole.scale(), opts.minFace()) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			found, err := a.bf.detect(s, img, v, false, minScore)
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, found...)
+		}
+		keys = mergeKeys(keys)
+	}
+	return keys, nil
+}
+
+// betterReadings keeps, of each face found on both the upright and the
+// half-turned copy, the reading with the higher score; faces found on one
+// only keep that reading when it is the upright one.
+func betterReadings(up, half []KeyFace) []KeyFace {
+	out := slices.Clone(up)
+	for _, h := range half {
+		for i, u := range out {
+			if keyIoU(u, h) > nmsIoU && h.Score > u.Score {
+				out[i] = h
+			}
+		}
+	}
+	return out
+}
+
+// mergeKeys drops, best score first, each face that overlaps one kept.
+func mergeKeys(keys []KeyFace) []KeyFace {
+	slices.SortStableFunc(keys, func(x, y KeyFace) int { return cmp.Compare(y.Score, x.Score) })
+	var out []KeyFace
+	for _, k := range keys {
+		if !slices.ContainsFunc(out, func(o KeyFace) bool { return keyIoU(o, k) > nmsIoU }) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func keyIoU(a, b KeyFace) float64 {
+	return rawIoU(rawFace{x0: a.Box[0], y0: a.Box[1], x1: a.Box[2], y1: a.Box[3]},
+		rawFace{x0: b.Box[0], y0: b.Box[1], x1: b.Box[2], y1: b.Box[3]})
+}
+
+func (k KeyFace) width() float64 { return k.Box[2] - k.Box[0] }
+
+// tileViews covers b with tiles at the scale where a face of half minFace
+// has tileFaceFloor pixels on the detector's input, and at coarser levels
+// between that and the whole image's scale (each at most tileRatio
+// coarser than the next), finest last. Tiles of a level overlap by more
+// than the largest face the next coarser pass could miss. None when the
+// whole image's pass already reaches that size.
+func tileViews(b image.Rectangle, S int, wholeScale, minFace float64) []view {
+	want := tileFaceFloor / (minFace / 2)
+	var scales []float64
+	for sc := want; sc > wholeScale*1.05; sc /= tileRatio {
+		scales = append(scales, sc)
+	}
+	slices.Reverse(scales)
+	var out []view
+	prev := wholeScale
+	for _, sc := range scales {
+		T := int(math.Ceil(float64(S) / sc))
+		missed := 1.2 * tileFaceFloor / prev // largest face the coarser pass may miss
+		ov := min(int(math.Ceil(missed)), T/2)
+		for _, y := range tileStarts(b.Min.Y, b.Dy(), T, ov) {
+			for _, x := range tileStarts(b.Min.X, b.Dx(), T, ov) {
+				r := image.Rect(x, y, x+T, y+T).Intersect(b)
+				out = append(out, newView(r, 0, S))
+			}
+		}
+		prev = sc
+	}
+	return out
+}
+
+// tileStarts spreads tiles of side T, overlapping by at least ov, evenly
+// over [lo, lo+n).
+func tileStarts(lo, n, T, ov int) []int {
+	if n <= T {
+		return []int{lo}
+	}
+	k := int(math.Ceil(float64(n-ov) / float64(T-ov)))
+	k = max(k, 2)
+	out := make([]int, k)
+	for i := range out {
+		out[i] = lo + int(math.Round(float64(i)*float64(n-T)/float64(k-1)))
+	}
+	return out
+}
+
+// keyDetection places the box dlib's predictor expects (calibrated
+// against dlib's HOG boxes) by the face's keypoints, with the eye line's
+// angle, so that MeasureAt fits the face turned upright. ok is false
+// when the face is too small to fit.
+func keyDetection(k KeyFace) (Detection, bool) {
+	theta := k.Roll() * math.Pi / 180
+	re, le := k.Points[RightEye], k.Points[LeftEye]
+	ex, ey := (re[0]+le[0])/2, (re[1]+le[1])/2
+	w := boxPerKeys * k.span()
+	if w < 4 || math.IsNaN(w) {
+		return Detection{}, false
+	}
+	// The face's "down" in the image is (-sin, cos) of the eye line.
+	cx, cy := ex-boxDrop*w*math.Sin(theta), ey+boxDrop*w*math.Cos(theta)
+	iw := int(math.Round(w))
+	x0, y0 := int(math.Round(cx-w/2)), int(math.Round(cy-w/2))
+	return Detection{Box: image.Rect(x0, y0, x0+iw, y0+iw), Score: k.Score, Roll: k.Roll()}, true
+}
+
+// fitScales are the box sizes, relative to the detection's, at which the
+// keypoint analyzer fits the landmarks; the points are averaged. One fit
+// moves the eyelid points by a pixel or two with a box 5 % larger or
+// smaller, which on a small face is the difference between open and
+// closed eyes; the mean of three is steadier.
+var fitScales = []float64{0.95, 1, 1.05}
+
+// measureOne fits the landmarks at one detection: on the image as it is
+// when the detection is upright (within fitUpright), otherwise on a copy
+// of the box's neighbourhood turned by the detection's roll, the points
+// turned back. ok is false when the box's neighbourhood is empty.
+func (a *Analyzer) measureOne(img image.Image, d Detection) (Face, bool, error) {
+	box := d.Box
+	scales := []float64{1}
+	if a.bf != nil {
+		scales = fitScales
+	}
+	var fit *image.Gray
+	var fitBox image.Rectangle
+	toImage := func(x, y float64) (float64, float64) { return x, y }
+	if math.Abs(d.Roll) <= fitUpright {
+		// The predictor only reads the neighbourhood of the box.
+		margin := box.Dx()/2 + int(math.Ceil(float64(box.Dx())*(slices.Max(scales)-1)/2))
+		fit, fitBox = grayRegion(img, box.Inset(-margin)), box
+	} else {
+		g := Gray(img)
+		if g.Bounds().Dx() < 2 || g.Bounds().Dy() < 2 || box.Dx() < 2 {
+			return Face{}, false, nil
+		}
+		c := box.Min.Add(box.Max)
+		t := turnedCrop(g, float64(c.X)/2, float64(c.Y)/2, d.Roll*math.Pi/180, float64(box.Dx()))
+		fit, fitBox, toImage = t.img, t.box, t.toImage
+	}
+	if fit.Bounds().Dx() < 2 || fit.Bounds().Dy() < 2 {
+		return Face{}, false, nil
+	}
+	var sum [][2]float64
+	for _, sc := range scales {
+		b := scaledBox(fitBox, sc)
+		pts, err := a.pred.Landmarks(fit, b)
+		if err != nil {
+			return Face{}, false, err
+		}
+		if sum == nil {
+			sum = make([][2]float64, len(pts))
+		}
+		for i, p := range pts[:min(len(pts), len(sum))] {
+			sum[i][0] += float64(p.X)
+			sum[i][1] += float64(p.Y)
+		}
+	}
+	pts := make([]image.Point, len(sum))
+	n := float64(len(scales))
+	for i, p := range sum {
+		x, y := toImage(p[0]/n, p[1]/n)
+		pts[i] = image.Pt(int(math.Round(x)), int(math.Round(y)))
+	}
+	f, err := Measure(box, d.Score, pts)
+	if err != nil {
+		return Face{}, false, fmt.Errorf("measure face at %v: %w", box, err)
+	}
+	return f, true, nil
+}
+
+// scaledBox is b scaled by k about its centre.
+func scaledBox(b image.Rectangle, k float64) image.Rectangle {
+	if k == 1 {
+		return b
+	}
+	w := int(math.Round(float64(b.Dx()) * k))
+	h := int(math.Round(float64(b.Dy()) * k))
+	c := b.Min.Add(b.Max)
+	x0, y0 := (c.X-w)/2, (c.Y-h)/2
+	return image.Rect(x0, y0, x0+w, y0+h)
+}
+
+// span is the eye keypoints' distance plus the mouth keypoint's distance
+// from the middle of the eyes: a measure of the face's size that does not
+// depend on its angle in the image.
+func (k KeyFace) span() float64 {
+	re, le, m := k.Points[RightEye], k.Points[LeftEye], k.Points[Mouth]
+	return k.IPD() + math.Hypot(m[0]-(re[0]+le[0])/2, m[1]-(re[1]+le[1])/2)
+}
+
+// turned is a copy of a face's neighbourhood turned upright.
+type turned struct {
+	img             *image.Gray
+	box             image.Rectangle // the predictor's box on img
+	cx, cy, sin, cos float64
+	k, h            float64 // image pixels per copy pixel; half the copy's side
+}
+
+// turnedCrop resamples (bilinear) a square of 2.2 times the box's width
+// w around (cx, cy), turned by -theta so the eyes are level, the box at
+// most maxFitBox pixels wide.
+func turnedCrop(src *image.Gray, cx, cy, theta, w float64) turned {
+	k := max(1, w/maxFitBox)
+	n := int(math.Ceil(2.2 * w / k))
+	t := turned{img: image.NewGray(image.Rect(0, 0, n, n)), cx: cx, cy: cy,
+		sin: math.Sin(theta), cos: math.Cos(theta), k: k, h: float64(n) / 2}
+	bw := int(math.Round(w / k))
+	t.box = image.Rect(n/2-bw/2, n/2-bw/2, n/2-bw/2+bw, n/2-bw/2+bw)
+	b := src.Bounds()
+	for v := range n {
+		row := t.img.Pix[v*t.img.Stride:][:n]
+		for u := range n {
+			x, y := t.toImage(float64(u), float64(v))
+			row[u] = bilinear(src, b, x, y)
+		}
+	}
+	return t
+}
+
+// toImage maps a pixel of the copy to the image's pixel coordinates.
+func (t turned) toImage(u, v float64) (float64, float64) {
+	du, dv := (u+0.5-t.h)*t.k, (v+0.5-t.h)*t.k
+	return t.cx + t.cos*du - t.sin*dv - 0.5, t.cy + t.sin*du + t.cos*dv - 0.5
+}
+
+// bilinear samples src at (x, y), pixel coordinates, clamped to b.
+func bilinear(src *image.Gray, b image.Rectangle, x, y float64) uint8 {
+	x = min(max(x, float64(b.Min.X)), float64(b.Max.X-1))
+	y = min(max(y, float64(b.Min.Y)), float64(b.Max.Y-1))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, b.Max.X-1), min(y0+1, b.Max.Y-1)
+	fx, fy := x-float64(x0), y-float64(y0)
+	at := func(x, y int) float64 { return float64(src.Pix[(y-b.Min.Y)*src.Stride+(x-b.Min.X)]) }
+	top := at(x0, y0)*(1-fx) + at(x1, y0)*fx
+	bot := at(x0, y1)*(1-fx) + at(x1, y1)*fx
+	return uint8(top*(1-fy) + bot*fy + 0.5)
+}

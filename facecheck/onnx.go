@@ -1,0 +1,306 @@
+package facecheck
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"os"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// ErrRuntime is wrapped by every error that ONNX Runtime reports, and by
+// a runtime library that cannot be loaded.
+var ErrRuntime = errors.New("onnx runtime")
+
+var (
+	rtMu   sync.Mutex
+	rtPath string // the library loaded, once loaded
+)
+
+// LoadRuntime loads ONNX Runtime's shared library (version 1.24) from path
+// and starts its environment, once per process. Later calls with the same
+// path do nothing; another path is an error, since a process can hold
+// only one. A path that does not load leaves nothing loaded, so a later
+// call may try another.
+func LoadRuntime(path string) error {
+	rtMu.Lock()
+	defer rtMu.Unlock()
+	if rtPath != "" {
+		if path != rtPath {
+			return fmt.Errorf("%w: already loaded from %s, cannot load %s too", ErrRuntime, rtPath, path)
+		}
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%w: %v", ErrRuntime, err)
+	}
+	ort.SetSharedLibraryPath(path)
+	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		return fmt.Errorf("%w: load %s: %v", ErrRuntime, path, err)
+	}
+	rtPath = path
+	return nil
+}
+
+// maxModelBytes bounds the model file read into memory (BlazeFace is
+// 0.6 MB).
+const maxModelBytes = 64 << 20
+
+// BlazeFace is MediaPipe's BlazeFace face detector, run by ONNX Runtime.
+// It finds faces with six keypoints (eyes, nose tip, mouth, ears) on a
+// copy of at most 256×256 pixels, so its cost does not grow with the
+// photo. It is safe for concurrent use: it keeps a pool of sessions, one
+// per goroutine at a time, each on one thread.
+type BlazeFace struct {
+	spec    blazeSpec
+	anchors [][2]float64
+	groups  [2]int // anchors in each of the two output groups
+	model   []byte
+	mu      sync.Mutex // guards free and closed, never held while a session runs
+	free    []*blazeSession
+	closed  bool
+}
+
+// NewBlazeFace reads a BlazeFace model (the 256 px back-camera model or
+// the 128 px front one, as ONNX with MediaPipe's outputs) and checks it
+// by starting a first session. LoadRuntime must have succeeded.
+func NewBlazeFace(modelPath string) (*BlazeFace, error) {
+	rtMu.Lock()
+	loaded := rtPath != ""
+	rtMu.Unlock()
+	if !loaded {
+		return nil, fmt.Errorf("%w: not loaded (call LoadRuntime first)", ErrRuntime)
+	}
+	f, err := os.Open(modelPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxModelBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", modelPath, err)
+	}
+	if len(data) > maxModelBytes {
+		return nil, fmt.Errorf("%s: over %d bytes, not a BlazeFace model", modelPath, maxModelBytes)
+	}
+	b := &BlazeFace{model: data}
+	b.spec, err = blazeSpecOf(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", modelPath, err)
+	}
+	b.anchors = b.spec.anchors()
+	first := (b.spec.size / b.spec.strides[0]) * (b.spec.size / b.spec.strides[0]) * 2
+	b.groups = [2]int{first, len(b.anchors) - first}
+	s, err := b.newSession()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", modelPath, err)
+	}
+	b.put(s)
+	return b, nil
+}
+
+// blazeSpecOf reads the model's input size from its graph and picks the
+// anchor layout for it.
+func blazeSpecOf(data []byte) (blazeSpec, error) {
+	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	if err != nil {
+		return blazeSpec{}, fmt.Errorf("%w: %v", ErrRuntime, err)
+	}
+	if len(ins) != 1 || len(ins[0].Dimensions) != 4 || len(outs) != 4 {
+		return blazeSpec{}, fmt.Errorf("%w: not a BlazeFace model (want one NHWC input and four outputs)", ErrRuntime)
+	}
+	d := ins[0].Dimensions
+	for _, spec := range []blazeSpec{blazeBack, blazeFront} {
+		if d[1] == int64(spec.size) && d[2] == int64(spec.size) && d[3] == 3 {
+			return spec, nil
+		}
+	}
+	return blazeSpec{}, fmt.Errorf("%w: input %v is neither BlazeFace's 256 nor its 128 layout", ErrRuntime, d)
+}
+
+// Size is the side of the detector's square input, in pixels.
+func (b *BlazeFace) Size() int { return b.spec.size }
+
+// blazeSession is one ONNX Runtime session with its tensors.
+type blazeSession struct {
+	s      *ort.AdvancedSession
+	in     *ort.Tensor[float32]
+	out    [4]*ort.Tensor[float32] // logits of both groups, then coordinates
+	logits []float32               // both groups, in anchor order
+	coords []float32
+	small  []uint8 // scratch for the resampled view
+}
+
+func (b *BlazeFace) newSession() (*blazeSession, error) {
+	S := int64(b.spec.size)
+	s := &blazeSession{}
+	var err error
+	fail := func(e error) (*blazeSession, error) {
+		s.destroy()
+		return nil, fmt.Errorf("%w: %v", ErrRuntime, e)
+	}
+	if s.in, err = ort.NewEmptyTensor[float32](ort.NewShape(1, S, S, 3)); err != nil {
+		return fail(err)
+	}
+	shapes := []ort.Shape{
+		ort.NewShape(1, int64(b.groups[0]), 1), ort.NewShape(1, int64(b.groups[1]), 1),
+		ort.NewShape(1, int64(b.groups[0]), blazeCoords), ort.NewShape(1, int64(b.groups[1]), blazeCoords),
+	}
+	outs := make([]ort.Value, 4)
+	for i, sh := range shapes {
+		if s.out[i], err = ort.NewEmptyTensor[float32](sh); err != nil {
+			return fail(err)
+		}
+		outs[i] = s.out[i]
+	}
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return fail(err)
+	}
+	defer opts.Destroy()
+	for _, set := range []func() error{
+		func() error { return opts.SetIntraOpNumThreads(1) },
+		func() error { return opts.SetInterOpNumThreads(1) },
+		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
+	} {
+		if err := set(); err != nil {
+			return fail(err)
+		}
+	}
+	s.s, err = ort.NewAdvancedSessionWithONNXData(b.model, []string{"input:0"},
+		[]string{"Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"}, []ort.Value{s.in}, outs, opts)
+	if err != nil {
+		return fail(err)
+	}
+	n := b.groups[0] + b.groups[1]
+	s.logits, s.coords = make([]float32, n), make([]float32, n*blazeCoords)
+	return s, nil
+}
+
+func (s *blazeSession) destroy() {
+	if s.s != nil {
+		s.s.Destroy()
+	}
+	if s.in != nil {
+		s.in.Destroy()
+	}
+	for _, t := range s.out {
+		if t != nil {
+			t.Destroy()
+		}
+	}
+}
+
+// padValue fills the letterbox margins: black, on the model's [-1, 1].
+const padValue = -1
+
+// run fills the input from the view of img and runs the model; place
+// alone (no resampling) when reuse is true and the view's content is the
+// one the last run resampled.
+func (b *BlazeFace) run(s *blazeSession, img image.Image, v view, reuse bool) error {
+	in := s.in.GetData()
+	if reuse && len(s.small) == 3*v.rw*v.rh {
+		v.place(s.small, in, padValue)
+	} else {
+		s.small = v.fill(img, in, padValue, s.small)
+	}
+	if err := s.s.Run(); err != nil {
+		return fmt.Errorf("%w: %v", ErrRuntime, err)
+	}
+	copy(s.logits, s.out[0].GetData())
+	copy(s.logits[b.groups[0]:], s.out[1].GetData())
+	copy(s.coords, s.out[2].GetData())
+	copy(s.coords[b.groups[0]*blazeCoords:], s.out[3].GetData())
+	return nil
+}
+
+// KeyFace is a face BlazeFace found, in the image's coordinates.
+type KeyFace struct {
+	// Box is the detector's box (x0, y0, x1, y1), axis-aligned in the
+	// view it was found in.
+	Box [4]float64
+	// Points are the keypoints, indexed by Keypoint.
+	Points [blazeKeypoints][2]float64
+	Score  float64
+	// Scale is the detector's input pixels per image pixel of the view
+	// the face was found in, and Turn that view's quarter turns.
+	Scale float64
+	Turn  int
+}
+
+// Roll is the angle of the eye line, in degrees: 0 upright, positive when
+// the line runs down from the image-left eye to the image-right eye, up
+// to ±180 for a face upside down.
+func (k KeyFace) Roll() float64 {
+	r, l := k.Points[RightEye], k.Points[LeftEye]
+	return math.Atan2(l[1]-r[1], l[0]-r[0]) * 180 / math.Pi
+}
+
+// IPD is the distance between the two eye keypoints.
+func (k KeyFace) IPD() float64 {
+	r, l := k.Points[RightEye], k.Points[LeftEye]
+	return math.Hypot(l[0]-r[0], l[1]-r[1])
+}
+
+// detect runs one view and returns its faces (weighted NMS within the
+// view) in the image's coordinates.
+func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool, minScore float64) ([]KeyFace, error) {
+	if err := b.run(s, img, v, reuse); err != nil {
+		return nil, err
+	}
+	raw := weightedNMS(decodeBlaze(b.spec, b.anchors, s.logits, s.coords, minScore), nmsIoU)
+	out := make([]KeyFace, 0, len(raw))
+	for _, f := range raw {
+		k := KeyFace{Score: f.score, Scale: v.scale(), Turn: v.turn}
+		x0, y0 := v.toImage(f.x0, f.y0)
+		x1, y1 := v.toImage(f.x1, f.y1)
+		k.Box = [4]float64{math.Min(x0, x1), math.Min(y0, y1), math.Max(x0, x1), math.Max(y0, y1)}
+		for i, p := range f.pts {
+			k.Points[i][0], k.Points[i][1] = v.toImage(p[0], p[1])
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func (b *BlazeFace) get() (*blazeSession, error) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, fmt.Errorf("%w: detector closed", ErrRuntime)
+	}
+	if n := len(b.free); n > 0 {
+		s := b.free[n-1]
+		b.free = b.free[:n-1]
+		b.mu.Unlock()
+		return s, nil
+	}
+	b.mu.Unlock()
+	return b.newSession()
+}
+
+func (b *BlazeFace) put(s *blazeSession) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		s.destroy()
+		return
+	}
+	b.free = append(b.free, s)
+}
+
+// Close frees the idle sessions; sessions in use are freed when they are
+// handed back. The detector must not be used afterwards.
+func (b *BlazeFace) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for _, s := range b.free {
+		s.destroy()
+	}
+	b.free = nil
+}
