@@ -1,6 +1,6 @@
 package facecheck
 
-// #cgo CXXFLAGS: -std=c++14 -O2 -Wno-deprecated-declarations
+// #cgo CXXFLAGS: -std=c++14 -O3 -Wno-deprecated-declarations
 // #cgo LDFLAGS: -ldlib -lblas -llapack -ljpeg -lpng -lz -lpthread
 // #include <stdlib.h>
 // #include <dlib/revision.h>
@@ -144,6 +144,8 @@ type Detection struct {
 	// when the detector knows it: the box is fitted turned upright. The
 	// HOG detector leaves it 0.
 	Roll float64
+	// Keys is the keypoint detector's reading of the face, nil from HOG.
+	Keys *KeyFace
 }
 
 // Detector is dlib's HOG frontal face detector. It is not safe for

@@ -26,6 +26,9 @@ type Face struct {
 	// ratios of dlib's box width to those distances over the corpus.
 	Size float64
 	Pose Pose
+	// Keys is the keypoint detector's reading of the face (nil from HOG),
+	// in the same coordinates.
+	Keys *KeyFace
 }
 
 // Calibration of Size (see Face.Size).
@@ -98,6 +101,10 @@ func (f Face) Scaled(k float64) Face {
 		Left:  [2]float64{centre(f.Eyes.Left[0]), centre(f.Eyes.Left[1])},
 	}
 	out.IPD, out.Size = f.IPD*k, f.Size*k
+	if f.Keys != nil {
+		kf := f.Keys.mapped(func(x, y float64) (float64, float64) { return centre(x), centre(y) })
+		out.Keys = &kf
+	}
 	return out
 }
 
@@ -123,6 +130,12 @@ func (f Face) Turned(q, w, h int) Face {
 		}
 		out.Eyes.Right[0], out.Eyes.Right[1] = pt(out.Eyes.Right[0], out.Eyes.Right[1], w, h)
 		out.Eyes.Left[0], out.Eyes.Left[1] = pt(out.Eyes.Left[0], out.Eyes.Left[1], w, h)
+		if out.Keys != nil {
+			hh := h
+			kf := out.Keys.mapped(func(x, y float64) (float64, float64) { return float64(hh-1) - y, x })
+			kf.Turn = (kf.Turn + 1) & 3
+			out.Keys = &kf
+		}
 		w, h = h, w
 	}
 	out.Pose.Roll = math.Remainder(f.Pose.Roll+90*float64(q), 360)

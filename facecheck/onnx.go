@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
@@ -208,6 +209,7 @@ func (b *BlazeFace) run(s *blazeSession, img image.Image, v view, reuse bool) er
 	} else {
 		s.small = v.fill(img, in, padValue, s.small)
 	}
+	forwards.Add(1)
 	if err := s.s.Run(); err != nil {
 		return fmt.Errorf("%w: %v", ErrRuntime, err)
 	}
@@ -217,6 +219,9 @@ func (b *BlazeFace) run(s *blazeSession, img image.Image, v view, reuse bool) er
 	copy(s.coords[b.groups[0]*blazeCoords:], s.out[3].GetData())
 	return nil
 }
+
+// forwards counts the detector's runs (for tests and benchmarks).
+var forwards atomic.Int64
 
 // KeyFace is a face BlazeFace found, in the image's coordinates.
 type KeyFace struct {
@@ -230,6 +235,22 @@ type KeyFace struct {
 	// the face was found in, and Turn that view's quarter turns.
 	Scale float64
 	Turn  int
+}
+
+// mapped returns the face with every point moved by f (a similarity of
+// the image: boxes are re-made from their mapped corners).
+func (k KeyFace) mapped(f func(x, y float64) (float64, float64)) KeyFace {
+	out := k
+	x0, y0 := f(k.Box[0], k.Box[1])
+	x1, y1 := f(k.Box[2], k.Box[3])
+	out.Box = [4]float64{math.Min(x0, x1), math.Min(y0, y1), math.Max(x0, x1), math.Max(y0, y1)}
+	for i, p := range k.Points {
+		out.Points[i][0], out.Points[i][1] = f(p[0], p[1])
+	}
+	ax, ay := f(0, 0)
+	bx, by := f(1, 0)
+	out.Scale = k.Scale / math.Hypot(bx-ax, by-ay)
+	return out
 }
 
 // Roll is the angle of the eye line, in degrees: 0 upright, positive when

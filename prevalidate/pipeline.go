@@ -102,7 +102,7 @@ func (s *state) runSteps(ctx context.Context, steps []step) error {
 		}
 		start := time.Now()
 		done, err := st.run(ctx, s)
-		s.opts.Logger.Debug("step", "name", st.name, "ms", float64(time.Since(start).Microseconds())/1000)
+		s.opts.Logger.Debug("step", "name", st.name, "ms", ms(time.Since(start)))
 		if err != nil {
 			return fmt.Errorf("%s: %w", st.name, err)
 		}
@@ -131,6 +131,9 @@ func (s *state) judge() {
 	s.rep.Faces = reportFaces(m.Faces, s.opts.Landmarks)
 	s.rep.Quality = m.Quality
 }
+
+// ms is d in milliseconds, for logs.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // finish judges the input, if a step ended the run before the judge step,
 // and says whether the result is OK.

@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/facecheck"
@@ -139,23 +140,27 @@ func cropAround(f *facecheck.Face, b image.Rectangle, cw, ch float64) (image.Rec
 
 // encode scales and encodes one plan and checks what it produced.
 func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) {
+	t0 := time.Now()
 	s.ensureScale(p.scale)
 	src := s.img
 	if r := s.toWork(p.rect); r != s.img.Bounds() {
 		src = subImage(s.img, r)
 	}
+	t1 := time.Now()
 	enc, err := resize.EncodeFit(ctx, src, p.w, p.h, resize.FitOptions{
 		MaxBytes: s.limit(string(FileTooLarge)), MinWidth: p.minW, MinHeight: p.minH,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	t2 := time.Now()
 	issues, faces, err := s.verify(ctx, enc.Data)
 	if err != nil {
 		return nil, nil, err
 	}
 	s.opts.Logger.Debug("fixed", "width", enc.Width, "height", enc.Height, "bytes", len(enc.Data),
-		"quality", enc.Quality, "encodes", enc.Attempts, "face_scale", p.face, "cropped", p.cropped)
+		"quality", enc.Quality, "encodes", enc.Attempts, "face_scale", p.face, "cropped", p.cropped,
+		"decode_again_ms", ms(t1.Sub(t0)), "scale_encode_ms", ms(t2.Sub(t1)), "verify_ms", ms(time.Since(t2)))
 	return &Output{Width: enc.Width, Height: enc.Height, Bytes: int64(len(enc.Data)), Quality: enc.Quality,
 		Cropped: p.cropped, Issues: issues, Faces: reportFaces(faces, s.opts.Landmarks)}, enc.Data, nil
 }

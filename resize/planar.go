@@ -99,44 +99,39 @@ func newFilter(n, m int) filter {
 }
 
 // scalePlane resamples one 8-bit plane (sw x sh, stride ss) into dst
-// (dw x dh, stride ds): horizontally into a float buffer, then vertically.
+// (dw x dh, stride ds): horizontally into a float buffer, then
+// vertically, in C (kernel.c), where the compiler can use vector
+// instructions: the weights are laid out flat, every output with the
+// same count (the widest, zero-padded).
 func scalePlane(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int) {
-	if sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 {
+	if sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 || len(src) < (sh-1)*ss+sw || len(dst) < (dh-1)*ds+dw {
 		return
 	}
-	fx, fy := newFilter(sw, dw), newFilter(sh, dh)
-	tmp := make([]float32, dw*sh)
-	rowf := make([]float32, sw)
-	for y := range sh {
-		for x, v := range src[y*ss : y*ss+sw] {
-			rowf[x] = float32(v)
-		}
-		t := tmp[y*dw : (y+1)*dw]
-		for x := range t {
-			ws := fx.weights[x]
-			s := rowf[fx.start[x]:]
-			s = s[:len(ws)]
-			var acc float32
-			for k, wt := range ws {
-				acc += s[k] * wt
-			}
-			t[x] = acc
-		}
+	fx, fy := newFilter(sw, dw).flat(8), newFilter(sh, dh).flat(1)
+	row := make([]float32, sw+fx.taps)
+	tmp := make([]float32, (sh+fy.taps)*dw)
+	kernelScalePlane(src, sw, sh, ss, dst, dw, dh, ds, fx, fy, row, tmp)
+}
+
+// flatFilter is a filter whose outputs all have taps weights (the most
+// any has, rounded up to a multiple), zero-padded at the end, in one
+// slice. Inputs read past n are zero-weighted, so the
+// row they read from must be taps longer than the input.
+type flatFilter struct {
+	start []int
+	w     []float32
+	taps  int
+}
+
+func (f filter) flat(multiple int) flatFilter {
+	taps := 0
+	for _, ws := range f.weights {
+		taps = max(taps, len(ws))
 	}
-	acc := make([]float32, dw)
-	for y := range dh {
-		clear(acc)
-		for k, wt := range fy.weights[y] {
-			t := tmp[(fy.start[y]+k)*dw:]
-			t = t[:len(acc)]
-			for x := range acc {
-				acc[x] += t[x] * wt
-			}
-		}
-		d := dst[y*ds:]
-		d = d[:len(acc)]
-		for x, v := range acc {
-			d[x] = uint8(min(max(v+0.5, 0), 255))
-		}
+	taps = (taps + multiple - 1) / multiple * multiple
+	out := flatFilter{start: f.start, w: make([]float32, taps*len(f.weights)), taps: taps}
+	for o, ws := range f.weights {
+		copy(out.w[o*taps:], ws)
 	}
+	return out
 }

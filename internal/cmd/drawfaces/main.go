@@ -1,0 +1,132 @@
+// Command drawfaces draws what facegate's face finder sees on a photo:
+// the box dlib's landmarks are fitted in (red), the 68 landmarks (green)
+// and, with the keypoint detector, BlazeFace's six keypoints (blue), and
+// writes a PNG to look at.
+//
+//	go run ./internal/cmd/drawfaces [-detector hog] [-turn DEG] [-max 1000] -o out.png photo.jpg
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	_ "image/jpeg"
+	"image/png"
+	"math"
+	"os"
+
+	"github.com/disintegration/imaging"
+	"github.com/facegate/facegate/exif"
+	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/prevalidate"
+)
+
+func main() {
+	detector := flag.String("detector", prevalidate.DetectorBlazeFace, "blazeface or hog")
+	turn := flag.Float64("turn", 0, "turn the photo by this many degrees clockwise first")
+	out := flag.String("o", "faces.png", "PNG to write")
+	maxSide := flag.Int("max", 1000, "longest side of the PNG")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: drawfaces [-detector hog] [-turn DEG] -o out.png photo")
+		os.Exit(2)
+	}
+	if err := run(flag.Arg(0), *detector, *turn, *out, *maxSide); err != nil {
+		fmt.Fprintln(os.Stderr, "drawfaces:", err)
+		os.Exit(1)
+	}
+}
+
+func run(path, detector string, turn float64, out string, maxSide int) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	src, _, err := image.Decode(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if info, err := exif.FromJPEG(data); err == nil {
+		src = exif.Apply(src, info.Orientation)
+	}
+	if turn != 0 {
+		src = samples.Turned(src, turn, color.RGBA{255, 255, 255, 255})
+	}
+	a, err := prevalidate.LoadAnalyzer(&prevalidate.AnalyzerOptions{Detector: detector})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	faces, err := a.Find(ctx, src, &facecheck.FindOptions{})
+	if err != nil {
+		return err
+	}
+	var keys []facecheck.KeyFace
+	if detector != prevalidate.DetectorHOG {
+		if keys, err = a.DetectKeypoints(ctx, src, nil); err != nil {
+			return err
+		}
+	}
+	img := image.NewRGBA(src.Bounds())
+	draw.Draw(img, img.Bounds(), src, src.Bounds().Min, draw.Src)
+	r := max(2, max(img.Bounds().Dx(), img.Bounds().Dy())/300)
+	for _, fc := range faces {
+		rect(img, fc.Box, color.RGBA{255, 0, 0, 255}, r/2+1)
+		for _, p := range fc.Landmarks {
+			dot(img, float64(p.X), float64(p.Y), r, color.RGBA{0, 255, 0, 255})
+		}
+		fmt.Printf("face size %.0f ipd %.0f yaw %.1f pitch %.1f roll %.1f score %.2f box %v\n",
+			fc.Size, fc.IPD, fc.Pose.Yaw, fc.Pose.Pitch, fc.Pose.Roll, fc.Score, fc.Box)
+	}
+	for _, k := range keys {
+		for _, p := range k.Points {
+			dot(img, p[0], p[1], r+1, color.RGBA{0, 80, 255, 255})
+		}
+		fmt.Printf("keypoints score %.2f roll %.1f\n", k.Score, k.Roll())
+	}
+	var dst image.Image = img
+	if s := max(img.Bounds().Dx(), img.Bounds().Dy()); s > maxSide {
+		dst = imaging.Resize(img, img.Bounds().Dx()*maxSide/s, 0, imaging.Box)
+	}
+	w, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(w, dst); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+func dot(img *image.RGBA, x, y float64, r int, c color.RGBA) {
+	for dy := -r; dy <= r; dy++ {
+		for dx := -r; dx <= r; dx++ {
+			if dx*dx+dy*dy <= r*r {
+				img.SetRGBA(int(math.Round(x))+dx, int(math.Round(y))+dy, c)
+			}
+		}
+	}
+}
+
+func rect(img *image.RGBA, b image.Rectangle, c color.RGBA, t int) {
+	for i := 0; i < t; i++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			img.SetRGBA(x, b.Min.Y+i, c)
+			img.SetRGBA(x, b.Max.Y-1-i, c)
+		}
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			img.SetRGBA(b.Min.X+i, y, c)
+			img.SetRGBA(b.Max.X-1-i, y, c)
+		}
+	}
+}
