@@ -1,14 +1,18 @@
 package benchmarks
 
 import (
+	"fmt"
 	"image"
 	"strconv"
 	"testing"
 
 	"github.com/disintegration/imaging"
+	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/models"
+	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/quality"
+	"github.com/facegate/facegate/resize"
 )
 
 // grayAt decodes a corpus photo and scales it to the given height in grey.
@@ -88,28 +92,78 @@ func BenchmarkLandmarks(b *testing.B) {
 }
 
 // BenchmarkFaces is the face step as the pipeline runs it on an upright
-// decoded photo: detection passes on a copy shrunk for 224 px faces,
-// landmarks at full size, and the measurements. A photo with no face pays
-// for every retry pass. "large-first" is what prevalidate runs (faces
-// under half the largest left out: FindOptions.Relative), "one-pass" the
-// single search; nana.jpg's 690 px face is found by the large-face part
-// alone.
+// photo decoded as the pipeline decodes it (the JPEG scale that covers
+// the output and keeps a 224 px face at 84 px), with the minimum face
+// scaled to match: "blazeface" (the default: keypoint detection on a copy
+// of at most 256 px, then the landmarks fitted upright) and "hog" (dlib's
+// detector on a copy sized by the minimum face), both leaving out faces
+// under half the largest, as prevalidate asks. A photo with no face pays
+// for every pass: the turned copies and the tiles, or HOG's retries.
 func BenchmarkFaces(b *testing.B) {
-	a := facecheck.NewAnalyzer(predictor(b))
-	for _, rel := range append(photos[:3:3], "faces-fr/obama.jpg", "faces-fr/obama-240p.jpg", selfie) {
-		img := decoded(b, load(b, rel))
+	key, err := prevalidate.LoadAnalyzer(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hog := facecheck.NewAnalyzer(predictor(b))
+	for _, rel := range append(photos[:len(photos):len(photos)], "faces-fr/obama.jpg", selfie, "faces-gf/pristin.jpg") {
+		data := load(b, rel)
+		img, k := pipelineDecode(b, data)
+		opts := &facecheck.FindOptions{MinFace: 224 * k, Relative: 0.5}
 		for _, v := range []struct {
 			name string
-			opts *facecheck.FindOptions
-		}{{"one-pass", nil}, {"large-first", &facecheck.FindOptions{Relative: 0.5}}} {
+			a    *facecheck.Analyzer
+		}{{"blazeface", key}, {"hog", hog}} {
 			b.Run(rel+"/"+v.name, func(b *testing.B) {
 				for b.Loop() {
-					if _, err := a.Find(b.Context(), img, v.opts); err != nil {
+					if _, err := v.a.Find(b.Context(), img, opts); err != nil {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64(img.Bounds().Dx()*img.Bounds().Dy())/1e6, "MP")
 			})
 		}
+	}
+}
+
+// pipelineDecode decodes a JPEG at the scale prevalidate's first decode
+// uses for the progeny profile, and returns it with that scale.
+func pipelineDecode(b *testing.B, data []byte) (image.Image, float64) {
+	info, err := codec.JPEGHeader(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, h := resize.Plan(info.Width, info.Height, resize.Limits{MaxHeight: 1080, MaxSide: 4096, MinSide: 480})
+	num := max(codec.ScaleFor(info.Width, info.Height, w, h), codec.NumAtLeast(84.0/224))
+	img, err := codec.DecodeJPEG(data, num, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return img, float64(num) / 8
+}
+
+// BenchmarkDetectKeypoints is the keypoint detection alone (no landmarks)
+// on one photo decoded at 2/8, 4/8 and 8/8: the detector's input is at
+// most 256 px, so its cost barely follows the pixel count (only the
+// resampling into that input does).
+func BenchmarkDetectKeypoints(b *testing.B) {
+	key, err := prevalidate.LoadAnalyzer(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := load(b, "faces-gf/chaeyeon.jpg")
+	for _, num := range []int{2, 4, 8} {
+		img, err := codec.DecodeJPEG(data, num, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("chaeyeon-%d-8", num), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := key.DetectKeypoints(b.Context(), img, &facecheck.FindOptions{MinFace: 224 * float64(num) / 8, Relative: 0.5}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(img.Bounds().Dx()*img.Bounds().Dy())/1e6, "MP")
+		})
 	}
 }
 

