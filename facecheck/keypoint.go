@@ -446,10 +446,10 @@ func (k KeyFace) span() float64 {
 
 // turned is a copy of a face's neighbourhood turned upright.
 type turned struct {
-	img             *image.Gray
-	box             image.Rectangle // the predictor's box on img
+	img              *image.Gray
+	box              image.Rectangle // the predictor's box on img
 	cx, cy, sin, cos float64
-	k, h            float64 // image pixels per copy pixel; half the copy's side
+	k, h             float64 // image pixels per copy pixel; half the copy's side
 }
 
 // turnedCrop resamples (bilinear) a square of 2.2 times the box's width

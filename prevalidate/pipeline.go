@@ -38,8 +38,8 @@ type state struct {
 	turn   int
 	judged bool
 	m      Measurements
-	rep      *Report
-	out      []byte
+	rep    *Report
+	out    []byte
 }
 
 // step returns done=true when the run ends here (the report says why).

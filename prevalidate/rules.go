@@ -76,14 +76,14 @@ type Measurements struct {
 	// the image was not decoded.
 	Faces         []facecheck.Face
 	FacesMeasured bool
-	FaceError     string   // why face detection failed; "" when it ran
+	FaceError     string // why face detection failed; "" when it ran
 	// Turn is how far the largest face is turned in the image, in quarter
 	// turns clockwise (0..3): 1 when its eye line runs down the image, 2
 	// when it is upside down. Faces turned more than 45 degrees mean the
 	// photo is turned, not the head; the angle rules judge the face as it
 	// would be with the photo turned back.
-	Turn int
-	Quality       *Quality // nil when the image was not decoded
+	Turn    int
+	Quality *Quality // nil when the image was not decoded
 }
 
 // face is the face the rules judge: the largest.
