@@ -17,12 +17,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // Model describes one file facegate loads.
@@ -92,6 +94,13 @@ const SystemDir = "/usr/share/dlib"
 type Options struct {
 	Path       string // explicit path of the file; when set, the only place tried
 	SkipVerify bool   // do not check the SHA-256 (for development models)
+	// Cache is a folder in which a digest once checked is remembered
+	// under the file's path, size, modification time and inode, so that
+	// a later process does not read the whole file again (the landmark
+	// model is 100 MB); "" remembers nothing. The check guards against
+	// damaged and mismatched files, not against tampering: a file changed
+	// with its size and time kept is not read again.
+	Cache string
 }
 
 // ErrNotFound is matched (errors.Is) by a *NotFoundError.
@@ -204,7 +213,11 @@ func Find(m Model, opts *Options) (string, error) {
 		if opts != nil && opts.SkipVerify {
 			return p, nil
 		}
-		if err := verify(p, st, m.SHA256); err != nil {
+		cache := ""
+		if opts != nil {
+			cache = opts.Cache
+		}
+		if err := verify(p, st, m.SHA256, cache); err != nil {
 			return "", err
 		}
 		return p, nil
@@ -220,9 +233,16 @@ type verifiedKey struct {
 
 var verified sync.Map // verifiedKey -> digest
 
-func verify(path string, st os.FileInfo, want string) error {
+func verify(path string, st os.FileInfo, want, cache string) error {
 	key := verifiedKey{path, st.Size(), st.ModTime().UnixNano()}
 	got, ok := verified.Load(key)
+	record := recordPath(cache, path, st)
+	if !ok && record != "" {
+		if b, err := os.ReadFile(record); err == nil && string(b) == want {
+			verified.Store(key, want)
+			return nil
+		}
+	}
 	if !ok {
 		f, err := os.Open(path)
 		if err != nil {
@@ -235,9 +255,44 @@ func verify(path string, st os.FileInfo, want string) error {
 		}
 		got = hex.EncodeToString(h.Sum(nil))
 		verified.Store(key, got)
+		if got == want && record != "" {
+			writeRecord(record, want)
+		}
 	}
 	if got != want {
 		return &ChecksumError{Path: path, Want: want, Got: got.(string)}
 	}
 	return nil
+}
+
+// recordPath names the file in cache that remembers path's digest, or
+// "" when there is no cache.
+func recordPath(cache, path string, st os.FileInfo) string {
+	if cache == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	var ino uint64
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		ino = sys.Ino
+	}
+	h := fnv.New64a()
+	h.Write([]byte(abs))
+	return filepath.Join(cache, fmt.Sprintf("verified-%x-%d-%d-%d.sha256", h.Sum64(), st.Size(), st.ModTime().UnixNano(), ino))
+}
+
+// writeRecord writes the record atomically (a temporary file renamed);
+// failures only mean the next process hashes the file again.
+func writeRecord(record, digest string) {
+	if os.MkdirAll(filepath.Dir(record), 0o755) != nil {
+		return
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", record, os.Getpid())
+	if os.WriteFile(tmp, []byte(digest), 0o644) == nil {
+		_ = os.Rename(tmp, record)
+	}
+	_ = os.Remove(tmp)
 }

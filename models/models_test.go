@@ -1,6 +1,8 @@
 package models
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -56,5 +58,74 @@ func TestFindErrors(t *testing.T) {
 	}
 	if p, err := Find(CNNDetector, &Options{SkipVerify: true}); err != nil || p != filepath.Join(dir, CNNDetector.File) {
 		t.Fatalf("skip verify: %s %v", p, err)
+	}
+}
+
+// A digest checked once is remembered in the cache folder, so the next
+// process (here: an emptied memory) does not hash the file again; a
+// record of another file or a changed file is not trusted.
+func TestVerifiedDigestCache(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	data := []byte("a model")
+	sum := sha256.Sum256(data)
+	m := Model{File: "m.bin", SHA256: hex.EncodeToString(sum[:]), Install: "test"}
+	path := filepath.Join(dir, m.File)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := &Options{Path: path, Cache: cache}
+	if _, err := Find(m, opts); err != nil {
+		t.Fatal(err)
+	}
+	records, _ := filepath.Glob(filepath.Join(cache, "verified-*.sha256"))
+	if len(records) != 1 {
+		t.Fatalf("records %v", records)
+	}
+	// The record is what the next process reads instead of the file: a
+	// record naming another digest makes it hash the file again.
+	verified.Clear()
+	if err := os.WriteFile(records[0], []byte(strings.Repeat("0", 64)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Find(m, opts); err != nil {
+		t.Fatalf("a wrong record: %v", err)
+	}
+	if b, _ := os.ReadFile(records[0]); string(b) != m.SHA256 {
+		t.Errorf("record not rewritten: %q", b)
+	}
+	// A changed file (another size) is hashed again and refused.
+	verified.Clear()
+	if err := os.WriteFile(path, []byte("another model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ce *ChecksumError
+	if _, err := Find(m, opts); !errors.As(err, &ce) {
+		t.Errorf("changed file: %v", err)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(cache, "*.tmp")); len(leftovers) != 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+// The files make fetches are found in the checkout's third_party folder
+// from anywhere inside it; the runtime's own variable comes first.
+func TestFindFetched(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	t.Setenv(ONNXRuntime.Env, "")
+	for _, m := range []Model{BlazeFace256, ONNXRuntime} {
+		p, err := Find(m, nil)
+		if err != nil {
+			if os.Getenv("CI") == "true" || !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "make") {
+				t.Fatal(err)
+			}
+			t.Skip(err) // a clone without make's fetch step: the error says how
+		}
+		if want := filepath.Join(FetchedDir, m.Fetched, m.File); !strings.HasSuffix(p, want) {
+			t.Errorf("%s found at %s, want .../%s", m.File, p, want)
+		}
+	}
+	t.Setenv(ONNXRuntime.Env, "/opt/ort/libonnxruntime.so.1")
+	if c := Candidates(ONNXRuntime, nil); c[0] != "/opt/ort/libonnxruntime.so.1" || len(c) < 3 {
+		t.Errorf("candidates %v", c)
 	}
 }

@@ -143,7 +143,9 @@ func defaultAnalyzer(detector string) (*facecheck.Analyzer, error) {
 // detector's files, and returns a new Analyzer. A raw copy of the parsed
 // landmark model is kept in $FACEGATE_CACHE (default: the user's cache
 // folder, such as ~/.cache/facegate; "off" keeps none), which makes the
-// next process load it in tens of milliseconds instead of a second. ONNX
+// next process load it in tens of milliseconds instead of a second, and
+// so are the files' verified digests (models.Options.Cache), so the next
+// process does not hash 135 MB again. ONNX
 // Runtime is loaded once per process; a second library path is an error.
 func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	det, err := opts.detector()
@@ -153,6 +155,12 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	var o AnalyzerOptions
 	if opts != nil {
 		o = *opts
+	}
+	cache := modelCacheDir()
+	for _, m := range []*models.Options{&o.Landmarks, &o.BlazeFace, &o.Runtime} {
+		if m.Cache == "" {
+			m.Cache = cache
+		}
 	}
 	var bf *facecheck.BlazeFace
 	if det == DetectorBlazeFace {
@@ -176,7 +184,6 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := modelCacheDir()
 	if det == DetectorHOG {
 		facecheck.Prepare(cache)
 	}
