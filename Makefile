@@ -22,7 +22,7 @@ GOFLAGS_TAGS := -tags '$(TAGS)'
 FUZZTIME ?= 4s
 FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDecodeJPEG \
 	./exif:FuzzParseTIFF ./exif:FuzzFromJPEG ./exif:FuzzParseHEIF ./quality:FuzzJPEGQuality \
-	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./facecheck:FuzzDecodeBlaze
+	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./facecheck:FuzzDecodeBlaze ./codec:FuzzDecodeDC
 
 .PHONY: run test deps build samples clean fuzz
 

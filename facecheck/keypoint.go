@@ -75,6 +75,14 @@ func (a *Analyzer) findKeypoints(ctx context.Context, img image.Image, opts *Fin
 	if err != nil {
 		return nil, err
 	}
+	return a.MeasureKeys(ctx, img, keys, opts)
+}
+
+// MeasureKeys fits the landmarks to faces the keypoint detector found
+// (in img's coordinates, perhaps on a smaller copy of it, scaled), on
+// each face turned upright, and measures them, largest first. Faces
+// under opts.Relative times the largest are left out.
+func (a *Analyzer) MeasureKeys(ctx context.Context, img image.Image, keys []KeyFace, opts *FindOptions) ([]Face, error) {
 	if rel := opts.relative(); rel > 0 && len(keys) > 1 {
 		big := 0.0
 		for _, k := range keys {

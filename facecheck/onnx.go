@@ -253,6 +253,13 @@ func (k KeyFace) mapped(f func(x, y float64) (float64, float64)) KeyFace {
 	return out
 }
 
+// Scaled returns the face as it is on the image scaled by k (pixel
+// centres scale).
+func (k KeyFace) Scaled(f float64) KeyFace {
+	c := func(v float64) float64 { return (v+0.5)*f - 0.5 }
+	return k.mapped(func(x, y float64) (float64, float64) { return c(x), c(y) })
+}
+
 // Roll is the angle of the eye line, in degrees: 0 upright, positive when
 // the line runs down from the image-left eye to the image-right eye, up
 // to ±180 for a face upside down.

@@ -7,9 +7,11 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/facegate/facegate/internal/corpus"
@@ -229,5 +231,57 @@ func TestFaceRulesOnCorpusHOG(t *testing.T) {
 	rep, err := CheckBytes(context.Background(), encodeJPEG92(t, decodeFile(t, "faces-fr/obama.jpg")), &Options{Detector: "cnn"})
 	if err == nil || !strings.Contains(err.Error(), "unknown face detector") {
 		t.Errorf("unknown detector: %v, %v", err, rep.Codes())
+	}
+}
+
+// recorder keeps the pipeline's debug records.
+type recorder struct {
+	mu   sync.Mutex
+	recs []map[string]string
+}
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler      { return r }
+func (r *recorder) WithGroup(string) slog.Handler           { return r }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	m := map[string]string{"msg": rec.Message}
+	rec.Attrs(func(a slog.Attr) bool { m[a.Key] = a.Value.String(); return true })
+	r.mu.Lock()
+	r.recs = append(r.recs, m)
+	r.mu.Unlock()
+	return nil
+}
+
+// chaeyeon.jpg is progressive and its face must keep more pixels than
+// 1080 px leaves it: Fix finds the face on the DC preview, decodes once
+// at the scale the plan needs, and measures what Check measures.
+func TestProgressiveDecodedOnce(t *testing.T) {
+	skipShort(t)
+	rec := &recorder{}
+	rep, out := fixFile(t, corpus.Path(t, "faces-gf/chaeyeon.jpg"), &Options{Logger: slog.New(rec)})
+	if !rep.OK || out == nil {
+		t.Fatalf("fix: %v %+v", rep.Codes(), rep.Output)
+	}
+	var plans, inputDecodes int
+	for _, r := range rec.recs {
+		switch {
+		case r["msg"] == "plan":
+			plans++
+		case r["msg"] == "faces" && r["decoded_again"] != "0" && plans > 0 && inputDecodes == 0:
+			t.Errorf("the input was decoded again for its faces: %v", r)
+		case r["msg"] == "fixed" && r["decode_again_ms"] != "0":
+			t.Errorf("Fix decoded the input again: %v", r)
+		}
+		if r["msg"] == "step" && r["name"] == "decode" {
+			inputDecodes++
+		}
+	}
+	if plans != 1 || inputDecodes != 2 { // the input once, the output once
+		t.Errorf("%d plans from a preview, %d decodes (want 1 and 2)", plans, inputDecodes)
+	}
+	chk := checkFile(t, "faces-gf/chaeyeon.jpg", nil)
+	if len(rep.Faces) != 1 || len(chk.Faces) != 1 || math.Abs(rep.Faces[0].Size/chk.Faces[0].Size-1) > 0.03 ||
+		math.Abs(rep.Faces[0].IPD/chk.Faces[0].IPD-1) > 0.03 || !slices.Equal(rep.Codes(), chk.Codes()) {
+		t.Errorf("fix measured %+v %v, check %+v %v", rep.Faces, rep.Codes(), chk.Faces, chk.Codes())
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"io"
 	"io/fs"
 	"time"
+
+	"github.com/facegate/facegate/facecheck"
 )
 
 // state is what the steps read and write.
@@ -37,9 +39,15 @@ type state struct {
 	// EXIF orientation: Fix's turn of a photo whose face is on its side.
 	turn   int
 	judged bool
-	m      Measurements
-	rep    *Report
-	out    []byte
+	// planNum is the decode scale stepPlan chose; previewed says it found
+	// the faces on the DC preview, preKeys (in the upright input's
+	// pixels), so stepFaces measures them rather than searching again.
+	planNum   int
+	previewed bool
+	preKeys   []facecheck.KeyFace
+	m         Measurements
+	rep       *Report
+	out       []byte
 }
 
 // step returns done=true when the run ends here (the report says why).
@@ -49,7 +57,7 @@ type step struct {
 }
 
 var (
-	checkSteps = []step{{"header", stepHeader}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}, {"judge", stepJudge}}
+	checkSteps = []step{{"header", stepHeader}, {"plan", stepPlan}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}, {"judge", stepJudge}}
 	fixSteps   = []step{{"fix", stepFix}}
 )
 

@@ -16,11 +16,14 @@ import (
 // (its window is 80 px) and for landmarks.
 const workFaceFloor = 84
 
-// stepDecode decodes the pixels once, at the scale workNum chooses. A
+// stepDecode decodes the pixels once, at the scale stepPlan chose. A
 // decoder error or panic makes the image unreadable, never the caller's
 // error.
 func stepDecode(_ context.Context, s *state) (bool, error) {
-	if err := s.decodeAt(s.workNum()); err != nil {
+	if s.planNum == 0 {
+		s.planNum = s.workNum()
+	}
+	if err := s.decodeAt(s.planNum); err != nil {
 		s.m.ReadError = err.Error()
 		return true, nil
 	}

@@ -18,28 +18,23 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	if !s.opts.Profile.HasFaceRules() {
 		return false, nil
 	}
-	a := s.opts.Faces
-	if a == nil {
-		def, err := defaultAnalyzer(s.opts.Detector)
-		if err != nil {
-			return true, err // the caller's setup, not the image
-		}
-		a = def
+	a, err := s.finder()
+	if err != nil {
+		return true, err // the caller's setup, not the image
 	}
-	opts := &facecheck.FindOptions{}
-	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
-		opts.MinFace = t * s.scale
-	}
-	if !s.opts.AllFaces {
-		// The rules judge the largest face and count the others only from
-		// TOO_MANY_FACES' share of its size (without that rule, none).
-		opts.Relative = 1
-		if t, ok := s.opts.Profile.Threshold(string(TooManyFaces)); ok && t > 0 {
-			opts.Relative = min(t, 1)
-		}
-	}
+	opts := s.findOptions(s.scale)
 	t0 := time.Now()
-	faces, err := a.Find(ctx, s.img, opts)
+	var faces []facecheck.Face
+	if km, ok := a.(keyMeasurer); ok && s.previewed {
+		// The plan found the faces on the DC preview: measure them here.
+		keys := make([]facecheck.KeyFace, len(s.preKeys))
+		for i, k := range s.preKeys {
+			keys[i] = k.Scaled(s.scale)
+		}
+		faces, err = km.MeasureKeys(ctx, s.img, keys, opts)
+	} else {
+		faces, err = a.Find(ctx, s.img, opts)
+	}
 	t1 := time.Now()
 	redecoded := 0
 	// Landmarks need pixels: when the largest face is small on a reduced
@@ -86,6 +81,42 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	s.opts.Logger.Debug("faces", "found", len(faces), "turn", s.m.Turn, "find_ms", ms(t1.Sub(t0)),
 		"decoded_again", redecoded, "measure_again_ms", ms(time.Since(t1)))
 	return false, nil
+}
+
+// finder is the face finder of the options, or the default one for
+// their detector, loaded once per process.
+func (s *state) finder() (FaceFinder, error) {
+	if s.opts.Faces != nil {
+		return s.opts.Faces, nil
+	}
+	return defaultAnalyzer(s.opts.Detector)
+}
+
+// findOptions are the finder's options for an image at scale k of the
+// input: the profile's minimum face, and the share of the largest below
+// which no rule counts a face.
+func (s *state) findOptions(k float64) *facecheck.FindOptions {
+	opts := &facecheck.FindOptions{}
+	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
+		opts.MinFace = t * k
+	}
+	if !s.opts.AllFaces {
+		// The rules judge the largest face and count the others only from
+		// TOO_MANY_FACES' share of its size (without that rule, none).
+		opts.Relative = 1
+		if t, ok := s.opts.Profile.Threshold(string(TooManyFaces)); ok && t > 0 {
+			opts.Relative = min(t, 1)
+		}
+	}
+	return opts
+}
+
+// keyMeasurer is a FaceFinder that finds keypoints and measures faces at
+// them separately (a *facecheck.Analyzer with the keypoint detector).
+type keyMeasurer interface {
+	DetectKeypoints(ctx context.Context, img image.Image, opts *facecheck.FindOptions) ([]facecheck.KeyFace, error)
+	MeasureKeys(ctx context.Context, img image.Image, keys []facecheck.KeyFace, opts *facecheck.FindOptions) ([]facecheck.Face, error)
+	Detector() string
 }
 
 // boxMeasurer is a FaceFinder that can also measure faces at given boxes
@@ -170,17 +201,20 @@ func (s *state) fixNum(faces []facecheck.Face) int {
 	if !s.dec.scalable || s.num >= 8 {
 		return s.num
 	}
-	saved := s.m.Faces
 	in := make([]facecheck.Face, len(faces))
 	for i, f := range faces {
 		in[i] = f.Scaled(1 / s.scale)
 	}
-	s.m.Faces = in
+	return max(s.num, s.planNumFor(in))
+}
+
+// planNumFor is the decode scale Fix's plan needs for faces in the
+// input's pixels.
+func (s *state) planNumFor(faces []facecheck.Face) int {
+	saved := s.m.Faces
+	s.m.Faces = faces
 	p := s.planFix()
 	s.m.Faces = saved
-	if p.scale <= s.scale {
-		return s.num
-	}
 	return codec.NumAtLeast(p.scale)
 }
 
