@@ -44,9 +44,10 @@ const (
 	boxPerKeys = 1.2
 	boxDrop    = 0.19
 	// fitUpright is the roll, in degrees, under which the predictor is
-	// fitted on the image as it is, as on the HOG path; beyond it, on a
-	// copy of the face's neighbourhood turned upright.
-	fitUpright = 1.0
+	// fitted on the image as it is, as on the HOG path (dlib's model is
+	// trained on faces tilted that much, and fits them as well); beyond
+	// it, on a copy of the face's neighbourhood turned upright.
+	fitUpright = 10.0
 	// maxFitBox is the largest box, in pixels, fitted on a turned copy;
 	// a larger face is fitted on a copy shrunk to this.
 	maxFitBox = 400

@@ -3,7 +3,9 @@ package prevalidate_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"strings"
 
 	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/prevalidate"
@@ -22,14 +24,17 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println(rep.Format, rep.Width, rep.Height, len(rep.Faces), "face")
+	f0 := rep.Faces[0]
+	fmt.Printf("face about %.0f px, eyes about %.0f px apart\n", math.Round(f0.Size/10)*10, math.Round(f0.IPD/10)*10)
 	for _, is := range rep.Issues {
-		fmt.Println(is.Code, is.Message)
+		fmt.Println(is.Code, strings.SplitN(is.Message, ":", 2)[0])
 	}
 	fmt.Println(rep.OK, rep.Output.Width, rep.Output.Height, rep.Output.Quality, len(jpg) == int(rep.Output.Bytes))
 	// Output:
 	// png 512 512 1 face
-	// FACE_TOO_SMALL Absolute face size is too small: face 97 px, at least 224 px needed
-	// FACE_TOO_SMALL Interpupillary distance is too small: eyes 43 px apart, at least 85 px needed
+	// face about 100 px, eyes about 40 px apart
+	// FACE_TOO_SMALL Absolute face size is too small
+	// FACE_TOO_SMALL Interpupillary distance is too small
 	// false 512 512 92 true
 }
 

@@ -3,6 +3,7 @@ package resize
 import (
 	"image"
 	"math"
+	"sync"
 )
 
 // scalePlanar scales a YCbCr image (any subsampling) to w x h as 4:2:0, or
@@ -108,9 +109,62 @@ func scalePlane(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int) {
 		return
 	}
 	fx, fy := newFilter(sw, dw).flat(8), newFilter(sh, dh).flat(1)
-	row := make([]float32, sw+fx.taps)
-	tmp := make([]float32, (sh+fy.taps)*dw)
+	runKernel(dst, ds, dw, dh, src, ss, sw, sh, fx, fy)
+}
+
+// runKernel runs the C kernel with scratch buffers from a pool: a plane's
+// intermediate rows are megabytes, not worth clearing and collecting per
+// image.
+func runKernel(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int, fx, fy flatFilter) {
+	row := getFloats(sw + fx.taps)
+	tmp := getFloats((sh + fy.taps) * dw)
 	kernelScalePlane(src, sw, sh, ss, dst, dw, dh, ds, fx, fy, row, tmp)
+	putFloats(row)
+	putFloats(tmp)
+}
+
+var floatPool sync.Pool
+
+func getFloats(n int) []float32 {
+	if p, ok := floatPool.Get().(*[]float32); ok {
+		if cap(*p) >= n {
+			return (*p)[:n]
+		}
+		floatPool.Put(p)
+	}
+	return make([]float32, n)
+}
+
+func putFloats(b []float32) { floatPool.Put(&b) }
+
+// AreaPlane resamples one 8-bit plane (sw x sh, stride ss) into dst
+// (dw x dh, stride ds, not larger) by area averaging: each output sample
+// is the mean of the input it covers, fractions at the edges weighted.
+// It is the box filter a detector wants for its small copy, run by the
+// same kernel as the Lanczos scaler.
+func AreaPlane(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int) {
+	if sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 || dw > sw || dh > sh || len(src) < (sh-1)*ss+sw || len(dst) < (dh-1)*ds+dw {
+		return
+	}
+	runKernel(dst, ds, dw, dh, src, ss, sw, sh, boxFilter(sw, dw).flat(8), boxFilter(sh, dh).flat(1))
+}
+
+// boxFilter maps n inputs to m <= n outputs, each the area-weighted mean
+// of the inputs under it.
+func boxFilter(n, m int) filter {
+	s := float64(n) / float64(m)
+	f := filter{start: make([]int, m), weights: make([][]float32, m)}
+	for o := range m {
+		lo, hi := float64(o)*s, float64(o+1)*s
+		first := int(lo)
+		var ws []float32
+		for i := first; i < n && float64(i) < hi; i++ {
+			cover := math.Min(float64(i+1), hi) - math.Max(float64(i), lo)
+			ws = append(ws, float32(cover/s))
+		}
+		f.start[o], f.weights[o] = first, ws
+	}
+	return f
 }
 
 // flatFilter is a filter whose outputs all have taps weights (the most
