@@ -148,3 +148,31 @@ func TestEyeAspectRatio(t *testing.T) {
 		t.Error("5 points measured")
 	}
 }
+
+// The kernel path of resampleLuma (grey and YCbCr images) gives the same
+// boxes' means as the plain Go loops (any other image), within rounding.
+func TestResampleLumaPathsAgree(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 641, 479))
+	for i := range g.Pix {
+		g.Pix[i] = uint8((i*7919)%251 ^ i/641)
+	}
+	rgba := image.NewNRGBA(g.Bounds())
+	for y := range 479 {
+		for x := range 641 {
+			v := g.GrayAt(x, y).Y
+			rgba.Set(x, y, color.NRGBA{v, v, v, 255})
+		}
+	}
+	for _, s := range []float64{0.9, 0.5, 0.23, 0.1} {
+		r := image.Rect(13, 7, 600, 470)
+		a, b := resampleLuma(g, r, s), resampleLuma(rgba, r, s)
+		if a.Bounds() != b.Bounds() {
+			t.Fatalf("scale %g: %v and %v", s, a.Bounds(), b.Bounds())
+		}
+		for i := range a.Pix {
+			if d := int(a.Pix[i]) - int(b.Pix[i]); d < -1 || d > 1 {
+				t.Fatalf("scale %g, pixel %d: %d and %d", s, i, a.Pix[i], b.Pix[i])
+			}
+		}
+	}
+}

@@ -137,6 +137,35 @@ func getFloats(n int) []float32 {
 
 func putFloats(b []float32) { floatPool.Put(&b) }
 
+// Weights say, for each output sample of one axis, the first input
+// index and the weights of the inputs from there (inside the input).
+type Weights struct {
+	Start []int
+	W     [][]float32
+}
+
+// SeparablePlane resamples one 8-bit plane (sw x sh, stride ss) into dst
+// (dw x dh, stride ds) with the given weights along each axis (len(x.W)
+// == dw, len(y.W) == dh), by the kernel the scaler uses, rounding to the
+// nearest level.
+func SeparablePlane(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int, x, y Weights) {
+	if sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 || len(x.W) != dw || len(y.W) != dh || len(x.Start) != dw || len(y.Start) != dh ||
+		len(src) < (sh-1)*ss+sw || len(dst) < (dh-1)*ds+dw {
+		return
+	}
+	for _, a := range []struct {
+		w Weights
+		n int
+	}{{x, sw}, {y, sh}} {
+		for o, ws := range a.w.W {
+			if a.w.Start[o] < 0 || a.w.Start[o]+len(ws) > a.n {
+				return
+			}
+		}
+	}
+	runKernel(dst, ds, dw, dh, src, ss, sw, sh, filter{start: x.Start, weights: x.W}.flat(8), filter{start: y.Start, weights: y.W}.flat(1))
+}
+
 // AreaPlane resamples one 8-bit plane (sw x sh, stride ss) into dst
 // (dw x dh, stride ds, not larger) by area averaging: each output sample
 // is the mean of the input it covers, fractions at the edges weighted.
