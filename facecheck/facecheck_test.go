@@ -37,7 +37,7 @@ func grey(t *testing.T, rel string) *image.Gray {
 	return Gray(decode(t, rel))
 }
 
-func decode(t *testing.T, rel string) image.Image {
+func decode(t testing.TB, rel string) image.Image {
 	t.Helper()
 	f, err := os.Open(corpus.Path(t, rel))
 	if err != nil {

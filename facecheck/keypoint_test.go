@@ -199,6 +199,7 @@ func iou(a, b image.Rectangle) float64 {
 // the turn within 5 degrees, and whose size and eye distance stay within
 // 5 % of the upright photo's.
 func TestUprightFitAtAnyTilt(t *testing.T) {
+	skipShort(t)
 	a := keypointAnalyzer(t)
 	white := color.RGBA{255, 255, 255, 255}
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-gf/tzuyu.jpg"} {
@@ -234,6 +235,7 @@ func TestUprightFitAtAnyTilt(t *testing.T) {
 // down as an upright one with its points misplaced): the face is found
 // with its roll near the turn, the eyes the right way round.
 func TestQuarterTurns(t *testing.T) {
+	skipShort(t)
 	a := keypointAnalyzer(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-gf/tzuyu.jpg", "faces-gf/nayoung.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg", "faces-gf/elkie.jpg"} {
 		src := decode(t, rel)
@@ -262,6 +264,7 @@ func TestQuarterTurns(t *testing.T) {
 // the whole image letterboxed gives it a few pixels; the tiles cover the
 // image with the overlap they promise.
 func TestTilesFindASmallFaceInALargePhoto(t *testing.T) {
+	skipShort(t)
 	a := keypointAnalyzer(t)
 	src := decode(t, "faces-fr/obama.jpg")
 	up, err := a.Find(context.Background(), src, nil)
@@ -326,6 +329,7 @@ func TestTileStarts(t *testing.T) {
 // No face on the corpus's faceless photos: phones' landscapes, the dogs,
 // and the orientation set's views of a person from behind.
 func TestKeypointsNoFaceOnFacelessPhotos(t *testing.T) {
+	skipShort(t)
 	a := keypointAnalyzer(t)
 	rels := []string{"exif-samples/jpg/mobile/jolla.jpg", "exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg",
 		"exif-samples/jpg/hdr/iphone_hdr_YES.jpg", "exif-samples/jpg/hdr/canon_hdr_NO.jpg", "faces-dlib/dogs.jpg",
@@ -367,6 +371,7 @@ func TestKeypointsGroupPhoto(t *testing.T) {
 // same faces, size and eye distance within 5 %, angles within a few
 // degrees.
 func TestKeypointFitAgreesWithHOG(t *testing.T) {
+	skipShort(t)
 	k := keypointAnalyzer(t)
 	h := NewAnalyzer(predictor(t))
 	var n int
@@ -458,3 +463,4 @@ func TestKeypointsHonourContext(t *testing.T) {
 		t.Error("a cancelled search went on")
 	}
 }
+
