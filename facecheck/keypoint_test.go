@@ -463,4 +463,3 @@ func TestKeypointsHonourContext(t *testing.T) {
 		t.Error("a cancelled search went on")
 	}
 }
-

@@ -4,9 +4,13 @@
 // no metadata left.
 //
 // The pipeline is a list of named steps over one state, each in its own
-// file: read -> header (format, size, EXIF, safety limits) -> decode ->
-// orient -> judge -> fix -> verify. Safety limits are enforced from the
-// header, so a decompression bomb never allocates its pixels.
+// file: read -> header (format, size, EXIF, safety limits) -> plan (the
+// decode scale, once; for a progressive JPEG that Fix scales, from the
+// faces found on its DC preview) -> decode -> orient -> faces -> quality
+// -> judge -> fix (turn, plan the size, scale once, encode to fit) ->
+// verify (the check steps again, on the output bytes). Safety limits are
+// enforced from the header, so a decompression bomb never allocates its
+// pixels.
 package prevalidate
 
 import (
