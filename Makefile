@@ -37,7 +37,7 @@ build: deps
 	$(GO) build $(GOFLAGS_TAGS) -o bin/facegate ./cmd/facegate
 
 samples:
-	@test -f testdata/samples/generated/rotated.jpg || $(GO) run ./internal/cmd/gensamples
+	@test -f testdata/samples/generated/sideways.jpg || $(GO) run ./internal/cmd/gensamples
 
 # Exit status 1 means "some image is not ok", which the demo expects; 2 is a real failure.
 run: build samples

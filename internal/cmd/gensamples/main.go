@@ -1,6 +1,6 @@
 // Command gensamples writes the generated demo images beside the bundled
-// photo: testdata/samples/generated/{portrait.jpg, rotated.jpg, oversized.jpg,
-// broken.jpg, bomb.png, notes.jpg}. They are made from astronaut.png so the
+// photo: testdata/samples/generated/{portrait.jpg, rotated.jpg, sideways.jpg,
+// oversized.jpg, broken.jpg, bomb.png, notes.jpg}. They are made from astronaut.png so the
 // repository ships only that one photo; rotated.jpg and oversized.jpg are
 // its head and shoulders, scaled up so that the face is large enough.
 package main
@@ -47,9 +47,16 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
+	// The portrait's pixels turned a quarter clockwise, with no EXIF tag to
+	// say so (an upload library dropped it).
+	sideways, err := samples.Upscaled(imaging.Rotate270(head), 720, 720, 90)
+	if err != nil {
+		return err
+	}
 	files := map[string][]byte{
 		"portrait.jpg":  portrait,                      // 720x720, face 240 px: passes as it is
 		"rotated.jpg":   rotated,                       // stored sideways, EXIF orientation 6: NOT_UPRIGHT, fixable
+		"sideways.jpg":  sideways,                      // pixels turned, no EXIF: IMAGE_TURNED, fixable
 		"oversized.jpg": oversized,                     // 4400x4400, over 2 MB: IMAGE_TOO_LARGE, FILE_TOO_LARGE, fixable
 		"broken.jpg":    rotated[:len(rotated)/2],      // truncated: FAILED_TO_READ_IMAGE
 		"bomb.png":      samples.PNGBomb(30000, 30000), // 900 MP header: INPUT_TOO_LARGE, never decoded
