@@ -32,6 +32,12 @@ const (
 	// corpus's face photos turned by 180°, the upright reading scores at
 	// most 0.84 (and 0.5-0.8 on most); the faces upright score 0.82-0.98.
 	guardScore = 0.9
+	// candidateScore is the score from which a face found on the upright
+	// view is read again on the view that shows it upright. On corpus
+	// portraits turned by a quarter or a half, the upright view scores
+	// the face 0.45 or more when it finds it at all (0.48-0.94); the faces
+	// it does not see, upside down, are searched on the half-turned view.
+	candidateScore = 0.45
 )
 
 // Calibration of the box dlib's predictor is given (see fitKeypoints):
@@ -58,11 +64,11 @@ const (
 // detector, on a copy of at most its input's size:
 //
 //   - the whole image, letterboxed;
-//   - when it finds no face, the same turned by a quarter, three
-//     quarters and a half, until one does (BlazeFace finds most faces
-//     turned by a quarter directly; these catch the rest);
 //   - the view that shows a face upright, when its reading may be wrong
-//     (see confirm);
+//     or it scores only as a candidate (see confirm): the quarter-turned
+//     and half-turned copies, each once at most;
+//   - when there is still no face, the half-turned copy (a face upside
+//     down may score nothing upright);
 //   - when there is still none, or every face is wanted (Relative 0),
 //     tiles, at the scale where a face of half MinFace has tileFaceFloor
 //     pixels, overlapping by more than the largest face the coarser pass
@@ -132,9 +138,11 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 	minScore := opts.minScore()
 	whole := newView(b, 0, S)
 	// The views of the whole image, each run at most once: they share
-	// the resampled content, so a turned view costs one forward.
+	// the resampled content, so a turned view costs one forward. They keep
+	// candidates from candidateScore on; faces need minScore.
 	var ran [4]bool
 	var found [4][]KeyFace
+	cut := min(candidateScore, minScore)
 	run := func(turn int) ([]KeyFace, error) {
 		turn &= 3
 		if ran[turn] {
@@ -144,31 +152,37 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 			return nil, err
 		}
 		reuse := ran != [4]bool{}
-		k, err := a.bf.detect(s, img, newView(b, turn, S), reuse, minScore)
+		k, err := a.bf.detect(s, img, newView(b, turn, S), reuse, minScore, cut)
 		ran[turn], found[turn] = true, k
 		return k, err
 	}
-	keys, err := run(0)
+	whole0, err := run(0)
 	if err != nil {
 		return nil, err
 	}
-	for _, turn := range []int{1, 3, 2} {
-		if len(keys) > 0 {
-			break
-		}
-		if keys, err = run(turn); err != nil {
+	// Faces, and candidates read again on the view that shows them
+	// upright: a face turned by a quarter or a half often scores under
+	// minScore on the upright view but over it on its own.
+	keys, err := confirm(whole0, run, minScore)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		// A face upside down may not even be a candidate upright.
+		half, err := run(2)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if keys, err = confirm(keys, run); err != nil {
-		return nil, err
+		if keys, err = confirm(half, run, minScore); err != nil {
+			return nil, err
+		}
 	}
 	if len(keys) == 0 || opts.relative() == 0 {
 		for _, v := range tileViews(b, S, whole.scale(), opts.minFace()) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			found, err := a.bf.detect(s, img, v, false, minScore)
+			found, err := a.bf.detect(s, img, v, false, minScore, minScore)
 			if err != nil {
 				return nil, err
 			}
@@ -180,15 +194,15 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 }
 
 // confirm reads each face again on the view that shows it upright,
-// when its reading may be wrong, and keeps the reading that scores
-// higher. BlazeFace's keypoints are right on a face upright in its
-// input; on one turned by a quarter they can be 40-50 degrees off, and
-// a face upside down reads as an upright one with its points misplaced
-// (at a lower score than on the copy turned back). So a face whose
-// reading is turned more than 45° in its view is read on the view that
-// turns it upright, and one that reads upright but scores under
-// guardScore on the view turned by a half.
-func confirm(keys []KeyFace, run func(turn int) ([]KeyFace, error)) ([]KeyFace, error) {
+// when its reading may be wrong, keeps the reading that scores higher,
+// and returns the faces scoring at least minScore. BlazeFace's keypoints
+// are right on a face upright in its input; on one turned by a quarter
+// they can be 40-50 degrees off, and a face upside down reads as an
+// upright one with its points misplaced (at a lower score than on the
+// copy turned back). So a face whose reading is turned more than 45° in
+// its view is read on the view that turns it upright, and one that reads
+// upright but scores under guardScore on the view turned by a half.
+func confirm(keys []KeyFace, run func(turn int) ([]KeyFace, error), minScore float64) ([]KeyFace, error) {
 	out := slices.Clone(keys)
 	for i, k := range keys {
 		inView := math.Remainder(k.Roll()+90*float64(k.Turn), 360)
@@ -211,6 +225,7 @@ func confirm(keys []KeyFace, run func(turn int) ([]KeyFace, error)) ([]KeyFace, 
 			}
 		}
 	}
+	out = slices.DeleteFunc(out, func(k KeyFace) bool { return k.Score < minScore })
 	return mergeKeys(out), nil
 }
 

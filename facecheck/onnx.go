@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -220,8 +221,12 @@ func (b *BlazeFace) run(s *blazeSession, img image.Image, v view, reuse bool) er
 	return nil
 }
 
-// forwards counts the detector's runs (for tests and benchmarks).
+// forwards counts the detector's runs in this process.
 var forwards atomic.Int64
+
+// Forwards is how many times the keypoint detector has run in this
+// process (for logs, metrics and benchmarks).
+func Forwards() int64 { return forwards.Load() }
 
 // KeyFace is a face BlazeFace found, in the image's coordinates.
 type KeyFace struct {
@@ -275,12 +280,28 @@ func (k KeyFace) IPD() float64 {
 }
 
 // detect runs one view and returns its faces (weighted NMS within the
-// view) in the image's coordinates.
-func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool, minScore float64) ([]KeyFace, error) {
+// view) in the image's coordinates: those scoring minScore and more, and
+// those from cut (<= minScore) that overlap none of them. The two are
+// merged apart, so a face's reading does not depend on cut.
+func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool, minScore, cut float64) ([]KeyFace, error) {
 	if err := b.run(s, img, v, reuse); err != nil {
 		return nil, err
 	}
-	raw := weightedNMS(decodeBlaze(b.spec, b.anchors, s.logits, s.coords, minScore), nmsIoU)
+	all := decodeBlaze(b.spec, b.anchors, s.logits, s.coords, min(cut, minScore))
+	var strong, weak []rawFace
+	for _, f := range all {
+		if f.score >= minScore {
+			strong = append(strong, f)
+		} else {
+			weak = append(weak, f)
+		}
+	}
+	raw := weightedNMS(strong, nmsIoU)
+	for _, w := range weightedNMS(weak, nmsIoU) {
+		if !slices.ContainsFunc(raw, func(f rawFace) bool { return rawIoU(f, w) > nmsIoU }) {
+			raw = append(raw, w)
+		}
+	}
 	out := make([]KeyFace, 0, len(raw))
 	for _, f := range raw {
 		k := KeyFace{Score: f.score, Scale: v.scale(), Turn: v.turn}

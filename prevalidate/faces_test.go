@@ -155,8 +155,12 @@ func facePhotos(t *testing.T) []string {
 // passes into one the output fails. Both hold with and without cropping.
 func TestFixRoundTripOnFacePhotos(t *testing.T) {
 	skipShort(t)
-	for _, crop := range []bool{false, true} {
-		opts := &Options{Crop: crop}
+	for _, v := range []struct {
+		crop     bool
+		detector string
+	}{{false, DetectorBlazeFace}, {true, DetectorBlazeFace}, {false, DetectorHOG}} {
+		crop := v.crop
+		opts := &Options{Crop: crop, Detector: v.detector}
 		var ok int
 		for _, rel := range facePhotos(t) {
 			rep, out := fixFile(t, corpus.Path(t, rel), opts)
@@ -183,7 +187,7 @@ func TestFixRoundTripOnFacePhotos(t *testing.T) {
 			}
 			t.Logf("crop %v %s: %v -> ok=%v %dx%d cropped=%v faces %+v", crop, rel, faceCodes(rep.Issues), rep.OK, rep.Output.Width, rep.Output.Height, rep.Output.Cropped, rep.Output.Faces)
 		}
-		t.Logf("crop %v: %d photos fixed to ok", crop, ok)
+		t.Logf("crop %v, %s: %d photos fixed to ok", crop, v.detector, ok)
 	}
 }
 

@@ -23,7 +23,7 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 		return true, err // the caller's setup, not the image
 	}
 	opts := s.findOptions(s.scale)
-	t0 := time.Now()
+	t0, f0 := time.Now(), facecheck.Forwards()
 	var faces []facecheck.Face
 	if km, ok := a.(keyMeasurer); ok && s.previewed {
 		// The plan found the faces on the DC preview: measure them here.
@@ -78,7 +78,7 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 			s.m.Turn = int(math.Round(r/90)) & 3
 		}
 	}
-	s.opts.Logger.Debug("faces", "found", len(faces), "turn", s.m.Turn, "find_ms", ms(t1.Sub(t0)),
+	s.opts.Logger.Debug("faces", "found", len(faces), "turn", s.m.Turn, "find_ms", ms(t1.Sub(t0)), "forwards", facecheck.Forwards()-f0,
 		"decoded_again", redecoded, "measure_again_ms", ms(time.Since(t1)))
 	return false, nil
 }
