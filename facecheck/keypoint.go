@@ -201,7 +201,8 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 // upright one with its points misplaced (at a lower score than on the
 // copy turned back). So a face whose reading is turned more than 45° in
 // its view is read on the view that turns it upright, and one that reads
-// upright but scores under guardScore on the view turned by a half.
+// upright but scores under guardScore, or whose points do not sit as a
+// face's (plausible), on the view turned by a half.
 func confirm(keys []KeyFace, run func(turn int) ([]KeyFace, error), minScore float64) ([]KeyFace, error) {
 	out := slices.Clone(keys)
 	for i, k := range keys {
@@ -210,7 +211,7 @@ func confirm(keys []KeyFace, run func(turn int) ([]KeyFace, error), minScore flo
 		switch {
 		case math.Abs(inView) > 45:
 			turn = k.Turn - int(math.Round(inView/90))
-		case k.Score < guardScore:
+		case k.Score < guardScore || !k.plausible():
 			turn = k.Turn + 2
 		default:
 			continue
@@ -227,6 +228,26 @@ func confirm(keys []KeyFace, run func(turn int) ([]KeyFace, error), minScore flo
 	}
 	out = slices.DeleteFunc(out, func(k KeyFace) bool { return k.Score < minScore })
 	return mergeKeys(out), nil
+}
+
+// plausible reports whether the keypoints sit as on a face: in the
+// face's own frame (the eye line level), the nose tip and the mouth below
+// the eyes, the mouth below the nose tip, and the mouth a third of the
+// eye distance or more below the eyes. A reading that fails is read again
+// on the half-turned view. (A face upside down read as upright passes:
+// its points are misplaced consistently, which is why confirm compares
+// scores as well.)
+func (k KeyFace) plausible() bool {
+	re, le := k.Points[RightEye], k.Points[LeftEye]
+	d := k.IPD()
+	if d == 0 {
+		return false
+	}
+	ux, uy := (le[0]-re[0])/d, (le[1]-re[1])/d // along the eyes
+	ex, ey := (re[0]+le[0])/2, (re[1]+le[1])/2
+	down := func(p [2]float64) float64 { return -uy*(p[0]-ex) + ux*(p[1]-ey) }
+	nose, mouth := down(k.Points[NoseTip]), down(k.Points[Mouth])
+	return nose > 0 && mouth > nose && mouth > d/3
 }
 
 // mergeKeys drops, best score first, each face that overlaps one kept.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -462,4 +463,29 @@ func TestKeypointsHonourContext(t *testing.T) {
 	if _, err := a.Find(ctx, decode(t, "exif-samples/jpg/mobile/jolla.jpg"), nil); err == nil {
 		t.Error("a cancelled search went on")
 	}
+}
+
+// Every face the detector reads on the corpus's upright face photos has
+// its keypoints where a face's are (plausible), so the check only sends
+// odd readings to the half-turned view.
+func TestKeypointsPlausibleOnCorpus(t *testing.T) {
+	skipShort(t)
+	a := keypointAnalyzer(t)
+	var n int
+	for _, e := range corpus.Manifest(t) {
+		if !strings.HasPrefix(e.Path, "faces-") || e.Format != "JPEG" || e.Orientation > 1 {
+			continue
+		}
+		keys, err := a.DetectKeypoints(context.Background(), decode(t, e.Path), &FindOptions{MinFace: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			n++
+			if !k.plausible() {
+				t.Errorf("%s: face at %.0f,%.0f (score %.2f, roll %.0f) not plausible: %v", e.Path, k.Box[0], k.Box[1], k.Score, k.Roll(), k.Points)
+			}
+		}
+	}
+	t.Logf("%d faces", n)
 }

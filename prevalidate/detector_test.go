@@ -269,8 +269,8 @@ func TestProgressiveDecodedOnce(t *testing.T) {
 			plans++
 		case r["msg"] == "faces" && r["decoded_again"] != "0" && plans > 0 && inputDecodes == 0:
 			t.Errorf("the input was decoded again for its faces: %v", r)
-		case r["msg"] == "fixed" && r["decode_again_ms"] != "0":
-			t.Errorf("Fix decoded the input again: %v", r)
+		case r["msg"] == "fixed" && !strings.HasPrefix(r["decode_again_ms"], "0"):
+			t.Errorf("Fix decoded the input again: %v", r) // a decode takes tens of ms; no decode, microseconds
 		}
 		if r["msg"] == "step" && r["name"] == "decode" {
 			inputDecodes++
