@@ -6,7 +6,6 @@ import (
 	"image"
 	"math"
 	"slices"
-	"sync"
 )
 
 // Analyzer finds and measures faces. It shares one read-only Predictor and
@@ -14,9 +13,8 @@ import (
 // is held while dlib or ONNX Runtime works.
 type Analyzer struct {
 	pred *Predictor
-	bf   *BlazeFace  // the keypoint detector; nil: dlib's HOG
-	mu   sync.Mutex  // guards free only, never held while dlib works
-	free []*Detector // idle HOG detectors; as many as ever ran at once
+	bf   *BlazeFace // the keypoint detector; nil: dlib's HOG
+	hog  pool[*Detector]
 }
 
 // NewAnalyzer returns an Analyzer that finds faces with dlib's HOG
@@ -335,19 +333,8 @@ func SortBySize(faces []Face) {
 }
 
 func (a *Analyzer) detector() (*Detector, error) {
-	a.mu.Lock()
-	if n := len(a.free); n > 0 {
-		d := a.free[n-1]
-		a.free = a.free[:n-1]
-		a.mu.Unlock()
-		return d, nil
-	}
-	a.mu.Unlock()
-	return NewDetector()
+	d, _, err := a.hog.get(NewDetector)
+	return d, err
 }
 
-func (a *Analyzer) release(d *Detector) {
-	a.mu.Lock()
-	a.free = append(a.free, d)
-	a.mu.Unlock()
-}
+func (a *Analyzer) release(d *Detector) { a.hog.put(d, (*Detector).Close) }

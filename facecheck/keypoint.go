@@ -97,25 +97,13 @@ func (a *Analyzer) MeasureKeys(ctx context.Context, img image.Image, keys []KeyF
 		}
 		keys = slices.DeleteFunc(keys, func(k KeyFace) bool { return k.width() < 0.8*rel*big })
 	}
-	faces := make([]Face, 0, len(keys))
+	dets := make([]Detection, 0, len(keys))
 	for _, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		d, ok := k.Detection()
-		if !ok {
-			continue
-		}
-		f, ok, err := a.measureOne(img, d)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			faces = append(faces, f)
+		if d, ok := k.Detection(); ok {
+			dets = append(dets, d)
 		}
 	}
-	SortBySize(faces)
-	return faces, nil
+	return a.MeasureAt(ctx, img, dets)
 }
 
 // DetectKeypoints runs the keypoint detector's passes (see the Analyzer's

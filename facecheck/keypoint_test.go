@@ -447,11 +447,8 @@ func TestKeypointsConcurrent(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	a.bf.mu.Lock()
-	idle := len(a.bf.free)
-	a.bf.mu.Unlock()
-	if idle > workers+1 {
-		t.Errorf("%d idle sessions after %d workers", idle, workers)
+	if idle := a.bf.sessions.idle(); idle > workers+1 {
+		t.Errorf("%d idle sessions after %d workers", a.bf.sessions.idle(), workers)
 	}
 }
 

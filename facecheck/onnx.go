@@ -58,13 +58,11 @@ const maxModelBytes = 64 << 20
 // photo. It is safe for concurrent use: it keeps a pool of sessions, one
 // per goroutine at a time, each on one thread.
 type BlazeFace struct {
-	spec    blazeSpec
-	anchors [][2]float64
-	groups  [2]int // anchors in each of the two output groups
-	model   []byte
-	mu      sync.Mutex // guards free and closed, never held while a session runs
-	free    []*blazeSession
-	closed  bool
+	spec     blazeSpec
+	anchors  [][2]float64
+	groups   [2]int // anchors in each of the two output groups
+	model    []byte
+	sessions pool[*blazeSession]
 }
 
 // NewBlazeFace reads a BlazeFace model (the 256 px back-camera model or
@@ -317,39 +315,15 @@ func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool,
 }
 
 func (b *BlazeFace) get() (*blazeSession, error) {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
+	s, ok, err := b.sessions.get(b.newSession)
+	if !ok {
 		return nil, fmt.Errorf("%w: detector closed", ErrRuntime)
 	}
-	if n := len(b.free); n > 0 {
-		s := b.free[n-1]
-		b.free = b.free[:n-1]
-		b.mu.Unlock()
-		return s, nil
-	}
-	b.mu.Unlock()
-	return b.newSession()
+	return s, err
 }
 
-func (b *BlazeFace) put(s *blazeSession) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		s.destroy()
-		return
-	}
-	b.free = append(b.free, s)
-}
+func (b *BlazeFace) put(s *blazeSession) { b.sessions.put(s, (*blazeSession).destroy) }
 
 // Close frees the idle sessions; sessions in use are freed when they are
 // handed back. The detector must not be used afterwards.
-func (b *BlazeFace) Close() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.closed = true
-	for _, s := range b.free {
-		s.destroy()
-	}
-	b.free = nil
-}
+func (b *BlazeFace) Close() { b.sessions.close((*blazeSession).destroy) }
