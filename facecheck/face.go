@@ -9,13 +9,16 @@ import (
 // Face is one measured face. Coordinates are those of the image it was
 // found in.
 type Face struct {
-	// Box is the detector's rectangle, mapped back from the copy the
-	// detector ran on. dlib's box sizes come in steps of about 20 % (its
-	// image pyramid), so rules should judge Size instead.
+	// Box is HOG's rectangle, mapped back from the copy the detector ran
+	// on (its sizes come in steps of about 20 %, dlib's image pyramid, so
+	// rules should judge Size instead); for a face the keypoint detector
+	// found, a square of side Size placed as HOG's box sits on a face, on
+	// the fitted eyes (see landmarkBox).
 	Box   image.Rectangle
 	Score float64
-	// Landmarks are the predictor's points (68 or 5), found on the image at
-	// full resolution.
+	// Landmarks are the predictor's points (68 or 5), found on the image
+	// (on a copy of the face turned upright, for a keypoint face tilted
+	// more than 10°, and turned back).
 	Landmarks []image.Point
 	Eyes      Eyes
 	IPD       float64 // distance between the eye centres, pixels
