@@ -3,9 +3,12 @@ package prevalidate
 import (
 	"bytes"
 	"context"
+	"image"
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/facegate/facegate/internal/samples"
 
 	"github.com/facegate/facegate/internal/corpus"
 )
@@ -103,5 +106,59 @@ func TestQualityObject(t *testing.T) {
 	rep, _ = CheckBytes(context.Background(), []byte("not an image"), nil)
 	if rep.Quality != nil {
 		t.Errorf("undecodable input has a quality object: %+v", rep.Quality)
+	}
+}
+
+// Fix never encodes under the profile's own IMAGE_IS_TOO_COMPRESSED
+// threshold: with it at 80, a photo that only fits 2 MB at a lower
+// quality is shrunk instead, and its output passes the profile; with the
+// default 70 the same photo is encoded under 80.
+func TestFixQualityFloorFromProfile(t *testing.T) {
+	// Noise compresses badly: 2400x2400 of it at quality 92 is far over 2 MB.
+	img := image.NewGray(image.Rect(0, 0, 2400, 2400))
+	seed := uint32(1)
+	for i := range img.Pix {
+		seed = seed*1664525 + 1013904223
+		img.Pix[i] = uint8(seed >> 24)
+	}
+	data, err := samples.PNG(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The document profile (no faces) with the compression rule, at its
+	// default threshold and at 80, and a byte limit of 420 kB, which the
+	// noise at 1080x1080 only fits under quality 80.
+	withFloor := func(floor float64) *Profile {
+		p := Document()
+		for i := range p.Rules {
+			if p.Rules[i].Code == FileTooLarge {
+				p.Rules[i].Threshold = 420_000
+			}
+		}
+		i := slices.IndexFunc(qualityRules(), func(r Rule) bool { return r.Code == ImageIsTooCompressed })
+		r := qualityRules()[i]
+		r.Threshold = floor
+		p.Rules = append(p.Rules, r)
+		return p
+	}
+	doc, strict := withFloor(70), withFloor(80)
+	for _, c := range []struct {
+		p     *Profile
+		floor int
+	}{{doc, 70}, {strict, 80}} {
+		rep, out, err := Fix(context.Background(), bytes.NewReader(data), &Options{Profile: c.p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Output == nil || out == nil {
+			t.Fatalf("floor %d: no output: %v", c.floor, rep.Codes())
+		}
+		if rep.Output.Quality < c.floor || !rep.OK {
+			t.Errorf("floor %d: output at quality %d, ok %v, issues %v", c.floor, rep.Output.Quality, rep.OK, rep.Output.Issues)
+		}
+		t.Logf("floor %d: %dx%d at quality %d, %d bytes", c.floor, rep.Output.Width, rep.Output.Height, rep.Output.Quality, rep.Output.Bytes)
+		if c.floor == 70 && rep.Output.Quality >= 80 {
+			t.Errorf("the default floor never went under 80 (quality %d): the case does not test the floor", rep.Output.Quality)
+		}
 	}
 }

@@ -147,8 +147,12 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 		src = subImage(s.img, r)
 	}
 	t1 := time.Now()
+	// The quality floor is the profile's: never under what its own
+	// IMAGE_IS_TOO_COMPRESSED rule would refuse.
+	floor := s.limit(string(ImageIsTooCompressed))
 	enc, err := resize.EncodeFit(ctx, src, p.w, p.h, resize.FitOptions{
 		MaxBytes: s.limit(string(FileTooLarge)), MinWidth: p.minW, MinHeight: p.minH,
+		MinQuality: floor, StartQuality: max(92, floor),
 	})
 	if err != nil {
 		return nil, nil, err
