@@ -34,7 +34,6 @@ func Example() {
 	// png 512 512 1 face
 	// face about 100 px, eyes about 40 px apart
 	// FACE_TOO_SMALL Absolute face size is too small
-	// FACE_TOO_SMALL Interpupillary distance is too small
 	// false 512 512 92 true
 }
 

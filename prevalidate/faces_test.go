@@ -307,3 +307,22 @@ func decodeFile(t *testing.T, rel string) image.Image {
 	}
 	return img
 }
+
+// One issue per code: obama_small.jpg's face fails both FACE_TOO_SMALL
+// rules, and the one issue names both measures.
+func TestOneIssuePerCode(t *testing.T) {
+	skipShort(t)
+	rep := checkFile(t, "faces-fr/obama_small.jpg", nil)
+	n := 0
+	for _, is := range rep.Issues {
+		if is.Code == FaceTooSmall {
+			n++
+			if !strings.Contains(is.Message, "Absolute face size is too small") || !strings.Contains(is.Message, "Interpupillary distance is too small") {
+				t.Errorf("message %q", is.Message)
+			}
+		}
+	}
+	if n != 1 || !slices.Equal(rep.Codes(), slices.Compact(slices.Clone(rep.Codes()))) {
+		t.Errorf("codes %v", rep.Codes())
+	}
+}

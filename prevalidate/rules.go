@@ -145,7 +145,8 @@ func (p *Profile) HasFaceRules() bool {
 	return false
 }
 
-// Judge applies the profile's rules to m, in order.
+// Judge applies the profile's rules to m, in order, and returns one issue
+// per code broken.
 func (p *Profile) Judge(m *Measurements) []Issue {
 	issues := []Issue{}
 	for _, r := range p.Rules {
@@ -162,6 +163,12 @@ func (p *Profile) Judge(m *Measurements) []Issue {
 		msg := r.Message
 		if detail != "" {
 			msg += ": " + detail
+		}
+		// One issue per code: rules that share one (FACE_TOO_SMALL by size
+		// and by eye distance) name every measure that failed in it.
+		if i := slices.IndexFunc(issues, func(is Issue) bool { return is.Code == r.Code }); i >= 0 {
+			issues[i].Message += "; " + msg
+			continue
 		}
 		issues = append(issues, Issue{Code: r.Code, Message: msg, Fixable: r.Fixable, Severity: r.Severity})
 	}
