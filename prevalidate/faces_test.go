@@ -35,7 +35,7 @@ func checkFile(t *testing.T, rel string, opts *Options) *Report {
 func faceCodes(issues []Issue) []Code {
 	var out []Code
 	for _, is := range issues {
-		if isFaceCode(is.Code) {
+		if Progeny().FaceCode(is.Code) {
 			out = append(out, is.Code)
 		}
 	}
@@ -239,7 +239,7 @@ func TestRegressedOnlyWhenTheInputPassedTheFaceRules(t *testing.T) {
 		{[]Issue{small}, []Issue{none}, false}, // failed before: nothing to protect
 		{nil, []Issue{warn}, false},
 	} {
-		if got := regressed(c.before, c.after); got != c.want {
+		if got := regressed(Progeny(), c.before, c.after); got != c.want {
 			t.Errorf("%v -> %v: %v", c.before, c.after, got)
 		}
 	}
@@ -324,5 +324,25 @@ func TestOneIssuePerCode(t *testing.T) {
 	}
 	if n != 1 || !slices.Equal(rep.Codes(), slices.Compact(slices.Clone(rep.Codes()))) {
 		t.Errorf("codes %v", rep.Codes())
+	}
+}
+
+// Face rules are marked on the rules themselves; the built-in profiles
+// are looked up by name, each call a new copy.
+func TestFaceCodesAndProfileLookup(t *testing.T) {
+	p := Progeny()
+	for c, want := range map[Code]bool{FaceTooSmall: true, ImageTurned: true, FaceNotFound: true, FaceTooClose: true,
+		EyesClosed: false, ImageTooBlurry: false, FileTooLarge: false} {
+		if p.FaceCode(c) != want {
+			t.Errorf("%s: face code %v", c, !want)
+		}
+	}
+	a, ok1 := ProfileByName("progeny")
+	b, ok2 := ProfileByName("progeny")
+	if !ok1 || !ok2 || a == b || &a.Rules[0] == &b.Rules[0] {
+		t.Error("ProfileByName does not give new copies")
+	}
+	if _, ok := ProfileByName("strict"); ok || !slices.Equal(ProfileNames(), []string{"document", "progeny"}) {
+		t.Errorf("names %v", ProfileNames())
 	}
 }

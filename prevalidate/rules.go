@@ -3,6 +3,7 @@ package prevalidate
 import (
 	"fmt"
 	"image"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -110,7 +111,11 @@ type Rule struct {
 	// NeedsFace rules are judged only when faces were measured, and only
 	// when one was found (except FACE_NOT_FOUND's own rule).
 	NeedsFace bool
-	Check     func(m *Measurements, threshold float64) (broken bool, detail string)
+	// Face rules judge the face itself (found, alone, its size, angle and
+	// place), which Fix must never turn from passing to failing; quality
+	// rules that read the face are not among them.
+	Face  bool
+	Check func(m *Measurements, threshold float64) (broken bool, detail string)
 }
 
 // Profile is a named list of rules.
@@ -133,6 +138,12 @@ func (p *Profile) Threshold(key string) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// FaceCode reports whether c is the code of one of the profile's face
+// rules (Rule.Face).
+func (p *Profile) FaceCode(c Code) bool {
+	return slices.ContainsFunc(p.Rules, func(r Rule) bool { return r.Face && r.Code == c })
 }
 
 // HasFaceRules reports whether judging needs faces measured.
@@ -175,8 +186,22 @@ func (p *Profile) Judge(m *Measurements) []Issue {
 	return issues
 }
 
-// Profiles are the built-in profiles by name.
-var Profiles = map[string]func() *Profile{"progeny": Progeny, "document": Document}
+// builtins are the built-in profiles by name.
+var builtins = map[string]func() *Profile{"progeny": Progeny, "document": Document}
+
+// ProfileByName returns a new copy of the built-in profile with that name.
+func ProfileByName(name string) (*Profile, bool) {
+	f, ok := builtins[name]
+	if !ok {
+		return nil, false
+	}
+	return f(), true
+}
+
+// ProfileNames lists the built-in profiles' names, sorted.
+func ProfileNames() []string {
+	return slices.Sorted(maps.Keys(builtins))
+}
 
 // Progeny is the default profile: the image requirements of the Progeny API
 // for a face photo (the image of register_face, authenticate_face,
@@ -253,19 +278,19 @@ func turnAdvice(q int) string {
 // faceRules judge the largest face, in the pixels of the image judged.
 func faceRules() []Rule {
 	return []Rule{
-		{Code: ImageTurned, Message: "Image is turned: the face is on its side or upside down", Severity: SeverityError, Fixable: true, Threshold: 45, NeedsPixels: true, NeedsFace: true,
+		{Code: ImageTurned, Message: "Image is turned: the face is on its side or upside down", Severity: SeverityError, Fixable: true, Threshold: 45, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				r := m.face().Pose.Roll
 				return m.Turn != 0 && math.Abs(r) > t, fmt.Sprintf("the eye line is at %.0f°; %s (fix does)", r, turnAdvice(m.Turn))
 			}},
-		{Code: FaceNotFound, Message: "Failed to detect face", Severity: SeverityError, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceNotFound, Message: "Failed to detect face", Severity: SeverityError, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, _ float64) (bool, string) {
 				if m.FaceError != "" {
 					return true, m.FaceError
 				}
 				return len(m.Faces) == 0, "no face at any scale tried"
 			}},
-		{Code: TooManyFaces, Message: "More than one face", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true,
+		{Code: TooManyFaces, Message: "More than one face", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				n := 0
 				for _, f := range m.Faces {
@@ -275,22 +300,22 @@ func faceRules() []Rule {
 				}
 				return n > 1, fmt.Sprintf("%d faces at least %g of the largest's size", n, t)
 			}},
-		{Code: FaceTooSmall, Key: KeyFaceSize, Message: "Absolute face size is too small", Severity: SeverityError, Threshold: 224, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceTooSmall, Key: KeyFaceSize, Message: "Absolute face size is too small", Severity: SeverityError, Threshold: 224, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				s := m.face().Size
 				return s < t, fmt.Sprintf("face %.0f px, at least %g px needed", s, t)
 			}},
-		{Code: FaceTooSmall, Key: KeyEyeDistance, Message: "Interpupillary distance is too small", Severity: SeverityError, Threshold: 85, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceTooSmall, Key: KeyEyeDistance, Message: "Interpupillary distance is too small", Severity: SeverityError, Threshold: 85, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				d := m.face().IPD
 				return d < t, fmt.Sprintf("eyes %.0f px apart, at least %g px needed", d, t)
 			}},
-		{Code: FaceAngleTooLarge, Key: KeyYawPitch, Message: "Face is turned too far from the camera", Severity: SeverityError, Threshold: 25, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceAngleTooLarge, Key: KeyYawPitch, Message: "Face is turned too far from the camera", Severity: SeverityError, Threshold: 25, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				p := m.face().Pose
 				return math.Abs(p.Yaw) > t || math.Abs(p.Pitch) > t, fmt.Sprintf("yaw %.0f°, pitch %.0f°, each within ±%g° needed", p.Yaw, p.Pitch, t)
 			}},
-		{Code: FaceAngleTooLarge, Key: KeyRoll, Message: "Head is tilted too far", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceAngleTooLarge, Key: KeyRoll, Message: "Head is tilted too far", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				r := m.turnedRoll()
 				detail := fmt.Sprintf("roll %.0f°, within ±%g° needed", r, t)
@@ -299,14 +324,14 @@ func faceRules() []Rule {
 				}
 				return math.Abs(r) > t, detail
 			}},
-		{Code: FaceCropped, Message: "Face is cut off by the image edge", Severity: SeverityError, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceCropped, Message: "Face is cut off by the image edge", Severity: SeverityError, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, _ float64) (bool, string) {
 				f := m.face()
 				ext := f.Extent()
 				img := image.Rect(0, 0, m.Width, m.Height)
 				return !ext.In(img), fmt.Sprintf("face spans %v, the image %dx%d", rectString(ext), m.Width, m.Height)
 			}},
-		{Code: FaceCloseToBorder, Message: "Face is too close to the image edge", Severity: SeverityError, Threshold: 0.05, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceCloseToBorder, Message: "Face is too close to the image edge", Severity: SeverityError, Threshold: 0.05, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				f := m.face()
 				ext := f.Extent()
@@ -317,7 +342,7 @@ func faceRules() []Rule {
 				need := t * float64(f.Box.Dx())
 				return float64(gap) < need, fmt.Sprintf("%d px from an edge, at least %.0f px (%g of the face width) needed", gap, need, t)
 			}},
-		{Code: FaceTooClose, Message: "Face is too close to the camera", Severity: SeverityError, Threshold: 0.8, NeedsPixels: true, NeedsFace: true,
+		{Code: FaceTooClose, Message: "Face is too close to the camera", Severity: SeverityError, Threshold: 0.8, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
 				b := m.face().Box
 				fw, fh := float64(b.Dx())/float64(m.Width), float64(b.Dy())/float64(m.Height)

@@ -30,13 +30,13 @@ func stepFix(ctx context.Context, s *state) (bool, error) {
 	}
 	// Never turn a passing face into a failing one: if the input passes
 	// every face rule and the output does not, keep the input's own size.
-	if plan.scale < 1 && regressed(s.opts.Profile.Judge(&s.m), out.Issues) {
+	if plan.scale < 1 && regressed(s.opts.Profile, s.opts.Profile.Judge(&s.m), out.Issues) {
 		s.opts.Logger.Debug("output fails a face rule the input passes; keeping the full size", "scale", plan.scale)
 		again, againData, err := s.encode(ctx, s.fullSize())
 		if err != nil {
 			return true, err
 		}
-		if !regressed(s.opts.Profile.Judge(&s.m), again.Issues) {
+		if !regressed(s.opts.Profile, s.opts.Profile.Judge(&s.m), again.Issues) {
 			out, data = again, againData
 		}
 	}
@@ -223,26 +223,13 @@ func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Fa
 	return s.opts.Profile.Judge(&v.m), v.m.Faces, nil
 }
 
-// regressed reports whether before passes every face rule and after
-// fails one.
-func regressed(before, after []Issue) bool {
+// regressed reports whether before passes every face rule of p and
+// after fails one.
+func regressed(p *Profile, before, after []Issue) bool {
 	failsFace := func(issues []Issue) bool {
-		for _, is := range issues {
-			if is.Severity == SeverityError && isFaceCode(is.Code) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(issues, func(is Issue) bool { return is.Severity == SeverityError && p.FaceCode(is.Code) })
 	}
 	return !failsFace(before) && failsFace(after)
-}
-
-func isFaceCode(c Code) bool {
-	switch c {
-	case ImageTurned, FaceNotFound, TooManyFaces, FaceTooSmall, FaceAngleTooLarge, FaceCropped, FaceCloseToBorder, FaceTooClose:
-		return true
-	}
-	return false
 }
 
 // subImage returns the part r of img, sharing pixels when img can.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -25,11 +26,10 @@ type input struct {
 const EntryRefused prevalidate.Code = "ENTRY_REFUSED"
 
 func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.Reader, stdout, stderr io.Writer) error {
-	newProfile, ok := prevalidate.Profiles[f.profile]
+	profile, ok := prevalidate.ProfileByName(f.profile)
 	if !ok {
-		return usageError{fmt.Errorf("unknown profile %q (known: progeny, document)", f.profile)}
+		return usageError{fmt.Errorf("unknown profile %q (known: %s)", f.profile, strings.Join(prevalidate.ProfileNames(), ", "))}
 	}
-	profile := newProfile()
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug

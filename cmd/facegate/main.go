@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/facegate/facegate/prevalidate"
@@ -147,11 +148,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			newProfile, ok := prevalidate.Profiles[reportProfile]
+			profile, ok := prevalidate.ProfileByName(reportProfile)
 			if !ok {
-				return usageError{fmt.Errorf("unknown profile %q", reportProfile)}
+				return usageError{fmt.Errorf("unknown profile %q (known: %s)", reportProfile, strings.Join(prevalidate.ProfileNames(), ", "))}
 			}
-			n, err := reportFromJSONL(args, reportOut, newProfile())
+			n, err := reportFromJSONL(args, reportOut, profile)
 			if err != nil {
 				return usageError{err}
 			}
