@@ -7,11 +7,13 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/facegate/facegate/internal/corpus"
 	"github.com/facegate/facegate/internal/samples"
 )
 
@@ -184,5 +186,23 @@ func TestPNGWithMetadataChunkIsRead(t *testing.T) {
 	}
 	if img := assertClean(t, "png eXIf", out); img.Bounds().Dx() != 500 {
 		t.Errorf("output %v not turned", img.Bounds())
+	}
+}
+
+// CheckBytes and FixBytes read the slice in place: the byte limit holds,
+// and the input is not changed.
+func TestBytesInPlace(t *testing.T) {
+	data, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := bytes.Clone(data)
+	rep, out, err := FixBytes(context.Background(), data, nil)
+	if err != nil || !rep.OK || out == nil || !bytes.Equal(data, orig) || rep.Bytes != int64(len(data)) {
+		t.Fatalf("FixBytes: %v %v, input changed %v", rep.Codes(), err, !bytes.Equal(data, orig))
+	}
+	rep, err = CheckBytes(context.Background(), data, &Options{MaxInputBytes: 1000})
+	if err != nil || !rep.Has(InputTooLarge) || rep.Bytes != int64(len(data)) {
+		t.Errorf("limit: %v %v, %d bytes", rep.Codes(), err, rep.Bytes)
 	}
 }

@@ -14,7 +14,6 @@
 package prevalidate
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -29,6 +28,7 @@ import (
 type state struct {
 	opts Options
 	fix  bool
+	src  io.Reader // the input, when not given as bytes
 	data []byte
 	dec  decoder
 	hdr  header
@@ -43,6 +43,9 @@ type state struct {
 	// EXIF orientation: Fix's turn of a photo whose face is on its side.
 	turn   int
 	judged bool
+	// noFaceSearch skips the face search: verify's, when the input had no
+	// face (its FACE_NOT_FOUND carries over).
+	noFaceSearch bool
 	// planNum is the decode scale stepPlan chose; previewed says it found
 	// the faces on the DC preview, preKeys (in the upright input's
 	// pixels), so stepFaces measures them rather than searching again.
@@ -61,7 +64,7 @@ type step struct {
 }
 
 var (
-	checkSteps = []step{{"header", stepHeader}, {"plan", stepPlan}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}, {"judge", stepJudge}}
+	checkSteps = []step{{"read", stepRead}, {"header", stepHeader}, {"plan", stepPlan}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}, {"judge", stepJudge}}
 	fixSteps   = []step{{"fix", stepFix}}
 )
 
@@ -80,21 +83,39 @@ func Fix(ctx context.Context, r io.Reader, opts *Options) (*Report, []byte, erro
 	return run(ctx, r, opts, true)
 }
 
-// CheckBytes is Check over a byte slice.
+// CheckBytes is Check over a byte slice, read in place (not copied, not
+// modified).
 func CheckBytes(ctx context.Context, b []byte, opts *Options) (*Report, error) {
-	return Check(ctx, bytes.NewReader(b), opts)
+	rep, _, err := runBytes(ctx, b, opts, false)
+	return rep, err
+}
+
+// FixBytes is Fix over a byte slice, read in place (not copied, not
+// modified).
+func FixBytes(ctx context.Context, b []byte, opts *Options) (*Report, []byte, error) {
+	return runBytes(ctx, b, opts, true)
 }
 
 func run(ctx context.Context, r io.Reader, opts *Options, fix bool) (*Report, []byte, error) {
 	s := newState(opts.withDefaults(), fix)
-	err := stepRead(s, r)
-	if err == nil && s.m.OverLimit == "" {
-		steps := checkSteps
-		if fix {
-			steps = append(steps[:len(steps):len(steps)], fixSteps...)
-		}
-		err = s.runSteps(ctx, steps)
+	s.src = r
+	return s.runAll(ctx)
+}
+
+func runBytes(ctx context.Context, b []byte, opts *Options, fix bool) (*Report, []byte, error) {
+	s := newState(opts.withDefaults(), fix)
+	s.data = b
+	return s.runAll(ctx)
+}
+
+// runAll runs the check steps, and Fix's after them, then finishes the
+// report.
+func (s *state) runAll(ctx context.Context) (*Report, []byte, error) {
+	steps := checkSteps
+	if s.fix {
+		steps = append(steps[:len(steps):len(steps)], fixSteps...)
 	}
+	err := s.runSteps(ctx, steps)
 	s.finish()
 	s.releasePix()
 	return s.rep, s.out, err
@@ -139,28 +160,40 @@ func (s *state) finish() {
 	}
 }
 
-// stepRead reads the input, at most MaxInputBytes of it. A reader that
-// knows its size (an *os.File, a bytes.Reader) is refused without reading
-// when that size is over the limit; any other is read up to limit+1 bytes.
-func stepRead(s *state, r io.Reader) error {
+// stepRead takes the input: the bytes given (CheckBytes, FixBytes, the
+// output verify checks), or at most MaxInputBytes read from the reader. A
+// reader that knows its size (an *os.File, a bytes.Reader) is refused
+// without reading when that size is over the limit; any other is read up
+// to limit+1 bytes. Over the limit, the run ends with INPUT_TOO_LARGE.
+func stepRead(_ context.Context, s *state) (bool, error) {
 	limit := s.opts.MaxInputBytes
+	if s.src == nil {
+		s.m.Bytes = int64(len(s.data))
+		if s.m.Bytes > limit {
+			s.data = nil
+			s.m.OverLimit = fmt.Sprintf("%d bytes, over the %d-byte input limit", s.m.Bytes, limit)
+			return true, nil
+		}
+		return false, nil
+	}
+	r := s.src
 	if n, ok := knownSize(r); ok && n > limit {
 		s.m.Bytes = n
 		s.m.OverLimit = fmt.Sprintf("%d bytes, over the %d-byte input limit", n, limit)
-		return nil
+		return true, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	s.m.Bytes = int64(len(data))
 	if err != nil {
 		s.m.ReadError = "read error: " + err.Error()
-		return err
+		return true, err
 	}
 	if int64(len(data)) > limit {
 		s.m.OverLimit = fmt.Sprintf("more than %d bytes, over the %d-byte input limit", limit, limit)
-		return nil
+		return true, nil
 	}
 	s.data = data
-	return nil
+	return false, nil
 }
 
 // knownSize is the number of bytes r will yield, when r can tell.

@@ -15,7 +15,7 @@ import (
 // profile has face rules. The first detection pass is sized by the face
 // size rule, so a face of that size is found on a small copy.
 func stepFaces(ctx context.Context, s *state) (bool, error) {
-	if !s.opts.Profile.HasFaceRules() {
+	if !s.opts.Profile.HasFaceRules() || s.noFaceSearch {
 		return false, nil
 	}
 	a, err := s.finder()

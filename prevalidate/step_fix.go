@@ -201,13 +201,9 @@ func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Fa
 	v := newState(s.opts, false)
 	defer v.releasePix()
 	v.data = out
-	v.m.Bytes = int64(len(out))
-	steps := checkSteps
 	noFace := s.m.FacesMeasured && len(s.m.Faces) == 0
-	if noFace {
-		steps = slices.DeleteFunc(slices.Clone(steps), func(st step) bool { return st.name == "faces" })
-	}
-	if err := v.runSteps(ctx, steps); err != nil {
+	v.noFaceSearch = noFace
+	if err := v.runSteps(ctx, checkSteps); err != nil {
 		return nil, nil, err
 	}
 	if noFace {

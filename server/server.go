@@ -6,7 +6,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -297,7 +296,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleFix(w http.ResponseWriter, r *http.Request) {
 	s.withImage(w, r, "fix", func(ctx context.Context, data []byte) error {
-		rep, out, err := prevalidate.Fix(ctx, bytes.NewReader(data), &s.check)
+		rep, out, err := prevalidate.FixBytes(ctx, data, &s.check)
 		if err != nil {
 			return err
 		}
