@@ -34,7 +34,7 @@ deps:
 	@./scripts/fetch.sh
 
 build: deps
-	$(GO) build $(GOFLAGS_TAGS) -o bin/facegate ./cmd/facegate
+	$(GO) build -buildvcs=auto $(GOFLAGS_TAGS) -o bin/facegate ./cmd/facegate
 
 samples:
 	@test -f testdata/samples/generated/sideways.jpg || $(GO) run ./internal/cmd/gensamples

@@ -4,6 +4,9 @@ package codec
 // #cgo LDFLAGS: -lturbojpeg -lheif
 // #include <stdlib.h>
 // #include "codec.h"
+// #include <jconfig.h>
+// #include <libheif/heif.h>
+// #define FGC_TURBO_VERSION LIBJPEG_TURBO_VERSION_NUMBER
 import "C"
 
 import (
@@ -298,4 +301,14 @@ func DecodeHEIF(b []byte, maxSide int) (image.Image, error) {
 		return &image.NRGBA{Pix: dst, Stride: 4 * W, Rect: r}, nil
 	}
 	return &image.RGBA{Pix: dst, Stride: 4 * W, Rect: r}, nil
+}
+
+// Versions names the codec libraries facegate was built with (libjpeg-turbo,
+// from its headers) and runs with (libheif, asked at run time).
+func Versions() map[string]string {
+	n := int(C.FGC_TURBO_VERSION)
+	return map[string]string{
+		"libjpeg-turbo": fmt.Sprintf("%d.%d.%d", n/1000000, n/1000%1000, n%1000),
+		"libheif":       C.GoString(C.heif_get_version()),
+	}
 }

@@ -248,3 +248,8 @@ func checkGray(img *image.Gray) error {
 	}
 	return nil
 }
+
+// DlibVersion is the version of dlib facegate was built with.
+func DlibVersion() string {
+	return fmt.Sprintf("%d.%d.%d", C.DLIB_MAJOR_VERSION, C.DLIB_MINOR_VERSION, C.DLIB_PATCH_VERSION)
+}

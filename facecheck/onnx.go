@@ -327,3 +327,14 @@ func (b *BlazeFace) put(s *blazeSession) { b.sessions.put(s, (*blazeSession).des
 // Close frees the idle sessions; sessions in use are freed when they are
 // handed back. The detector must not be used afterwards.
 func (b *BlazeFace) Close() { b.sessions.close((*blazeSession).destroy) }
+
+// RuntimeVersion is the version of the ONNX Runtime library loaded, and
+// its path; "" before LoadRuntime.
+func RuntimeVersion() (version, path string) {
+	rtMu.Lock()
+	defer rtMu.Unlock()
+	if rtPath == "" {
+		return "", ""
+	}
+	return ort.GetVersion(), rtPath
+}

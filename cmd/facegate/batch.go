@@ -43,6 +43,16 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 		AllFaces:      f.allFaces,
 		Crop:          f.crop,
 	}
+	// A path that is not there is a usage error, said alone, before any
+	// record or table is written.
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if _, err := os.Lstat(p); err != nil {
+			return usageError{err}
+		}
+	}
 	var bopts batch.Options
 	bopts.Jobs = max(1, f.jobs)
 	if f.shard != "" {

@@ -90,6 +90,15 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	var showVersion bool
+	root.Flags().BoolVar(&showVersion, "version", false, "print the build, library and model versions")
+	root.RunE = func(c *cobra.Command, args []string) error {
+		if !showVersion {
+			return c.Help()
+		}
+		fmt.Fprintln(stdout, version())
+		return nil
+	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
 	var f flags

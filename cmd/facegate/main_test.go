@@ -318,3 +318,24 @@ func TestDetectorFiles(t *testing.T) {
 		t.Errorf("no runtime anywhere: %v: %s", err, out)
 	}
 }
+
+// A path that is not there is exit 2 with its error alone: no table, no
+// records.
+func TestMissingPathAlone(t *testing.T) {
+	for _, args := range [][]string{{"check", "/missing/path"}, {"check", "--json", "/missing/path"}, {"fix", "-o", t.TempDir(), "/missing/path"}} {
+		stdout, stderr, code := facegate(t, args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "/missing/path") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+// --version names the build and the libraries and models in use.
+func TestVersion(t *testing.T) {
+	stdout, stderr, code := facegate(t, "--version")
+	for _, want := range []string{"facegate ", "dlib 19.", "libjpeg-turbo 2.", "libheif ", "ONNX Runtime 1.24.1", "face_detection_back_256x256_barracuda.onnx", "shape_predictor_68_face_landmarks.dat"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("--version: exit %d, %q lacks %q (%s)", code, stdout, want, stderr)
+		}
+	}
+}

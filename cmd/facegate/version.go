@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/facegate/facegate/codec"
+	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/models"
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// version describes this build and the libraries and models it runs
+// with: the module version and commit (from the build information), dlib
+// and libjpeg-turbo as built, libheif and ONNX Runtime as loaded, and the
+// model files found.
+func version() string {
+	var b strings.Builder
+	mod, commit := "(devel)", "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		mod = bi.Main.Version
+		var rev, at, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = ", modified"
+				}
+			}
+		}
+		if rev != "" {
+			commit = fmt.Sprintf("%.12s (%s%s)", rev, at, dirty)
+		}
+		fmt.Fprintf(&b, "facegate %s, commit %s, %s\n", mod, commit, bi.GoVersion)
+	} else {
+		fmt.Fprintf(&b, "facegate %s\n", mod)
+	}
+	v := codec.Versions()
+	fmt.Fprintf(&b, "dlib %s, libjpeg-turbo %s, libheif %s\n", facecheck.DlibVersion(), v["libjpeg-turbo"], v["libheif"])
+	fmt.Fprintf(&b, "detector: %s (default; %s on request)\n", prevalidate.DetectorBlazeFace, prevalidate.DetectorHOG)
+	if lib, err := models.Find(models.ONNXRuntime, nil); err != nil {
+		fmt.Fprintf(&b, "ONNX Runtime: not found (%s)\n", models.ONNXRuntime.Install)
+	} else if err := facecheck.LoadRuntime(lib); err != nil {
+		fmt.Fprintf(&b, "ONNX Runtime: %s does not load: %v\n", lib, err)
+	} else {
+		ver, path := facecheck.RuntimeVersion()
+		fmt.Fprintf(&b, "ONNX Runtime %s (%s)\n", ver, path)
+	}
+	for _, m := range []models.Model{models.BlazeFace256, models.Landmarks68} {
+		if p, err := models.Find(m, nil); err != nil {
+			fmt.Fprintf(&b, "%s: not found (%s)\n", m.File, m.Install)
+		} else {
+			fmt.Fprintf(&b, "%s (%s)\n", p, m.Licence)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
