@@ -45,32 +45,10 @@ func scaleGray(img image.Image, c float64) *image.Gray {
 		return Gray(img)
 	}
 	w, h = max(w, 1), max(h, 1)
-	out := image.NewGray(image.Rect(0, 0, w, h))
-	xs, ys := areaTaps(b.Dx(), w), areaTaps(b.Dy(), h)
-	row := make([]uint8, b.Dx())
-	hrow := make([]uint32, w)
-	acc := make([]uint32, w)
-	for oy, ty := range ys {
-		clear(acc)
-		for _, tap := range ty {
-			luma.Row(img, b.Min.Y+tap.i, b.Min.X, row)
-			for ox, tx := range xs {
-				var s uint32
-				for _, t := range tx {
-					s += uint32(row[t.i]) * t.w
-				}
-				hrow[ox] = s >> 4 // <= 255 << 8
-			}
-			for ox, v := range hrow {
-				acc[ox] += v * tap.w // <= 255 << 20
-			}
-		}
-		o := out.Pix[oy*out.Stride:][:w]
-		for ox, v := range acc {
-			o[ox] = uint8((v + 1<<19) >> 20)
-		}
-	}
-	return out
+	pix := areaPlane(b.Dx(), w, h, 1, areaTaps(b.Dx(), w), areaTaps(b.Dy(), h), func(y int, row []uint8) {
+		luma.Row(img, b.Min.Y+y, b.Min.X, row)
+	})
+	return &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}
 }
 
 // tap is one source index and its weight; each output's weights sum to 1<<12.

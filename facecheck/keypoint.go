@@ -232,8 +232,8 @@ func (k KeyFace) plausible() bool {
 		return false
 	}
 	ux, uy := (le[0]-re[0])/d, (le[1]-re[1])/d // along the eyes
-	ex, ey := (re[0]+le[0])/2, (re[1]+le[1])/2
-	down := func(p [2]float64) float64 { return -uy*(p[0]-ex) + ux*(p[1]-ey) }
+	e := midpoint(re, le)
+	down := func(p [2]float64) float64 { return -uy*(p[0]-e[0]) + ux*(p[1]-e[1]) }
 	nose, mouth := down(k.Points[NoseTip]), down(k.Points[Mouth])
 	return nose > 0 && mouth > nose && mouth > d/3
 }
@@ -315,19 +315,26 @@ func tileStarts(lo, n, T, ov int) []int {
 // so that MeasureAt fits the face turned upright. ok is false when the
 // face is too small to fit.
 func (k KeyFace) Detection() (Detection, bool) {
-	theta := k.Roll() * math.Pi / 180
-	re, le := k.Points[RightEye], k.Points[LeftEye]
-	ex, ey := (re[0]+le[0])/2, (re[1]+le[1])/2
 	w := boxPerKeys * k.span()
 	if w < 4 || math.IsNaN(w) {
 		return Detection{}, false
 	}
-	// The face's "down" in the image is (-sin, cos) of the eye line.
-	cx, cy := ex-boxDrop*w*math.Sin(theta), ey+boxDrop*w*math.Cos(theta)
-	iw := int(math.Round(w))
-	x0, y0 := int(math.Round(cx-w/2)), int(math.Round(cy-w/2))
-	return Detection{Box: image.Rect(x0, y0, x0+iw, y0+iw), Score: k.Score, Roll: k.Roll(), Keys: &k}, true
+	box := faceBox(midpoint(k.Points[RightEye], k.Points[LeftEye]), w, k.Roll())
+	return Detection{Box: box, Score: k.Score, Roll: k.Roll(), Keys: &k}, true
 }
+
+// faceBox is a square of side w placed as dlib's HOG box sits on a face:
+// its centre boxDrop·w below the middle of the eyes, along the face's own
+// down, which for an eye line at roll degrees is (-sin, cos) in the image.
+func faceBox(eyes [2]float64, w, roll float64) image.Rectangle {
+	theta := roll * math.Pi / 180
+	cx, cy := eyes[0]-boxDrop*w*math.Sin(theta), eyes[1]+boxDrop*w*math.Cos(theta)
+	x0, y0 := int(math.Round(cx-w/2)), int(math.Round(cy-w/2))
+	iw := int(math.Round(w))
+	return image.Rect(x0, y0, x0+iw, y0+iw)
+}
+
+func midpoint(a, b [2]float64) [2]float64 { return [2]float64{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2} }
 
 // Profile faces. dlib's 68-point model is trained on faces it can see
 // both eyes of; on a face in profile it returns a frontal-looking shape
@@ -355,8 +362,8 @@ func (k KeyFace) KeyYaw() float64 {
 	if d == 0 {
 		return 0
 	}
-	ex, ey := (re[0]+le[0])/2, (re[1]+le[1])/2
-	off := ((n[0]-ex)*(le[0]-re[0]) + (n[1]-ey)*(le[1]-re[1])) / d
+	e := midpoint(re, le)
+	off := ((n[0]-e[0])*(le[0]-re[0]) + (n[1]-e[1])*(le[1]-re[1])) / d
 	return math.Atan(noseDepthPerEye*off/d) * 180 / math.Pi
 }
 
@@ -399,7 +406,11 @@ func (a *Analyzer) measureOne(img image.Image, d Detection) (Face, bool, error) 
 		margin := box.Dx()/2 + int(math.Ceil(float64(box.Dx())*(slices.Max(scales)-1)/2))
 		fit, fitBox = grayRegion(img, box.Inset(-margin)), box
 	} else {
-		g := Gray(img)
+		// The turned copy (a square of 2.2 box widths) reaches at most
+		// 1.1·√2 box widths from the centre, and bilinear a pixel more:
+		// only that much is read as grey (an image that is not YCbCr or
+		// grey is converted there).
+		g := grayRegion(img, box.Inset(-box.Dx()*11/10-2))
 		if g.Bounds().Dx() < 2 || g.Bounds().Dy() < 2 || box.Dx() < 2 {
 			return Face{}, false, nil
 		}
@@ -448,13 +459,7 @@ func (a *Analyzer) measureOne(img image.Image, d Detection) (Face, bool, error) 
 // follows the landmarks, as Size does, so the rules that read the box
 // (FACE_TOO_CLOSE, FACE_CLOSE_TO_BORDER) judge the face dlib measured.
 func landmarkBox(f Face) image.Rectangle {
-	w := f.Size
-	theta := f.Pose.Roll * math.Pi / 180
-	ex, ey := (f.Eyes.Right[0]+f.Eyes.Left[0])/2, (f.Eyes.Right[1]+f.Eyes.Left[1])/2
-	cx, cy := ex-boxDrop*w*math.Sin(theta), ey+boxDrop*w*math.Cos(theta)
-	x0, y0 := int(math.Round(cx-w/2)), int(math.Round(cy-w/2))
-	iw := int(math.Round(w))
-	return image.Rect(x0, y0, x0+iw, y0+iw)
+	return faceBox(midpoint(f.Eyes.Right, f.Eyes.Left), f.Size, f.Pose.Roll)
 }
 
 // scaledBox is b scaled by k about its centre.
@@ -473,8 +478,8 @@ func scaledBox(b image.Rectangle, k float64) image.Rectangle {
 // from the middle of the eyes: a measure of the face's size that does not
 // depend on its angle in the image.
 func (k KeyFace) span() float64 {
-	re, le, m := k.Points[RightEye], k.Points[LeftEye], k.Points[Mouth]
-	return k.IPD() + math.Hypot(m[0]-(re[0]+le[0])/2, m[1]-(re[1]+le[1])/2)
+	e, m := midpoint(k.Points[RightEye], k.Points[LeftEye]), k.Points[Mouth]
+	return k.IPD() + math.Hypot(m[0]-e[0], m[1]-e[1])
 }
 
 // turned is a copy of a face's neighbourhood turned upright.

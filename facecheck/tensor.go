@@ -168,7 +168,9 @@ const areaStride = 4
 
 // areaPlane averages an 8-bit image of ch interleaved channels, srcW
 // pixels wide, read a row at a time by row (the row's index), to w×h
-// with the given taps.
+// with the given taps (areaTaps). Each output's weights sum to 1<<12 per
+// axis: a horizontal sum is at most 255<<12, shifted to 255<<8, times the
+// vertical weights at most 255<<20.
 func areaPlane(srcW, w, h, ch int, xs, ys [][]tap, row func(y int, dst []uint8)) []uint8 {
 	out := make([]uint8, w*h*ch)
 	src := make([]uint8, srcW*ch)
