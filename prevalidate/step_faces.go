@@ -54,10 +54,7 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 			if m, ok := a.(boxMeasurer); ok {
 				faces, err = m.MeasureAt(ctx, s.img, rescaled(faces, s.scale/before, m.Detector() != DetectorHOG))
 			} else {
-				if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
-					opts.MinFace = t * s.scale
-				}
-				faces, err = a.Find(ctx, s.img, opts)
+				faces, err = a.Find(ctx, s.img, s.findOptions(s.scale))
 			}
 		}
 	}
@@ -161,14 +158,22 @@ const (
 // landmarkNum is the decode scale (eighths) at which the largest face has
 // landmarkFloor pixels, when it needs them, or the current one.
 func (s *state) landmarkNum(faces []facecheck.Face) int {
-	if len(faces) == 0 || !s.dec.scalable || s.num >= 8 || faces[0].Size >= landmarkFloor {
+	if len(faces) == 0 || !s.dec.scalable || s.num >= 8 {
 		return s.num
 	}
-	if faces[0].Size >= landmarkMin && !s.borderline(faces[0]) {
-		return s.num
+	return landmarkNumFor(faces[0].Size/s.scale, s.num, s.borderline(faces[0]))
+}
+
+// landmarkNumFor is the decode scale (eighths) a face of size px in the
+// input needs, decoded at num: num when it has landmarkFloor pixels
+// there, or landmarkMin and no borderline measure; else the scale that
+// gives it landmarkFloor.
+func landmarkNumFor(size float64, num int, borderline bool) int {
+	at := size * float64(num) / 8
+	if at >= landmarkFloor || (at >= landmarkMin && !borderline) {
+		return num
 	}
-	input := faces[0].Size / s.scale
-	return codec.NumAtLeast(landmarkFloor / input)
+	return codec.NumAtLeast(landmarkFloor / size)
 }
 
 // borderline reports whether a face (measured on the decoded image) has a

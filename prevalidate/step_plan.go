@@ -80,12 +80,10 @@ func (s *state) preview(ctx context.Context) error {
 	}
 	facecheck.SortBySize(est)
 	num := s.planNumFor(est)
-	// The landmarks' own need, as landmarkNum would find it after the
-	// decode (the borderline refit aside, which needs the landmarks).
-	if at := est[0].Size * float64(max(num, s.planNum)) / 8; at < landmarkMin {
-		num = max(num, codec.NumAtLeast(landmarkFloor/est[0].Size))
-	}
-	s.planNum = max(s.planNum, num)
+	// The landmarks' own need, as landmarkNum will find it after the
+	// decode (but for a borderline measure, which needs the landmarks).
+	num = max(num, s.planNum)
+	s.planNum = landmarkNumFor(est[0].Size, num, false)
 	s.opts.Logger.Debug("plan", "preview", img.Bounds().Size().String(), "faces", len(keys), "num", s.planNum,
 		"decode_ms", ms(t1.Sub(t0)), "detect_ms", ms(t2.Sub(t1)))
 	return nil
