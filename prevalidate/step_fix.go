@@ -30,13 +30,13 @@ func stepFix(ctx context.Context, s *state) (bool, error) {
 	}
 	// Never turn a passing face into a failing one: if the input passes
 	// every face rule and the output does not, keep the input's own size.
-	if plan.scale < 1 && regressed(s.opts.Profile, s.opts.Profile.Judge(&s.m), out.Issues) {
+	if before := s.opts.Profile.Judge(&s.m); plan.scale < 1 && regressed(s.opts.Profile, before, out.Issues) {
 		s.opts.Logger.Debug("output fails a face rule the input passes; keeping the full size", "scale", plan.scale)
 		again, againData, err := s.encode(ctx, s.fullSize())
 		if err != nil {
 			return true, err
 		}
-		if !regressed(s.opts.Profile, s.opts.Profile.Judge(&s.m), again.Issues) {
+		if !regressed(s.opts.Profile, before, again.Issues) {
 			out, data = again, againData
 		}
 	}

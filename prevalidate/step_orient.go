@@ -2,6 +2,7 @@ package prevalidate
 
 import (
 	"context"
+	"image"
 
 	"github.com/facegate/facegate/exif"
 )
@@ -24,7 +25,12 @@ func (s *state) orient() {
 	if !s.dec.upright && s.m.Orientation != int(exif.Normal) {
 		img = exif.Apply(img, exif.Orientation(s.m.Orientation))
 	}
-	img = exif.Apply(img, quarterTurns(s.turn))
+	s.replaceImage(exif.Apply(img, quarterTurns(s.turn)))
+}
+
+// replaceImage makes img the working image; the decode buffer is handed
+// back when img is a new one.
+func (s *state) replaceImage(img image.Image) {
 	if img != s.img {
 		putPix(s.pix)
 		s.pix = nil
@@ -40,12 +46,7 @@ func (s *state) turnBy(q int) {
 	if q == 0 {
 		return
 	}
-	img := exif.Apply(s.img, quarterTurns(q))
-	if img != s.img {
-		putPix(s.pix)
-		s.pix = nil
-	}
-	s.img = img
+	s.replaceImage(exif.Apply(s.img, quarterTurns(q)))
 	s.turn = (s.turn + q) & 3
 	W, H := s.m.Width, s.m.Height
 	for i := range s.m.Faces {
