@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/facegate/facegate/internal/modroot"
 )
 
 // Model describes one file facegate loads.
@@ -170,35 +172,10 @@ func fetchRoots() []string {
 			out = append(out, filepath.Dir(filepath.Dir(exe)))
 		}
 	}
-	if root := moduleRoot(); root != "" {
+	if root := modroot.Dir(); root != "" {
 		out = append(out, root)
 	}
 	return slices.Compact(out)
-}
-
-// modulePath is this module's path, as its go.mod names it.
-const modulePath = "github.com/facegate/facegate"
-
-// moduleRoot walks up from the working folder to the folder whose go.mod
-// is this module's; "" when there is none.
-func moduleRoot() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
-			first, _, _ := strings.Cut(string(b), "\n")
-			if strings.TrimSpace(first) == "module "+modulePath {
-				return dir
-			}
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return ""
-		}
-		dir = up
-	}
 }
 
 // Find returns the path of the first candidate that exists, after checking

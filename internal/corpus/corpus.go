@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/facegate/facegate/internal/modroot"
 )
 
 // Entry is one row of MANIFEST.tsv.
@@ -29,8 +31,7 @@ func Dir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("FACEGATE_CORPUS")
 	if dir == "" {
-		root, err := repoRoot()
-		if err == nil {
+		if root := modroot.Dir(); root != "" {
 			dir = filepath.Join(root, "..", "shared", "corpus")
 		}
 	}
@@ -79,21 +80,4 @@ func Manifest(t testing.TB) []Entry {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
 }
