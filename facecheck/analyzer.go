@@ -114,10 +114,7 @@ type Pass struct {
 // their copy would exceed RetryPixels, or when they would gain less than
 // half again in reach; the last possible one doubles the image.
 func (o *FindOptions) Passes(w, h int) []Pass {
-	minFace, maxPix, retryPix := float64(defaultMinFace), defaultMaxPassPixels, defaultRetryPixels
-	if o != nil && o.MinFace > 0 {
-		minFace = o.MinFace
-	}
+	minFace, maxPix, retryPix := o.minFace(), defaultMaxPassPixels, defaultRetryPixels
 	if o != nil && o.MaxPassPixels > 0 {
 		maxPix = o.MaxPassPixels
 	}
