@@ -10,7 +10,8 @@ import (
 
 // Middleware pre-validates the multipart uploads that reach next: every
 // file field of a POST is checked and fixed as the proxy does it (face
-// rules for image and selfie_image, image rules for the others). A failing
+// rules for the fields any Progeny service names as faces, image and
+// selfie_image, image rules for the others; see progeny.FaceField). A failing
 // image is answered 400 in Progeny's field-error shape and next is not
 // called; otherwise next receives the same form with the fixed JPEGs in
 // place of the originals. Other requests pass through untouched.

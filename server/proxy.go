@@ -14,12 +14,8 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/progeny"
 )
-
-// faceFields are judged with the face rules; every other file field (the
-// ID and passport images) with the document profile: format, size and
-// orientation only.
-var faceFields = map[string]bool{"image": true, "selfie_image": true}
 
 // handleService checks and fixes every image field of a Progeny service
 // call. A failing image is answered at once with 400 in Progeny's
@@ -67,7 +63,7 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
 	start := time.Now()
-	fixed, fieldErrs, issues, err := s.fixFields(ctx, r.MultipartForm)
+	fixed, fieldErrs, issues, err := s.fixFields(ctx, r.PathValue("name"), r.MultipartForm)
 	cancel()
 	s.m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	release()
@@ -96,7 +92,11 @@ type part struct {
 	data        []byte
 }
 
-func (s *Server) fixFields(ctx context.Context, form *multipart.Form) ([]part, map[string][]string, map[string]string, error) {
+// fixFields fixes every file field of a call to service: the fields
+// progeny's table names as faces with the face rules, every other one (the
+// ID and passport images) with the document profile (format, size and
+// orientation only).
+func (s *Server) fixFields(ctx context.Context, service string, form *multipart.Form) ([]part, map[string][]string, map[string]string, error) {
 	fieldErrs := map[string][]string{}
 	issues := map[string]string{}
 	var parts []part
@@ -112,7 +112,7 @@ func (s *Server) fixFields(ctx context.Context, form *multipart.Form) ([]part, m
 				return nil, nil, nil, err
 			}
 			opts := &s.doc
-			if faceFields[field] {
+			if progeny.FaceField(service, field) {
 				opts = &s.check
 			}
 			rep, out, err := prevalidate.Fix(ctx, f, opts)

@@ -26,25 +26,6 @@ type submitFlags struct {
 	models  modelFlags
 }
 
-// imageField is one file field of a service, judged as a face or a document.
-type imageField struct {
-	name string
-	face bool
-}
-
-// serviceFields lists each service's image fields in the order IMAGE
-// arguments fill them. Services with one field take any number of images,
-// one call each.
-var serviceFields = map[string][]imageField{
-	progeny.ServiceRegisterFace:     {{"image", true}},
-	progeny.ServiceAuthenticateFace: {{"image", true}},
-	progeny.ServiceFaceLiveness:     {{"image", true}},
-	progeny.ServiceKYCCard:          {{"selfie_image", true}, {"front_id", false}, {"back_id", false}},
-	progeny.ServiceKYCPassport:      {{"selfie_image", true}, {"passport_image", false}},
-	progeny.ServiceOCRCard:          {{"front_id", false}, {"back_id", false}},
-	progeny.ServiceOCRPassport:      {{"passport_image", false}},
-}
-
 // submitRecord is the JSON line printed for each service call.
 type submitRecord struct {
 	Service string                `json:"service"`
@@ -63,11 +44,7 @@ type submitRecord struct {
 
 func newSubmit(stdout, stderr io.Writer) *cobra.Command {
 	var f submitFlags
-	names := make([]string, 0, len(serviceFields))
-	for n := range serviceFields {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := progeny.ServiceNames()
 	c := &cobra.Command{
 		Use:   "submit --service NAME [--uuid U] [--extend-data] [--force] IMAGE...",
 		Short: "Check, fix and send images to Progeny; print each task's result as JSON",
@@ -94,24 +71,25 @@ func newSubmit(stdout, stderr io.Writer) *cobra.Command {
 // prepared is one image after check and fix.
 type prepared struct {
 	path  string
-	field imageField
+	field progeny.Field
 	rep   *prevalidate.Report
 	data  []byte // what would be sent: the fixed JPEG
 }
 
 func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stderr io.Writer) error {
-	fields, ok := serviceFields[f.service]
+	svc, ok := progeny.LookupService(f.service)
+	fields := svc.Fields
 	switch {
 	case !ok:
 		return usageError{fmt.Errorf("--service must be one of the Progeny services (see facegate submit --help), not %q", f.service)}
 	case len(images) == 0:
 		return usageError{errors.New("submit needs at least one IMAGE")}
-	case f.service == progeny.ServiceAuthenticateFace && f.uuid == "":
-		return usageError{errors.New("authenticate_face needs --uuid of a registered face")}
+	case svc.NeedsUUID && f.uuid == "":
+		return usageError{fmt.Errorf("%s needs --uuid of a registered face", f.service)}
 	case len(fields) > 1 && len(images) != len(fields):
 		want := make([]string, len(fields))
 		for i, fl := range fields {
-			want[i] = fl.name
+			want[i] = fl.Name
 		}
 		return usageError{fmt.Errorf("%s takes %d images, in this order: %s", f.service, len(fields), strings.Join(want, ", "))}
 	}
@@ -123,7 +101,7 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 
 	// Check and fix everything before any network traffic.
 	faceOpts := &prevalidate.Options{Profile: prevalidate.Progeny(), Logger: log}
-	if slices.ContainsFunc(fields, func(fl imageField) bool { return fl.face }) {
+	if slices.ContainsFunc(fields, func(fl progeny.Field) bool { return fl.Face }) {
 		analyzer, err := prevalidate.LoadAnalyzer(f.models.options())
 		if err != nil {
 			return usageError{err}
@@ -135,7 +113,7 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 	for i, path := range images {
 		field := fields[min(i, len(fields)-1)]
 		opts := docOpts
-		if field.face {
+		if field.Face {
 			opts = faceOpts
 		}
 		p, err := prepare(ctx, path, field, opts)
@@ -173,7 +151,7 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 		rec := record(f.service, call)
 		files := make([]progeny.File, len(call))
 		for i, p := range call {
-			files[i] = progeny.File{Field: p.field.name, Data: p.data}
+			files[i] = progeny.File{Field: p.field.Name, Data: p.data}
 		}
 		fieldsMap := map[string]string{}
 		if f.extend {
@@ -214,7 +192,7 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 
 // prepare checks and fixes one image. The sent bytes are the fixed JPEG;
 // with no output (undecodable), the original bytes, for --force only.
-func prepare(ctx context.Context, path string, field imageField, opts *prevalidate.Options) (prepared, error) {
+func prepare(ctx context.Context, path string, field progeny.Field, opts *prevalidate.Options) (prepared, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return prepared{}, err
