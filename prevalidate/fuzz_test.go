@@ -3,6 +3,8 @@ package prevalidate
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"image/gif"
 	"testing"
 
@@ -79,6 +81,41 @@ func FuzzHeader(f *testing.F) {
 		}
 		if ok && m.Format == FormatUnknown {
 			t.Fatal("an unknown format passed the header step")
+		}
+	})
+}
+
+// FuzzParseProfile reads arbitrary profile files: an error is a
+// *ProfileError, and a profile that loads writes back to a file that
+// loads to the same profile.
+func FuzzParseProfile(f *testing.F) {
+	for _, name := range ProfileNames() {
+		p, _ := ProfileByName(name)
+		data, _ := json.Marshal(p)
+		f.Add(data)
+	}
+	f.Add([]byte(`{"facegate_profile":1,"rules":[{"code":"FACE_TOO_SMALL","key":"face_size","threshold":1e309}]}`))
+	f.Add([]byte(`{"facegate_profile":1,"rules":[{"code":"EYES_CLOSED","threshold":0.2,"severity":"warning"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParseProfile(data)
+		if err != nil {
+			var pe *ProfileError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v is a %T, not a *ProfileError", err, err)
+			}
+			return
+		}
+		out, err := json.Marshal(p)
+		if err != nil {
+			t.Fatalf("loaded profile does not write: %v", err)
+		}
+		q, err := ParseProfile(out)
+		if err != nil {
+			t.Fatalf("written profile does not load: %v\n%s", err, out)
+		}
+		again, _ := json.Marshal(q)
+		if !bytes.Equal(out, again) {
+			t.Fatalf("not stable:\n%s\n%s", out, again)
 		}
 	})
 }

@@ -27,6 +27,7 @@ import (
 // state is what the steps read and write.
 type state struct {
 	opts Options
+	lim  limits // the profile's thresholds the steps act on
 	fix  bool
 	src  io.Reader // the input, when not given as bytes
 	data []byte
@@ -122,7 +123,7 @@ func (s *state) runAll(ctx context.Context) (*Report, []byte, error) {
 }
 
 func newState(opts Options, fix bool) *state {
-	s := &state{opts: opts, fix: fix, rep: &Report{Faces: []Face{}}, num: 8, scale: 1}
+	s := &state{opts: opts, lim: limitsOf(opts.Profile), fix: fix, rep: &Report{Faces: []Face{}}, num: 8, scale: 1}
 	s.m.Format = FormatUnknown
 	s.m.Orientation = 1
 	return s

@@ -70,18 +70,14 @@ func (s *state) workNum() int {
 		return 8
 	}
 	W, H := s.m.Width, s.m.Height // upright
-	w, h := resize.Plan(W, H, resize.Limits{
-		MaxHeight: s.limit(string(HeightAboveRecommended)),
-		MaxSide:   s.limit(string(ImageTooLarge)),
-		MinSide:   s.limit(string(ImageTooSmall)),
-	})
+	w, h := resize.Plan(W, H, s.lim.size)
 	if exif.Orientation(s.m.Orientation).SwapsAxes() {
 		w, h = h, w
 	}
 	num := codec.ScaleFor(s.hdr.Width, s.hdr.Height, w, h)
-	if s.opts.Profile.HasFaceRules() {
-		minFace, ok := s.opts.Profile.Threshold(KeyFaceSize)
-		if !ok || minFace <= 0 {
+	if s.lim.hasFaces {
+		minFace := s.lim.faceSize.v
+		if !s.lim.faceSize.ok || minFace <= 0 {
 			return 8
 		}
 		num = max(num, codec.NumAtLeast(workFaceFloor/minFace))

@@ -15,7 +15,7 @@ import (
 // profile has face rules. The first detection pass is sized by the face
 // size rule, so a face of that size is found on a small copy.
 func stepFaces(ctx context.Context, s *state) (bool, error) {
-	if !s.opts.Profile.HasFaceRules() || s.noFaceSearch {
+	if !s.lim.hasFaces || s.noFaceSearch {
 		return false, nil
 	}
 	a, err := s.finder()
@@ -70,8 +70,8 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	}
 	s.m.Faces, s.m.FacesMeasured = faces, true
 	s.m.Turn = 0
-	if t, ok := s.opts.Profile.Threshold(string(ImageTurned)); ok && len(faces) > 0 {
-		if r := faces[0].Pose.Roll; math.Abs(r) > t {
+	if t := s.lim.turned; t.ok && len(faces) > 0 {
+		if r := faces[0].Pose.Roll; math.Abs(r) > t.v {
 			s.m.Turn = int(math.Round(r/90)) & 3
 		}
 	}
@@ -94,15 +94,15 @@ func (s *state) finder() (FaceFinder, error) {
 // which no rule counts a face.
 func (s *state) findOptions(k float64) *facecheck.FindOptions {
 	opts := &facecheck.FindOptions{}
-	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok {
-		opts.MinFace = t * k
+	if t := s.lim.faceSize; t.ok {
+		opts.MinFace = t.v * k
 	}
 	if !s.opts.AllFaces {
 		// The rules judge the largest face and count the others only from
 		// TOO_MANY_FACES' share of its size (without that rule, none).
 		opts.Relative = 1
-		if t, ok := s.opts.Profile.Threshold(string(TooManyFaces)); ok && t > 0 {
-			opts.Relative = min(t, 1)
+		if t := s.lim.faceShare; t.ok && t.v > 0 {
+			opts.Relative = min(t.v, 1)
 		}
 	}
 	return opts
@@ -180,23 +180,16 @@ func landmarkNumFor(size float64, num int, borderline bool) int {
 // measure within the landmark fit's jitter of a threshold: 3° of an angle
 // limit, 0.05 of the closed-eye ratio, 3 % of a size limit.
 func (s *state) borderline(f facecheck.Face) bool {
-	near := func(key string, v, margin float64) bool {
-		t, ok := s.opts.Profile.Threshold(key)
-		return ok && math.Abs(v-t) <= margin
-	}
+	l := &s.lim
 	roll := math.Remainder(f.Pose.Roll, 90) // the tilt left after a quarter turn
-	if near(KeyYawPitch, math.Abs(f.Pose.Yaw), 3) || near(KeyYawPitch, math.Abs(f.Pose.Pitch), 3) || near(KeyRoll, math.Abs(roll), 3) {
+	if l.yawPitch.near(math.Abs(f.Pose.Yaw), 3) || l.yawPitch.near(math.Abs(f.Pose.Pitch), 3) || l.roll.near(math.Abs(roll), 3) {
 		return true
 	}
-	if r, l, ok := quality.EyeAspectRatio(f.Landmarks); ok && (near(string(EyesClosed), r, 0.05) || near(string(EyesClosed), l, 0.05)) {
+	if r, le, ok := quality.EyeAspectRatio(f.Landmarks); ok && (l.eyesClosed.near(r, 0.05) || l.eyesClosed.near(le, 0.05)) {
 		return true
 	}
 	size, ipd := f.Size/s.scale, f.IPD/s.scale
-	if t, ok := s.opts.Profile.Threshold(KeyFaceSize); ok && math.Abs(size/t-1) <= 0.03 {
-		return true
-	}
-	t, ok := s.opts.Profile.Threshold(KeyEyeDistance)
-	return ok && math.Abs(ipd/t-1) <= 0.03
+	return (l.faceSize.ok && math.Abs(size/l.faceSize.v-1) <= 0.03) || (l.eyeDist.ok && math.Abs(ipd/l.eyeDist.v-1) <= 0.03)
 }
 
 // fixNum is the decode scale (eighths) Fix's plan will need for these

@@ -53,17 +53,12 @@ type fixPlan struct {
 	cropped, face bool
 }
 
-func (s *state) limit(key string) int {
-	t, _ := s.opts.Profile.Threshold(key)
-	return int(t)
-}
-
 // bounds is the upright input's rectangle, in whose pixels plans are made.
 func (s *state) bounds() image.Rectangle { return image.Rect(0, 0, s.m.Width, s.m.Height) }
 
 func (s *state) fullSize() fixPlan {
 	b := s.bounds()
-	w, h := resize.Plan(b.Dx(), b.Dy(), resize.Limits{MaxSide: s.limit(string(ImageTooLarge))})
+	w, h := resize.Plan(b.Dx(), b.Dy(), resize.Limits{MaxSide: s.lim.size.MaxSide})
 	return fixPlan{rect: b, w: w, h: h, scale: float64(h) / float64(b.Dy()), minW: w, minH: h, face: true}
 }
 
@@ -74,11 +69,7 @@ func (s *state) fullSize() fixPlan {
 func (s *state) planFix() fixPlan {
 	b := s.bounds()
 	W, H := b.Dx(), b.Dy()
-	w, h := resize.Plan(W, H, resize.Limits{
-		MaxHeight: s.limit(string(HeightAboveRecommended)),
-		MaxSide:   s.limit(string(ImageTooLarge)),
-		MinSide:   s.limit(string(ImageTooSmall)),
-	})
+	w, h := resize.Plan(W, H, s.lim.size)
 	p := fixPlan{rect: b, w: w, h: h, scale: float64(h) / float64(H)}
 	need, ok := s.faceScale()
 	if !ok || p.scale >= need {
@@ -89,7 +80,7 @@ func (s *state) planFix() fixPlan {
 			return fixPlan{rect: r, w: w, h: h, scale: need, minW: w, minH: h, cropped: true, face: true}
 		}
 	}
-	maxSide := float64(s.limit(string(ImageTooLarge)))
+	maxSide := float64(s.lim.size.MaxSide)
 	if maxSide > 0 {
 		need = min(need, maxSide/float64(max(W, H)))
 	}
@@ -105,9 +96,8 @@ func (s *state) faceScale() (float64, bool) {
 	if f == nil || f.Size <= 0 || f.IPD <= 0 {
 		return 0, false
 	}
-	minSize, ok1 := s.opts.Profile.Threshold(KeyFaceSize)
-	minIPD, ok2 := s.opts.Profile.Threshold(KeyEyeDistance)
-	if !ok1 && !ok2 {
+	minSize, minIPD := s.lim.faceSize.v, s.lim.eyeDist.v
+	if !s.lim.faceSize.ok && !s.lim.eyeDist.ok {
 		return 0, false
 	}
 	if f.Size < minSize || f.IPD < minIPD {
@@ -149,9 +139,9 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 	t1 := time.Now()
 	// The quality floor is the profile's: never under what its own
 	// IMAGE_IS_TOO_COMPRESSED rule would refuse.
-	floor := s.limit(string(ImageIsTooCompressed))
+	floor := s.lim.minQuality
 	enc, err := resize.EncodeFit(ctx, src, p.w, p.h, resize.FitOptions{
-		MaxBytes: s.limit(string(FileTooLarge)), MinWidth: p.minW, MinHeight: p.minH,
+		MaxBytes: s.lim.maxBytes, MinWidth: p.minW, MinHeight: p.minH,
 		MinQuality: floor, StartQuality: max(92, floor),
 	})
 	if err != nil {

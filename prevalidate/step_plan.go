@@ -36,7 +36,7 @@ const previewMinSide = 256
 
 func (s *state) preview(ctx context.Context) error {
 	if !s.fix || !s.dec.scalable || s.opts.FullDecode || s.m.Format != FormatJPEG ||
-		!s.opts.Profile.HasFaceRules() || s.planNum >= 8 {
+		!s.lim.hasFaces || s.planNum >= 8 {
 		return nil
 	}
 	a, err := s.finder()
