@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/facegate/facegate/prevalidate"
 )
 
 func TestSafeName(t *testing.T) {
@@ -84,7 +83,7 @@ func TestRunKeepsOrderAndBoundsInFlight(t *testing.T) {
 		}()
 		var inFlight, peak atomic.Int64
 		var got []string
-		err := Run(context.Background(), items, Options{Jobs: jobs}, func(ctx context.Context, it Item) *prevalidate.Report {
+		err := Run(context.Background(), items, Options{Jobs: jobs}, func(ctx context.Context, it Item) *record {
 			n := inFlight.Add(1)
 			for {
 				p := peak.Load()
@@ -93,8 +92,8 @@ func TestRunKeepsOrderAndBoundsInFlight(t *testing.T) {
 				}
 			}
 			time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
-			return &prevalidate.Report{Path: it.Path}
-		}, func(r *prevalidate.Report) error {
+			return &record{Path: it.Path}
+		}, func(r *record) error {
 			inFlight.Add(-1)
 			got = append(got, r.Path)
 			return nil
@@ -127,12 +126,12 @@ func TestRunStopsOnCancel(t *testing.T) {
 		}
 	}()
 	n := 0
-	err := Run(ctx, items, Options{Jobs: 3}, func(ctx context.Context, it Item) *prevalidate.Report {
+	err := Run(ctx, items, Options{Jobs: 3}, func(ctx context.Context, it Item) *record {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return &prevalidate.Report{Path: it.Path}
-	}, func(*prevalidate.Report) error {
+		return &record{Path: it.Path}
+	}, func(*record) error {
 		if n++; n == 50 {
 			cancel()
 		}
@@ -157,7 +156,7 @@ func TestArchiveGuards(t *testing.T) {
 	name := filepath.Join(dir, "a.zip")
 	os.WriteFile(name, buf.Bytes(), 0o644)
 	items := make(chan Item, 10)
-	if err := Walk(context.Background(), []string{name}, nil, Limits{MaxEntryBytes: 1 << 20}, items); err != nil {
+	if err := Walk(context.Background(), []string{name}, nil, WalkOptions{MaxEntryBytes: 1 << 20}, items); err != nil {
 		t.Fatal(err)
 	}
 	var got []Item
@@ -169,5 +168,69 @@ func TestArchiveGuards(t *testing.T) {
 	}
 	if got[0].Rel != "" || got[0].Path != name+"!../evil.jpg" {
 		t.Errorf("unsafe entry %+v", got[0])
+	}
+}
+
+// record stands for whatever a caller's work returns.
+type record struct{ Path string }
+
+// Select keeps a shard's items not already done, and nothing else.
+func TestSelect(t *testing.T) {
+	in := make(chan Item)
+	go func() {
+		defer close(in)
+		for i := range 300 {
+			in <- Item{Path: fmt.Sprintf("p%03d", i)}
+		}
+	}()
+	sh, _ := ParseShard("2/3")
+	sel := Selection{Shard: sh, Skip: map[string]bool{}}
+	for i := range 300 {
+		if p := fmt.Sprintf("p%03d", i); sh.Has(p) && i%2 == 0 {
+			sel.Skip[p] = true
+		}
+	}
+	var got []string
+	for it := range Select(context.Background(), in, sel) {
+		got = append(got, it.Path)
+	}
+	want := 0
+	for i := range 300 {
+		p := fmt.Sprintf("p%03d", i)
+		if sh.Has(p) && !sel.Skip[p] {
+			if want >= len(got) || got[want] != p {
+				t.Fatalf("selected %v, missing %s", got, p)
+			}
+			want++
+		}
+	}
+	if want != len(got) || want == 0 {
+		t.Errorf("selected %d, want %d", len(got), want)
+	}
+}
+
+// Files without an image extension are images only when IsImage says so.
+func TestWalkIsImage(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.jpg"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(dir, "noext"), []byte("IMG!rest"), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("hello"), 0o644)
+	walk := func(o WalkOptions) []string {
+		items := make(chan Item, 10)
+		if err := Walk(context.Background(), []string{dir}, nil, o, items); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for it := range items {
+			got = append(got, filepath.Base(it.Path))
+		}
+		return got
+	}
+	if got := walk(WalkOptions{}); strings.Join(got, ",") != "a.jpg" {
+		t.Errorf("by extension: %v", got)
+	}
+	isImg := func(h []byte) bool { return string(h) == "IMG!" }
+	if got := walk(WalkOptions{IsImage: isImg, HeadBytes: 4}); strings.Join(got, ",") != "a.jpg,noext" {
+		t.Errorf("with IsImage: %v", got)
 	}
 }

@@ -51,7 +51,7 @@ func FuzzWalkArchive(f *testing.F) {
 		items := make(chan Item, 4)
 		done := make(chan error, 1)
 		go func() {
-			done <- Walk(context.Background(), []string{name}, nil, Limits{MaxEntryBytes: 1 << 20, MaxTotalBytes: 4 << 20}, items)
+			done <- Walk(context.Background(), []string{name}, nil, WalkOptions{MaxEntryBytes: 1 << 20, MaxTotalBytes: 4 << 20}, items)
 		}()
 		for it := range items {
 			if it.Rel != "" {

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/facegate/facegate/prevalidate"
 )
 
 // Shard is the K-th (1-based) of N deterministic slices of the input. The
@@ -73,24 +71,49 @@ func DoneFile(name string) (map[string]bool, error) {
 	return Done(f)
 }
 
-// Options configure Run.
-type Options struct {
-	Jobs  int             // workers; 0 = 1
+// Selection is the part of the input a run takes.
+type Selection struct {
 	Shard Shard           // only this slice of the input
 	Skip  map[string]bool // paths already done (resumed run)
 }
 
-// Process handles one item and returns its record, or nil when ctx ended
-// before it was done (the item is abandoned, not recorded).
-type Process func(ctx context.Context, it Item) *prevalidate.Report
+// Has reports whether the item named path is selected.
+func (s Selection) Has(path string) bool { return s.Shard.Has(path) && !s.Skip[path] }
 
-// Run feeds items to Jobs workers and calls emit with each record, from one
-// goroutine, in input order whatever the number of jobs: a record that
-// finishes early waits for the ones before it. At most 2×Jobs items are in
-// flight (dispatched and not yet emitted), so memory stays bounded. Run
-// returns when the input is exhausted or ctx ends (records of items
-// finished in order by then are emitted; the rest are abandoned).
-func Run(ctx context.Context, items <-chan Item, opts Options, process Process, emit func(*prevalidate.Report) error) error {
+// Select passes on the items of in that sel has, and closes the channel it
+// returns when in is closed. It stops passing (but keeps draining in, so
+// the walker finishes) when ctx ends.
+func Select(ctx context.Context, in <-chan Item, sel Selection) <-chan Item {
+	out := make(chan Item)
+	go func() {
+		defer close(out)
+		for it := range in {
+			if !sel.Has(it.Path) || ctx.Err() != nil {
+				continue
+			}
+			select {
+			case out <- it:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	return out
+}
+
+// Options configure Run.
+type Options struct {
+	Jobs int // workers; 0 = 1
+}
+
+// Run feeds every item to Jobs workers running process and calls emit
+// with each record, from one goroutine, in input order whatever the number
+// of jobs: a record that finishes early waits for the ones before it.
+// process returns nil when ctx ended before the item was done (it is
+// abandoned, not emitted). At most 2×Jobs items are in flight (dispatched
+// and not yet emitted), so memory stays bounded. Run returns when the
+// input is exhausted or ctx ends (records of items finished in order by
+// then are emitted; the rest are abandoned).
+func Run[R any](ctx context.Context, items <-chan Item, opts Options, process func(context.Context, Item) *R, emit func(*R) error) error {
 	jobs := max(1, opts.Jobs)
 	type job struct {
 		seq int
@@ -98,7 +121,7 @@ func Run(ctx context.Context, items <-chan Item, opts Options, process Process, 
 	}
 	type result struct {
 		seq int
-		rep *prevalidate.Report
+		rep *R
 	}
 	work := make(chan job)
 	results := make(chan result, 2*jobs)
@@ -121,9 +144,6 @@ func Run(ctx context.Context, items <-chan Item, opts Options, process Process, 
 		defer close(work)
 		seq := 0
 		for it := range items {
-			if !opts.Shard.Has(it.Path) || opts.Skip[it.Path] {
-				continue
-			}
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
@@ -139,7 +159,7 @@ func Run(ctx context.Context, items <-chan Item, opts Options, process Process, 
 		wg.Wait()
 		close(results)
 	}()
-	pending := map[int]*prevalidate.Report{}
+	pending := map[int]*R{}
 	next := 0
 	var emitErr error
 	for r := range results {

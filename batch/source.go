@@ -1,8 +1,11 @@
-// Package batch runs the pipeline over many images: it expands files,
-// folders, zip and tar archives (read as streams) and path lists into
-// items, filters them (shards, resumed runs), and processes them with a
-// bounded pool of workers, so memory depends on the number of workers, not
-// on the size of the input.
+// Package batch runs work over many images without knowing what the work
+// is: Walk expands files, folders, zip and tar archives (read as streams)
+// and path lists into items, Select keeps those of a shard not done in a
+// resumed run, and Run processes them with a bounded pool of workers and
+// hands back the records in input order, so memory depends on the number
+// of workers, not on the size of the input. It has no image logic: the
+// caller says what an image looks like (WalkOptions.IsImage) and what to
+// do with one.
 package batch
 
 import (
@@ -20,8 +23,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-
-	"github.com/facegate/facegate/prevalidate"
 )
 
 // Item is one image to process.
@@ -48,15 +49,25 @@ func (it *Item) Open() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(it.data)), nil
 }
 
-// Limits bound what an archive may make the walker read.
-type Limits struct {
-	MaxEntryBytes int64 // one entry, uncompressed (0 = 50 MB, as prevalidate's input limit)
+// DefaultMaxEntryBytes is WalkOptions.MaxEntryBytes' default: 50 MB, as
+// prevalidate's input limit.
+const DefaultMaxEntryBytes = 50_000_000
+
+// WalkOptions bound what an archive may make the walker read, and say
+// which files are images.
+type WalkOptions struct {
+	MaxEntryBytes int64 // one entry, uncompressed (0 = DefaultMaxEntryBytes)
 	MaxTotalBytes int64 // all entries of one archive, uncompressed (0 = 4 GB)
+	// IsImage recognises an image from its first HeadBytes bytes, for the
+	// files in folders and archives whose names have no image extension.
+	// nil: by extension only.
+	IsImage   func(head []byte) bool
+	HeadBytes int
 }
 
-func (l Limits) withDefaults() Limits {
+func (l WalkOptions) withDefaults() WalkOptions {
 	if l.MaxEntryBytes <= 0 {
-		l.MaxEntryBytes = prevalidate.DefaultMaxInputBytes
+		l.MaxEntryBytes = DefaultMaxEntryBytes
 	}
 	if l.MaxTotalBytes <= 0 {
 		l.MaxTotalBytes = 4 << 30
@@ -76,11 +87,11 @@ func IsArchive(name string) bool {
 }
 
 // Walk sends an item for every image in paths, in order: files as given,
-// folders recursively in lexical order (images by extension or magic
-// bytes; symlinks are not followed), archives entry by entry. "-" reads a
+// folders recursively in lexical order (images by extension or
+// WalkOptions.IsImage; symlinks are not followed), archives entry by entry. "-" reads a
 // list of paths from stdin, one per line. A path that does not exist is an
 // error before anything is sent. Walk closes out when done.
-func Walk(ctx context.Context, paths []string, stdin io.Reader, lim Limits, out chan<- Item) error {
+func Walk(ctx context.Context, paths []string, stdin io.Reader, lim WalkOptions, out chan<- Item) error {
 	defer close(out)
 	lim = lim.withDefaults()
 	var expanded []string
@@ -130,7 +141,7 @@ func Walk(ctx context.Context, paths []string, stdin io.Reader, lim Limits, out 
 				if IsArchive(fp) {
 					return walkArchive(ctx, fp, filepath.ToSlash(rel), lim, send)
 				}
-				if !looksLikeImage(fp) {
+				if !lim.looksLikeImage(fp) {
 					return nil
 				}
 				return send(Item{Path: fp, Rel: filepath.ToSlash(rel), file: fp})
@@ -147,23 +158,26 @@ func Walk(ctx context.Context, paths []string, stdin io.Reader, lim Limits, out 
 	return nil
 }
 
-func looksLikeImage(p string) bool {
+func (l WalkOptions) looksLikeImage(p string) bool {
 	if imageExts[strings.ToLower(filepath.Ext(p))] {
 		return true
+	}
+	if l.IsImage == nil {
+		return false
 	}
 	f, err := os.Open(p)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, prevalidate.SniffLen)
+	head := make([]byte, l.HeadBytes)
 	n, _ := io.ReadFull(f, head)
-	return prevalidate.Sniff(head[:n]) != prevalidate.FormatUnknown
+	return l.IsImage(head[:n])
 }
 
 // walkArchive sends the images of a zip or tar(.gz). rel is the archive's
 // own path below a folder given, so outputs land beside it.
-func walkArchive(ctx context.Context, file, rel string, lim Limits, send func(Item) error) error {
+func walkArchive(ctx context.Context, file, rel string, lim WalkOptions, send func(Item) error) error {
 	base := strings.TrimSuffix(rel, path.Ext(rel))
 	if rel == "" {
 		base = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
@@ -179,7 +193,7 @@ func walkArchive(ctx context.Context, file, rel string, lim Limits, send func(It
 type archiveWalk struct {
 	file  string
 	base  string // outputs of its entries go below this folder
-	lim   Limits
+	lim   WalkOptions
 	send  func(Item) error
 	total int64
 }
@@ -194,9 +208,12 @@ func (a *archiveWalk) entry(name string, declared int64, r io.Reader) error {
 	}
 	if !imageExts[strings.ToLower(path.Ext(clean))] {
 		// Not named like an image: sniff it without reading it all.
-		head := make([]byte, prevalidate.SniffLen)
+		if a.lim.IsImage == nil {
+			return nil
+		}
+		head := make([]byte, a.lim.HeadBytes)
 		n, _ := io.ReadFull(r, head)
-		if prevalidate.Sniff(head[:n]) == prevalidate.FormatUnknown {
+		if !a.lim.IsImage(head[:n]) {
 			return nil
 		}
 		r = io.MultiReader(bytes.NewReader(head[:n]), r)

@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -164,7 +163,7 @@ func NewDetector() (*Detector, error) {
 		return nil, dlibErr("new detector", &e)
 	}
 	det := &Detector{d: d}
-	det.cleanup = runtime.AddCleanup(det, func(d *C.fg_detector) { freedByCleanup.Add(1); C.fg_detector_free(d) }, d)
+	det.cleanup = runtime.AddCleanup(det, func(d *C.fg_detector) { C.fg_detector_free(d) }, d)
 	return det, nil
 }
 
@@ -183,9 +182,6 @@ func Prepare(cacheDir string) {
 	defer C.free(unsafe.Pointer(cpath))
 	C.fg_detector_prepare(cpath, &e)
 }
-
-// freedByCleanup counts detectors freed by their cleanup (for the soak test).
-var freedByCleanup atomic.Int64
 
 // Close frees the detector's memory now rather than after a garbage
 // collection. The detector must not be used afterwards.

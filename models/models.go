@@ -2,14 +2,14 @@
 // landmark model, the BlazeFace detector, the ONNX Runtime library) and
 // verifies them by SHA-256.
 //
-// A file is looked for, in order: at an explicit path; at the path in its
-// own environment variable, if it has one (FACEGATE_ONNXRUNTIME for the
-// runtime library); in the folder named by FACEGATE_MODELS; in ./models;
-// in the third_party folder that `make` fills (beside the running
-// program's folder, or at the root of this module when run from inside
-// it); then in its system folder (/usr/share/dlib, where Debian's
-// libdlib-data installs the 68-point landmark model). An error names the
-// file, every place tried, and how to install it.
+// A file is looked for, in order: at an explicit path (Options.Path);
+// in a folder of models (Options.Dir); in ./models; in the third_party
+// folder that `make` fills (beside the running program's folder, or at the
+// root of this module when run from inside it); then in its system folder
+// (/usr/share/dlib, where Debian's libdlib-data installs the 68-point
+// landmark model). An error names the file, every place tried, and how to
+// install it. The package reads no environment variables: the facegate
+// command fills Path from a model's Env variable and Dir from EnvVar.
 package models
 
 import (
@@ -35,7 +35,8 @@ type Model struct {
 	SHA256  string // hex digest of the expected file
 	Install string // how to get it
 	Licence string
-	// Env names an environment variable that may hold the file's path.
+	// Env names the environment variable the facegate command reads the
+	// file's path from ("" for none).
 	Env string
 	// Fetched is the folder under third_party/ where `make` puts the file
 	// ("" when make does not fetch it).
@@ -86,7 +87,8 @@ var (
 	}
 )
 
-// EnvVar names the environment variable with a folder of models.
+// EnvVar names the environment variable the facegate command reads
+// Options.Dir from.
 const EnvVar = "FACEGATE_MODELS"
 
 // SystemDir is where Debian installs dlib's models.
@@ -95,6 +97,7 @@ const SystemDir = "/usr/share/dlib"
 // Options say where to look. The zero value looks in the default places.
 type Options struct {
 	Path       string // explicit path of the file; when set, the only place tried
+	Dir        string // a folder of models, tried before the default places
 	SkipVerify bool   // do not check the SHA-256 (for development models)
 	// Cache is a folder in which a digest once checked is remembered
 	// under the file's path, size, modification time and inode, so that
@@ -142,13 +145,8 @@ func Candidates(m Model, opts *Options) []string {
 		return []string{opts.Path}
 	}
 	var out []string
-	if m.Env != "" {
-		if p := os.Getenv(m.Env); p != "" {
-			out = append(out, p)
-		}
-	}
-	if dir := os.Getenv(EnvVar); dir != "" {
-		out = append(out, filepath.Join(dir, m.File))
+	if opts != nil && opts.Dir != "" {
+		out = append(out, filepath.Join(opts.Dir, m.File))
 	}
 	out = append(out, filepath.Join("models", m.File))
 	if m.Fetched != "" {

@@ -13,7 +13,6 @@ import (
 )
 
 func TestFindSystemLandmarks(t *testing.T) {
-	t.Setenv(EnvVar, "")
 	p, err := Find(Landmarks68, nil)
 	if err != nil {
 		// make test installs libdlib-data; without it the error must say how.
@@ -27,14 +26,13 @@ func TestFindSystemLandmarks(t *testing.T) {
 	}
 }
 
-func TestFindCNNByEnvAndExplicitPath(t *testing.T) {
+func TestFindCNNByDirAndExplicitPath(t *testing.T) {
 	dir := filepath.Join(corpus.Dir(t), "..", "models")
-	t.Setenv(EnvVar, dir)
-	p, err := Find(CNNDetector, nil)
+	t.Setenv(EnvVar, "/nowhere") // read by the command, not by this package
+	p, err := Find(CNNDetector, &Options{Dir: dir})
 	if err != nil || p != filepath.Join(dir, CNNDetector.File) {
-		t.Fatalf("env: %s, %v", p, err)
+		t.Fatalf("dir: %s, %v", p, err)
 	}
-	t.Setenv(EnvVar, "")
 	if p, err := Find(CNNDetector, &Options{Path: filepath.Join(dir, CNNDetector.File)}); err != nil || filepath.Base(p) != CNNDetector.File {
 		t.Fatalf("explicit: %s, %v", p, err)
 	}
@@ -42,8 +40,7 @@ func TestFindCNNByEnvAndExplicitPath(t *testing.T) {
 
 func TestFindErrors(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(EnvVar, dir)
-	_, err := Find(CNNDetector, nil)
+	_, err := Find(CNNDetector, &Options{Dir: dir})
 	var nf *NotFoundError
 	if !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), filepath.Join(dir, CNNDetector.File)) || !strings.Contains(err.Error(), "FACEGATE_MODELS") {
 		t.Fatalf("missing model: %v", err)
@@ -51,12 +48,12 @@ func TestFindErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, CNNDetector.File), []byte("not a model"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Find(CNNDetector, nil)
+	_, err = Find(CNNDetector, &Options{Dir: dir})
 	var ce *ChecksumError
 	if !errors.As(err, &ce) || ce.Want != CNNDetector.SHA256 || ce.Got == ce.Want {
 		t.Fatalf("damaged model: %v", err)
 	}
-	if p, err := Find(CNNDetector, &Options{SkipVerify: true}); err != nil || p != filepath.Join(dir, CNNDetector.File) {
+	if p, err := Find(CNNDetector, &Options{Dir: dir, SkipVerify: true}); err != nil || p != filepath.Join(dir, CNNDetector.File) {
 		t.Fatalf("skip verify: %s %v", p, err)
 	}
 }
@@ -108,10 +105,8 @@ func TestVerifiedDigestCache(t *testing.T) {
 }
 
 // The files make fetches are found in the checkout's third_party folder
-// from anywhere inside it; the runtime's own variable comes first.
+// from anywhere inside it; a folder of models given comes first.
 func TestFindFetched(t *testing.T) {
-	t.Setenv(EnvVar, "")
-	t.Setenv(ONNXRuntime.Env, "")
 	for _, m := range []Model{BlazeFace256, ONNXRuntime} {
 		p, err := Find(m, nil)
 		if err != nil {
@@ -124,8 +119,7 @@ func TestFindFetched(t *testing.T) {
 			t.Errorf("%s found at %s, want .../%s", m.File, p, want)
 		}
 	}
-	t.Setenv(ONNXRuntime.Env, "/opt/ort/libonnxruntime.so.1")
-	if c := Candidates(ONNXRuntime, nil); c[0] != "/opt/ort/libonnxruntime.so.1" || len(c) < 3 {
+	if c := Candidates(ONNXRuntime, &Options{Dir: "/opt/ort"}); c[0] != "/opt/ort/libonnxruntime.so.1" || len(c) < 3 {
 		t.Errorf("candidates %v", c)
 	}
 }

@@ -98,6 +98,11 @@ type AnalyzerOptions struct {
 	// library; neither is read by the HOG detector.
 	BlazeFace models.Options
 	Runtime   models.Options
+	// Cache is the folder in which the parsed landmark model (and, with
+	// HOG, the detector) and the files' verified digests are kept between
+	// runs: "" = the user's cache folder (such as ~/.cache/facegate),
+	// "off" = none. A models.Options.Cache of its own wins.
+	Cache string
 }
 
 func (o *AnalyzerOptions) detector() (string, error) {
@@ -141,8 +146,7 @@ func defaultAnalyzer(detector string) (*facecheck.Analyzer, error) {
 
 // LoadAnalyzer finds, verifies and loads the landmark model and the
 // detector's files, and returns a new Analyzer. A raw copy of the parsed
-// landmark model is kept in $FACEGATE_CACHE (default: the user's cache
-// folder, such as ~/.cache/facegate; "off" keeps none), which makes the
+// landmark model is kept in AnalyzerOptions.Cache, which makes the
 // next process load it in tens of milliseconds instead of a second, and
 // so are the files' verified digests (models.Options.Cache), so the next
 // process does not hash 135 MB again. ONNX
@@ -156,7 +160,7 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	if opts != nil {
 		o = *opts
 	}
-	cache := modelCacheDir()
+	cache := cacheDir(o.Cache)
 	for _, m := range []*models.Options{&o.Landmarks, &o.BlazeFace, &o.Runtime} {
 		if m.Cache == "" {
 			m.Cache = cache
@@ -197,10 +201,10 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	return facecheck.NewAnalyzer(pred), nil
 }
 
-// modelCacheDir is where the parsed landmark model is kept between runs,
-// or "" for nowhere.
-func modelCacheDir() string {
-	switch dir := os.Getenv("FACEGATE_CACHE"); dir {
+// cacheDir is where the parsed landmark model is kept between runs, or ""
+// for nowhere.
+func cacheDir(dir string) string {
+	switch dir {
 	case "off":
 		return ""
 	case "":

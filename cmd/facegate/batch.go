@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -25,24 +23,7 @@ type input struct {
 // name, over a size cap) or an archive that could not be read through.
 const EntryRefused prevalidate.Code = "ENTRY_REFUSED"
 
-func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.Reader, stdout, stderr io.Writer) error {
-	profile, ok := prevalidate.ProfileByName(f.profile)
-	if !ok {
-		return usageError{fmt.Errorf("unknown profile %q (known: %s)", f.profile, strings.Join(prevalidate.ProfileNames(), ", "))}
-	}
-	level := slog.LevelWarn
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	opts := &prevalidate.Options{
-		Profile:       profile,
-		MaxInputBytes: f.maxBytes,
-		MaxPixels:     f.maxPixels,
-		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
-		Landmarks:     f.landmarks,
-		AllFaces:      f.allFaces,
-		Crop:          f.crop,
-	}
+func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdin io.Reader, stdout, stderr io.Writer) error {
 	// A path that is not there is a usage error, said alone, before any
 	// record or table is written.
 	for _, p := range paths {
@@ -53,79 +34,115 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 			return usageError{err}
 		}
 	}
-	var bopts batch.Options
-	bopts.Jobs = max(1, f.jobs)
-	if f.shard != "" {
-		sh, err := batch.ParseShard(f.shard)
-		if err != nil {
-			return usageError{err}
-		}
-		bopts.Shard = sh
+	sel, journal, err := f.selection(stderr)
+	if err != nil {
+		return usageError{err}
 	}
-	var journal *os.File
-	if f.resume != "" {
-		done, err := batch.DoneFile(f.resume)
-		if err != nil {
-			return usageError{fmt.Errorf("resume: %w", err)}
-		}
-		bopts.Skip = done
-		if journal, err = os.OpenFile(f.resume, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err != nil {
-			return usageError{fmt.Errorf("resume: %w", err)}
-		}
+	if journal != nil {
 		defer journal.Close()
-		if len(done) > 0 {
-			fmt.Fprintf(stderr, "facegate: resuming: %d images already recorded in %s are skipped\n", len(done), f.resume)
-		}
 	}
-	if profile.HasFaceRules() {
-		// Load the model once, before any file: a missing model is a setup
-		// error that names the file and how to install it.
-		a, err := prevalidate.LoadAnalyzer(f.models.options())
-		if err != nil {
-			return usageError{err}
-		}
-		opts.Faces = a
+	opts, err := f.options(f.textLogger(stderr), true)
+	if err != nil {
+		return usageError{err}
 	}
 	var out *outDir
 	if fix {
-		var err error
 		if out, err = openOutDir(f.outDir); err != nil {
 			return usageError{err}
 		}
 	}
-	writers := []recordWriter{newTable(stdout, fix)}
+	writers, err := f.writers(stdout, journal, fix, opts.Profile)
+	if err != nil {
+		return usageError{err}
+	}
+	allOK, err := f.process(ctx, paths, stdin, sel, writers, stderr, func(ctx context.Context, it batch.Item) (*prevalidate.Report, error) {
+		return processItem(ctx, it, opts, out, fix)
+	})
+	switch {
+	case err != nil:
+		return usageError{err}
+	case !allOK:
+		return errNotOK
+	}
+	return nil
+}
+
+// selection is the shard and, when resuming, the images the journal
+// records, with the journal opened for appending.
+func (f *batchFlags) selection(stderr io.Writer) (batch.Selection, *os.File, error) {
+	var sel batch.Selection
+	if f.shard != "" {
+		sh, err := batch.ParseShard(f.shard)
+		if err != nil {
+			return sel, nil, err
+		}
+		sel.Shard = sh
+	}
+	if f.resume == "" {
+		return sel, nil, nil
+	}
+	done, err := batch.DoneFile(f.resume)
+	if err != nil {
+		return sel, nil, fmt.Errorf("resume: %w", err)
+	}
+	sel.Skip = done
+	journal, err := os.OpenFile(f.resume, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return sel, nil, fmt.Errorf("resume: %w", err)
+	}
+	if len(done) > 0 {
+		fmt.Fprintf(stderr, "facegate: resuming: %d images already recorded in %s are skipped\n", len(done), f.resume)
+	}
+	return sel, journal, nil
+}
+
+// writers are where each record goes: the table or JSON Lines on stdout,
+// the resume journal, the CSV file and the HTML report.
+func (f *batchFlags) writers(stdout io.Writer, journal *os.File, fix bool, profile *prevalidate.Profile) ([]recordWriter, error) {
+	ws := []recordWriter{newTable(stdout, fix)}
 	if f.json {
-		writers[0] = newJSONLines(stdout)
+		ws[0] = newJSONLines(stdout)
 	}
 	if journal != nil {
-		writers = append(writers, newJSONLines(journal))
+		ws = append(ws, newJSONLines(journal))
 	}
 	if f.csv != "" {
 		cw, err := newCSV(f.csv)
 		if err != nil {
-			return usageError{err}
+			return nil, err
 		}
-		writers = append(writers, cw)
+		ws = append(ws, cw)
 	}
 	if f.report != "" {
-		writers = append(writers, newHTMLReport(f.report, profile))
+		ws = append(ws, newHTMLReport(f.report, profile))
 	}
+	return ws, nil
+}
 
+// process walks the paths, runs work on the selected images with --jobs
+// workers, and writes each record, in input order, with progress on
+// stderr. The first error of work (output I/O) ends the run. allOK says
+// every record was OK.
+func (f *batchFlags) process(ctx context.Context, paths []string, stdin io.Reader, sel batch.Selection, writers []recordWriter, stderr io.Writer,
+	work func(context.Context, batch.Item) (*prevalidate.Report, error)) (allOK bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	walked := make(chan batch.Item, bopts.Jobs)
-	items := make(chan batch.Item, bopts.Jobs)
-	var found atomic.Int64
+	jobs := max(1, f.jobs)
+	walked := make(chan batch.Item, jobs)
 	walkErr := make(chan error, 1)
-	go func() { walkErr <- batch.Walk(ctx, paths, stdin, batch.Limits{MaxEntryBytes: f.maxBytes}, walked) }()
-	walking := atomic.Bool{}
+	wopts := batch.WalkOptions{MaxEntryBytes: f.maxBytes, HeadBytes: prevalidate.SniffLen,
+		IsImage: func(head []byte) bool { return prevalidate.Sniff(head) != prevalidate.FormatUnknown }}
+	go func() { walkErr <- batch.Walk(ctx, paths, stdin, wopts, walked) }()
+	// Count the selected images as they are found, for the progress line.
+	var found atomic.Int64
+	var walking atomic.Bool
 	walking.Store(true)
+	selected := batch.Select(ctx, walked, sel)
+	items := make(chan batch.Item, jobs)
 	go func() {
 		defer close(items)
-		for it := range walked {
-			if bopts.Shard.Has(it.Path) && !bopts.Skip[it.Path] {
-				found.Add(1)
-			}
+		for it := range selected {
+			found.Add(1)
 			items <- it
 		}
 		walking.Store(false)
@@ -136,11 +153,11 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 		ioErr error
 	)
 	process := func(ctx context.Context, it batch.Item) *prevalidate.Report {
-		rep, err := processItem(ctx, it, opts, out, fix)
+		rep, err := work(ctx, it)
 		if ctx.Err() != nil {
 			return nil // interrupted: abandoned, and any output not yet renamed is gone
 		}
-		if err != nil && ctx.Err() == nil {
+		if err != nil {
 			ioMu.Lock()
 			if ioErr == nil {
 				ioErr = err
@@ -151,8 +168,8 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 		return rep
 	}
 	prog := newProgress(stderr, &found, &walking)
-	allOK := true
-	runErr := batch.Run(ctx, items, bopts, process, func(rep *prevalidate.Report) error {
+	allOK = true
+	runErr := batch.Run(ctx, items, batch.Options{Jobs: jobs}, process, func(rep *prevalidate.Report) error {
 		allOK = allOK && rep.OK
 		prog.add(rep.OK)
 		for _, w := range writers {
@@ -170,21 +187,19 @@ func runBatch(ctx context.Context, f flags, paths []string, fix bool, stdin io.R
 		}
 	}
 	if err := <-walkErr; err != nil && !errors.Is(err, context.Canceled) {
-		return usageError{err}
+		return false, err
 	}
 	switch {
 	case ioErr != nil:
-		return usageError{ioErr}
+		return false, ioErr
 	case runErr != nil && errors.Is(runErr, context.Canceled):
-		return usageError{errors.New("interrupted: the records so far were written")}
+		return false, errors.New("interrupted: the records so far were written")
 	case runErr != nil:
-		return usageError{runErr}
+		return false, runErr
 	case closeErr != nil:
-		return usageError{closeErr}
-	case !allOK:
-		return errNotOK
+		return false, closeErr
 	}
-	return nil
+	return allOK, nil
 }
 
 // processItem checks or fixes one item. The returned error is an I/O error

@@ -20,10 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"syscall"
 
-	"github.com/facegate/facegate/prevalidate"
 	"github.com/spf13/cobra"
 )
 
@@ -63,22 +61,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-type flags struct {
-	json      bool
-	profile   string
-	outDir    string
-	maxBytes  int64
-	maxPixels int64
-	verbose   bool
-	landmarks bool
-	allFaces  bool
-	crop      bool
-	models    modelFlags
-	jobs      int
-	resume    string
-	shard     string
-	csv       string
-	report    string
+// batchFlags are check's and fix's flags.
+type batchFlags struct {
+	imageFlags
+	json   bool
+	outDir string
+	jobs   int
+	resume string
+	shard  string
+	csv    string
+	report string
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -101,52 +93,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
-	var f flags
-	addCommon := func(c *cobra.Command) {
-		c.Flags().BoolVar(&f.json, "json", false, "print one JSON object per image (JSON Lines)")
-		c.Flags().StringVar(&f.profile, "profile", "progeny", "rule profile")
-		c.Flags().Int64Var(&f.maxBytes, "max-bytes", prevalidate.DefaultMaxInputBytes, "safety limit: largest input file, in bytes")
-		c.Flags().Int64Var(&f.maxPixels, "max-pixels", prevalidate.DefaultMaxPixels, "safety limit: most pixels an input may declare")
-		c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
-		c.Flags().BoolVar(&f.landmarks, "landmarks", false, "put each face's landmark points in the JSON records")
-		c.Flags().BoolVar(&f.allFaces, "all-faces", false, "find and report every face of at least the minimum size, also those under half the largest that no rule counts (slower)")
-		f.models.add(c.Flags())
-		c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order)")
-		c.Flags().StringVar(&f.resume, "resume", "", "JSONL journal: skip the images it records, append new records to it")
-		c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th of N deterministic slices of the input")
-		c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")
-		c.Flags().StringVar(&f.report, "report", "", "also write a self-contained HTML report to this file")
-	}
-	check := &cobra.Command{
-		Use:   "check [--json] [--profile progeny] PATH...",
-		Short: "Report the rules each image breaks as it is",
-		RunE: func(c *cobra.Command, args []string) error {
-			return runBatch(c.Context(), f, args, false, c.InOrStdin(), stdout, stderr)
-		},
-	}
-	fix := &cobra.Command{
-		Use:   "fix -o OUTDIR [--json] [--profile progeny] PATH...",
-		Short: "Write a compliant JPEG for every image that can be decoded",
-		RunE: func(c *cobra.Command, args []string) error {
-			if f.outDir == "" {
-				return usageError{errors.New("fix needs -o OUTDIR")}
-			}
-			return runBatch(c.Context(), f, args, true, c.InOrStdin(), stdout, stderr)
-		},
-	}
-	fix.Flags().StringVarP(&f.outDir, "out", "o", "", "output folder (created if missing)")
-	fix.Flags().BoolVar(&f.crop, "crop", false, "crop around the face when 1080 px high would make it too small (default: keep a larger height)")
-	addCommon(check)
-	addCommon(fix)
-	for _, c := range []*cobra.Command{check, fix} {
-		c.Args = func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageError{errors.New(c.Name() + " needs at least one PATH")}
-			}
-			return nil
-		}
-	}
-	var reportOut, reportProfile string
+	check := newBatch("check", stdout, stderr)
+	fix := newBatch("fix", stdout, stderr)
+	var reportOut, reportProfile, reportProfileFile string
 	report := &cobra.Command{
 		Use:   "report -o FILE.html RECORDS.jsonl...",
 		Short: "Build the HTML report from saved JSON Lines records (for example the shards of a run)",
@@ -157,9 +106,12 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			profile, ok := prevalidate.ProfileByName(reportProfile)
-			if !ok {
-				return usageError{fmt.Errorf("unknown profile %q (known: %s)", reportProfile, strings.Join(prevalidate.ProfileNames(), ", "))}
+			if reportProfileFile != "" && c.Flags().Changed("profile") {
+				return usageError{errors.New("--profile and --profile-file both given: use one")}
+			}
+			profile, err := loadProfile(reportProfile, reportProfileFile)
+			if err != nil {
+				return usageError{err}
 			}
 			n, err := reportFromJSONL(args, reportOut, profile)
 			if err != nil {
@@ -171,6 +123,42 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	report.Flags().StringVarP(&reportOut, "out", "o", "", "the HTML file to write")
 	report.Flags().StringVar(&reportProfile, "profile", "progeny", "profile whose thresholds the charts draw")
-	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr))
+	report.Flags().StringVar(&reportProfileFile, "profile-file", "", "the same, from a profile file")
+	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr), newProfile(stdout))
 	return root
+}
+
+// newBatch is the check or the fix command.
+func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
+	fixes := name == "fix"
+	f := &batchFlags{}
+	c := &cobra.Command{
+		Use:   "check [--json] [--profile progeny | --profile-file F] PATH...",
+		Short: "Report the rules each image breaks as it is",
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{errors.New(c.Name() + " needs at least one PATH")}
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if fixes && f.outDir == "" {
+				return usageError{errors.New("fix needs -o OUTDIR")}
+			}
+			return runBatch(c.Context(), f, args, fixes, c.InOrStdin(), stdout, stderr)
+		},
+	}
+	if fixes {
+		c.Use = "fix -o OUTDIR [--json] [--crop] [--profile progeny | --profile-file F] PATH..."
+		c.Short = "Write a compliant JPEG for every image that can be decoded"
+		c.Flags().StringVarP(&f.outDir, "out", "o", "", "output folder (created if missing)")
+	}
+	f.imageFlags.add(c.Flags(), fixes)
+	c.Flags().BoolVar(&f.json, "json", false, "print one JSON object per image (JSON Lines)")
+	c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order)")
+	c.Flags().StringVar(&f.resume, "resume", "", "JSONL journal: skip the images it records, append new records to it")
+	c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th of N deterministic slices of the input")
+	c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")
+	c.Flags().StringVar(&f.report, "report", "", "also write a self-contained HTML report to this file")
+	return c
 }

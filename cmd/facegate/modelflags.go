@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/facegate/facegate/models"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/spf13/pflag"
@@ -24,11 +26,21 @@ func (m *modelFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&m.runtime, "onnxruntime", "", "ONNX Runtime 1.24 library; default: $FACEGATE_ONNXRUNTIME, then "+models.ONNXRuntime.File+" in $FACEGATE_MODELS, ./models or third_party/lib")
 }
 
+// options are the analyzer's options from the flags and the environment:
+// FACEGATE_MODELS (a folder of models), FACEGATE_ONNXRUNTIME (the runtime
+// library, when --onnxruntime is not given) and FACEGATE_CACHE (where
+// parsed models and verified digests are kept; "off" for nowhere).
 func (m *modelFlags) options() *prevalidate.AnalyzerOptions {
+	dir := os.Getenv(models.EnvVar)
+	runtime := m.runtime
+	if runtime == "" {
+		runtime = os.Getenv(models.ONNXRuntime.Env)
+	}
 	return &prevalidate.AnalyzerOptions{
 		Detector:  m.detector,
-		Landmarks: models.Options{Path: m.landmarks, SkipVerify: m.noVerify},
-		BlazeFace: models.Options{Path: m.blazeFace, SkipVerify: m.noVerify},
-		Runtime:   models.Options{Path: m.runtime, SkipVerify: m.noVerify},
+		Landmarks: models.Options{Path: m.landmarks, Dir: dir, SkipVerify: m.noVerify},
+		BlazeFace: models.Options{Path: m.blazeFace, Dir: dir, SkipVerify: m.noVerify},
+		Runtime:   models.Options{Path: runtime, Dir: dir, SkipVerify: m.noVerify},
+		Cache:     os.Getenv("FACEGATE_CACHE"),
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/server"
 	"github.com/spf13/cobra"
 )
@@ -20,7 +19,7 @@ import (
 func newServe(stderr io.Writer) *cobra.Command {
 	var (
 		addr, upstream  string
-		mf              modelFlags
+		f               imageFlags
 		maxBody         int64
 		inFlight, queue int
 		timeout         time.Duration
@@ -38,12 +37,16 @@ func newServe(stderr io.Writer) *cobra.Command {
 			if upstream == "" {
 				upstream = os.Getenv("PROGENY_BASE_URL")
 			}
-			log := slog.New(slog.NewJSONHandler(stderr, nil))
-			a, err := prevalidate.LoadAnalyzer(mf.options())
+			level := slog.LevelInfo
+			if f.verbose {
+				level = slog.LevelDebug
+			}
+			log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+			opts, err := f.options(log, true)
 			if err != nil {
 				return usageError{err}
 			}
-			h, err := server.New(server.Options{Check: &prevalidate.Options{Faces: a, Logger: log}, Upstream: upstream,
+			h, err := server.New(server.Options{Check: opts, Upstream: upstream,
 				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log})
 			if err != nil {
 				return usageError{err}
@@ -80,6 +83,6 @@ func newServe(stderr io.Writer) *cobra.Command {
 	c.Flags().IntVar(&inFlight, "max-in-flight", runtime.NumCPU(), "requests processing images at once")
 	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
-	mf.add(c.Flags())
+	f.add(c.Flags(), true)
 	return c
 }

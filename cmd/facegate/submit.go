@@ -18,12 +18,11 @@ import (
 
 // submitFlags are the flags of facegate submit.
 type submitFlags struct {
+	imageFlags
 	service string
 	uuid    string
 	extend  bool
 	force   bool
-	verbose bool
-	models  modelFlags
 }
 
 // submitRecord is the JSON line printed for each service call.
@@ -43,7 +42,7 @@ type submitRecord struct {
 }
 
 func newSubmit(stdout, stderr io.Writer) *cobra.Command {
-	var f submitFlags
+	f := &submitFlags{}
 	names := progeny.ServiceNames()
 	c := &cobra.Command{
 		Use:   "submit --service NAME [--uuid U] [--extend-data] [--force] IMAGE...",
@@ -63,8 +62,7 @@ func newSubmit(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().StringVar(&f.uuid, "uuid", "", "registered face to authenticate against (authenticate_face)")
 	c.Flags().BoolVar(&f.extend, "extend-data", false, "ask for extended result data")
 	c.Flags().BoolVar(&f.force, "force", false, "send images that fail the checks anyway (a warning is printed)")
-	c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
-	f.models.add(c.Flags())
+	f.imageFlags.add(c.Flags(), true)
 	return c
 }
 
@@ -76,54 +74,18 @@ type prepared struct {
 	data  []byte // what would be sent: the fixed JPEG
 }
 
-func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stderr io.Writer) error {
-	svc, ok := progeny.LookupService(f.service)
-	fields := svc.Fields
-	switch {
-	case !ok:
-		return usageError{fmt.Errorf("--service must be one of the Progeny services (see facegate submit --help), not %q", f.service)}
-	case len(images) == 0:
-		return usageError{errors.New("submit needs at least one IMAGE")}
-	case svc.NeedsUUID && f.uuid == "":
-		return usageError{fmt.Errorf("%s needs --uuid of a registered face", f.service)}
-	case len(fields) > 1 && len(images) != len(fields):
-		want := make([]string, len(fields))
-		for i, fl := range fields {
-			want[i] = fl.Name
-		}
-		return usageError{fmt.Errorf("%s takes %d images, in this order: %s", f.service, len(fields), strings.Join(want, ", "))}
+func runSubmit(ctx context.Context, f *submitFlags, images []string, stdout, stderr io.Writer) error {
+	svc, err := f.checkArgs(images)
+	if err != nil {
+		return usageError{err}
 	}
-	level := slog.LevelWarn
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
 	// Check and fix everything before any network traffic.
-	faceOpts := &prevalidate.Options{Profile: prevalidate.Progeny(), Logger: log}
-	if slices.ContainsFunc(fields, func(fl progeny.Field) bool { return fl.Face }) {
-		analyzer, err := prevalidate.LoadAnalyzer(f.models.options())
-		if err != nil {
-			return usageError{err}
-		}
-		faceOpts.Faces = analyzer
-	}
-	docOpts := &prevalidate.Options{Profile: prevalidate.Document(), Logger: log}
-	var items []prepared
-	for i, path := range images {
-		field := fields[min(i, len(fields)-1)]
-		opts := docOpts
-		if field.Face {
-			opts = faceOpts
-		}
-		p, err := prepare(ctx, path, field, opts)
-		if err != nil {
-			return usageError{err}
-		}
-		items = append(items, p)
+	items, err := f.prepareAll(ctx, svc, images, stderr)
+	if err != nil {
+		return usageError{err}
 	}
 	enc := json.NewEncoder(stdout)
-	calls := group(items, len(fields))
+	calls := group(items, len(svc.Fields))
 	if bad := refusals(items); len(bad) > 0 && !f.force {
 		for _, call := range calls {
 			rec := record(f.service, call)
@@ -137,7 +99,59 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 	} else if len(bad) > 0 {
 		fmt.Fprintf(stderr, "facegate: warning: --force: sending %d image(s) that fail the checks: %s\n", len(bad), strings.Join(bad, ", "))
 	}
+	return f.send(ctx, calls, enc, f.textLogger(stderr))
+}
 
+// checkArgs checks the service and the images given for it.
+func (f *submitFlags) checkArgs(images []string) (progeny.Service, error) {
+	svc, ok := progeny.LookupService(f.service)
+	fields := svc.Fields
+	switch {
+	case !ok:
+		return svc, fmt.Errorf("--service must be one of the Progeny services (see facegate submit --help), not %q", f.service)
+	case len(images) == 0:
+		return svc, errors.New("submit needs at least one IMAGE")
+	case svc.NeedsUUID && f.uuid == "":
+		return svc, fmt.Errorf("%s needs --uuid of a registered face", f.service)
+	case len(fields) > 1 && len(images) != len(fields):
+		want := make([]string, len(fields))
+		for i, fl := range fields {
+			want[i] = fl.Name
+		}
+		return svc, fmt.Errorf("%s takes %d images, in this order: %s", f.service, len(fields), strings.Join(want, ", "))
+	}
+	return svc, nil
+}
+
+// prepareAll checks and fixes every image for its field: faces with the
+// profile of the flags, documents with the document profile, both under
+// the same limits.
+func (f *submitFlags) prepareAll(ctx context.Context, svc progeny.Service, images []string, stderr io.Writer) ([]prepared, error) {
+	faceOpts, err := f.options(f.textLogger(stderr), slices.ContainsFunc(svc.Fields, func(fl progeny.Field) bool { return fl.Face }))
+	if err != nil {
+		return nil, err
+	}
+	docOpts := *faceOpts
+	docOpts.Profile, docOpts.Faces = prevalidate.Document(), nil
+	var items []prepared
+	for i, path := range images {
+		field := svc.Fields[min(i, len(svc.Fields)-1)]
+		opts := &docOpts
+		if field.Face {
+			opts = faceOpts
+		}
+		p, err := prepare(ctx, path, field, opts)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, p)
+	}
+	return items, nil
+}
+
+// send logs in and makes each call, printing a record per call. An
+// authentication, transport or server error ends the run.
+func (f *submitFlags) send(ctx context.Context, calls [][]prepared, enc *json.Encoder, log *slog.Logger) error {
 	user, pass := os.Getenv("PROGENY_USERNAME"), os.Getenv("PROGENY_PASSWORD")
 	if user == "" || pass == "" {
 		return usageError{errors.New("set PROGENY_USERNAME and PROGENY_PASSWORD to submit")}
@@ -146,6 +160,13 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 	if err != nil {
 		return usageError{err}
 	}
+	fields := map[string]string{}
+	if f.extend {
+		fields["extend_data"] = "true"
+	}
+	if f.uuid != "" {
+		fields["uuid"] = f.uuid
+	}
 	allOK := true
 	for _, call := range calls {
 		rec := record(f.service, call)
@@ -153,14 +174,7 @@ func runSubmit(ctx context.Context, f submitFlags, images []string, stdout, stde
 		for i, p := range call {
 			files[i] = progeny.File{Field: p.field.Name, Data: p.data}
 		}
-		fieldsMap := map[string]string{}
-		if f.extend {
-			fieldsMap["extend_data"] = "true"
-		}
-		if f.uuid != "" {
-			fieldsMap["uuid"] = f.uuid
-		}
-		task, err := client.Submit(ctx, f.service, files, fieldsMap)
+		task, err := client.Submit(ctx, f.service, files, fields)
 		if task != nil {
 			rec.TaskID, rec.State, rec.Status, rec.Data, rec.Issues = task.ID, task.State, task.Status, task.Data, task.Issues
 		}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/facegate/facegate/prevalidate"
+	"github.com/spf13/pflag"
+)
+
+// imageFlags are the flags of every command that processes images (check,
+// fix, submit, serve), and options the one place they become the
+// pipeline's options.
+type imageFlags struct {
+	profile     string
+	profileFile string
+	maxBytes    int64
+	maxPixels   int64
+	verbose     bool
+	landmarks   bool
+	allFaces    bool
+	crop        bool
+	models      modelFlags
+	fs          *pflag.FlagSet
+}
+
+// add registers the flags; fixes says the command writes fixed images
+// (--crop).
+func (f *imageFlags) add(fs *pflag.FlagSet, fixes bool) {
+	f.fs = fs
+	fs.StringVar(&f.profile, "profile", "progeny", "built-in rule profile: "+strings.Join(prevalidate.ProfileNames(), ", "))
+	fs.StringVar(&f.profileFile, "profile-file", "", "rule profile from a JSON file (see facegate profile show); instead of --profile")
+	fs.Int64Var(&f.maxBytes, "max-bytes", prevalidate.DefaultMaxInputBytes, "safety limit: largest input file, in bytes")
+	fs.Int64Var(&f.maxPixels, "max-pixels", prevalidate.DefaultMaxPixels, "safety limit: most pixels an input may declare")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
+	fs.BoolVar(&f.landmarks, "landmarks", false, "put each face's landmark points in the JSON records")
+	fs.BoolVar(&f.allFaces, "all-faces", false, "find and report every face of at least the minimum size, also those under half the largest that no rule counts (slower)")
+	if fixes {
+		fs.BoolVar(&f.crop, "crop", false, "crop around the face when 1080 px high would make it too small (default: keep a larger height)")
+	}
+	f.models.add(fs)
+}
+
+// textLogger logs on stderr as text: warnings, and each step with --verbose.
+func (f *imageFlags) textLogger(stderr io.Writer) *slog.Logger {
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// options builds the pipeline's options: the profile, the limits, and the
+// face analyzer, loaded once here (before any image) when the profile has
+// face rules and faces is true, so a missing model is a setup error naming
+// the file.
+func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options, error) {
+	if f.profileFile != "" && f.fs != nil && f.fs.Changed("profile") {
+		return nil, errors.New("--profile and --profile-file both given: use one")
+	}
+	profile, err := loadProfile(f.profile, f.profileFile)
+	if err != nil {
+		return nil, err
+	}
+	opts := &prevalidate.Options{
+		Profile:       profile,
+		MaxInputBytes: f.maxBytes,
+		MaxPixels:     f.maxPixels,
+		Logger:        log,
+		Landmarks:     f.landmarks,
+		AllFaces:      f.allFaces,
+		Crop:          f.crop,
+	}
+	if faces && profile.HasFaceRules() {
+		if opts.Faces, err = prevalidate.LoadAnalyzer(f.models.options()); err != nil {
+			return nil, err
+		}
+	}
+	return opts, nil
+}
+
+// loadProfile is the built-in profile name, or the profile file when one
+// is given.
+func loadProfile(name, file string) (*prevalidate.Profile, error) {
+	if file != "" {
+		return prevalidate.LoadProfile(file)
+	}
+	p, ok := prevalidate.ProfileByName(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown profile %q (built-in: %s; or --profile-file FILE)", name, strings.Join(prevalidate.ProfileNames(), ", "))
+	}
+	return p, nil
+}
