@@ -56,7 +56,9 @@ func newPredictor(p *C.fg_predictor, points C.int) *Predictor {
 // model kept in cacheDir: dlib's format takes about a second to parse, the
 // raw copy tens of milliseconds. The copy is made on first use (written
 // to a temporary file, then renamed) and named after the model's path,
-// size and modification time, so a changed model is parsed again. Any
+// size and modification time and dlib's version (the copy holds dlib's
+// private members, see dlib.cc), so a changed model or another dlib parses
+// the model again. Any
 // problem with the cache falls back to LoadPredictor; an empty cacheDir
 // means no cache.
 func LoadPredictorCached(path, cacheDir string) (*Predictor, error) {
@@ -67,7 +69,7 @@ func LoadPredictorCached(path, cacheDir string) (*Predictor, error) {
 	abs, _ := filepath.Abs(path)
 	h := fnv.New64a()
 	h.Write([]byte(abs))
-	raw := filepath.Join(cacheDir, fmt.Sprintf("%x-%d-%d.raw", h.Sum64(), st.Size(), st.ModTime().UnixNano()))
+	raw := filepath.Join(cacheDir, fmt.Sprintf("%x-%d-%d-dlib%s.raw", h.Sum64(), st.Size(), st.ModTime().UnixNano(), DlibVersion()))
 	if p, err := loadRaw(raw); err == nil {
 		return p, nil
 	}
