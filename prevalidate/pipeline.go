@@ -6,11 +6,13 @@
 // The pipeline is a list of named steps over one state, each in its own
 // file: read -> header (format, size, EXIF, safety limits) -> plan (the
 // decode scale, once; for a progressive JPEG that Fix scales, from the
-// faces found on its DC preview) -> decode -> orient -> faces -> quality
-// -> judge -> fix (turn, plan the size, scale once, encode to fit) ->
-// verify (the check steps again, on the output bytes). Safety limits are
-// enforced from the header, so a decompression bomb never allocates its
-// pixels.
+// faces found on its DC preview) -> decode (upright pixels) -> faces ->
+// refine (a larger decode when the faces need more pixels) -> quality ->
+// judge; then, for Fix: fix (turn, plan the size, scale once, encode to
+// fit) -> verify (the check steps again, on the output bytes) -> keep
+// (the input's size when the smaller output fails a face rule the input
+// passes). Safety limits are enforced from the header, so a decompression
+// bomb never allocates its pixels.
 package prevalidate
 
 import (
@@ -33,14 +35,12 @@ type state struct {
 	data []byte
 	dec  decoder
 	hdr  header
-	img  image.Image // upright after orient; scale times the input's size
-	// num/8 is the decode scale and scale the same as a float: working
-	// pixels per input pixel. pix is img's pooled buffer, if any.
-	num      int
-	scale    float64
-	pix      []byte
-	oriented bool
-	// turn is how many quarter turns clockwise orient applies after the
+	img  image.Image // the decoded pixels, upright; scale() times the input's size
+	// num/8 is the decode scale: working pixels per input pixel (8 for a
+	// decoder that cannot scale). pix is img's pooled buffer, if any.
+	num int
+	pix []byte
+	// turn is how many quarter turns clockwise a decode applies after the
 	// EXIF orientation: Fix's turn of a photo whose face is on its side.
 	turn   int
 	judged bool
@@ -53,9 +53,14 @@ type state struct {
 	planNum   int
 	previewed bool
 	preKeys   []facecheck.KeyFace
-	m         Measurements
-	rep       *Report
-	out       []byte
+	// found are the faces as measured on img (m.Faces holds them in the
+	// input's pixels), for refine to measure again on a larger decode.
+	found []facecheck.Face
+	m     Measurements
+	// plan is Fix's plan of the output in rep.Output and out.
+	plan fixPlan
+	rep  *Report
+	out  []byte
 }
 
 // step returns done=true when the run ends here (the report says why).
@@ -64,9 +69,24 @@ type step struct {
 	run  func(ctx context.Context, s *state) (done bool, err error)
 }
 
+// The steps, in order. Check runs checkSteps; Fix runs them and then
+// fixSteps; verify runs checkSteps again over Fix's output bytes.
 var (
-	checkSteps = []step{{"read", stepRead}, {"header", stepHeader}, {"plan", stepPlan}, {"decode", stepDecode}, {"orient", stepOrient}, {"faces", stepFaces}, {"quality", stepQuality}, {"judge", stepJudge}}
-	fixSteps   = []step{{"fix", stepFix}}
+	checkSteps = []step{
+		{"read", stepRead},       // the bytes, under the input limit
+		{"header", stepHeader},   // format, size, EXIF, the pixel limit
+		{"plan", stepPlan},       // the decode scale, once (with Fix, from a DC preview's faces)
+		{"decode", stepDecode},   // the pixels, upright
+		{"faces", stepFaces},     // find and measure
+		{"refine", stepRefine},   // decode larger and measure again, when the faces need more pixels
+		{"quality", stepQuality}, // sharpness, exposure, JPEG quality
+		{"judge", stepJudge},     // the profile's rules, into the report
+	}
+	fixSteps = []step{
+		{"fix", stepFix},       // turn, plan the size, scale once, encode to fit
+		{"verify", stepVerify}, // checkSteps over the output bytes
+		{"keep", stepKeep},     // a face rule the input passes and the output fails: the full size instead
+	}
 )
 
 // Check reads an image from r and reports the rules it breaks as it is.
@@ -123,7 +143,7 @@ func (s *state) runAll(ctx context.Context) (*Report, []byte, error) {
 }
 
 func newState(opts Options, fix bool) *state {
-	s := &state{opts: opts, lim: limitsOf(opts.Profile), fix: fix, rep: &Report{Faces: []Face{}}, num: 8, scale: 1}
+	s := &state{opts: opts, lim: limitsOf(opts.Profile), fix: fix, rep: &Report{Faces: []Face{}}, num: 8}
 	s.m.Format = FormatUnknown
 	s.m.Orientation = 1
 	return s
@@ -146,6 +166,9 @@ func (s *state) runSteps(ctx context.Context, steps []step) error {
 	}
 	return nil
 }
+
+// scale is the decoded image's pixels per input pixel.
+func (s *state) scale() float64 { return float64(s.num) / 8 }
 
 // ms is d in milliseconds, for logs.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

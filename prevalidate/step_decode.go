@@ -20,9 +20,6 @@ const workFaceFloor = 84
 // decoder error or panic makes the image unreadable, never the caller's
 // error.
 func stepDecode(_ context.Context, s *state) (bool, error) {
-	if s.planNum == 0 {
-		s.planNum = s.workNum()
-	}
 	if err := s.decodeAt(s.planNum); err != nil {
 		s.m.ReadError = err.Error()
 		return true, nil
@@ -32,7 +29,10 @@ func stepDecode(_ context.Context, s *state) (bool, error) {
 }
 
 // decodeAt decodes at num/8 (or full size, when the format cannot scale)
-// into s.img and s.scale, replacing what was there.
+// into s.img and s.num, replacing what was there, and turns the pixels
+// upright: the EXIF orientation (unless the decoder applied it), then
+// s.turn. It is the one decode of the pipeline, which decode, refine and
+// (for keep's full size) fix call.
 func (s *state) decodeAt(num int) error {
 	if !s.dec.scalable {
 		num = 8
@@ -56,8 +56,8 @@ func (s *state) decodeAt(num int) error {
 		return fmt.Errorf("decoded %dx%d, but the header says %dx%d", b.Dx(), b.Dy(), ww, wh)
 	}
 	s.releasePix()
-	s.pix, s.img, s.num, s.scale = buf, img, got, float64(got)/8
-	s.oriented = false
+	s.pix, s.img, s.num = buf, img, got
+	s.orient()
 	return nil
 }
 

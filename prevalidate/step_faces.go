@@ -13,7 +13,8 @@ import (
 
 // stepFaces finds and measures the faces on the upright image, when the
 // profile has face rules. The first detection pass is sized by the face
-// size rule, so a face of that size is found on a small copy.
+// size rule, so a face of that size is found on a small copy. Faces the
+// plan found on a DC preview are measured, not searched for again.
 func stepFaces(ctx context.Context, s *state) (bool, error) {
 	if !s.lim.hasFaces || s.noFaceSearch {
 		return false, nil
@@ -22,61 +23,83 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	if err != nil {
 		return true, err // the caller's setup, not the image
 	}
-	opts := s.findOptions(s.scale)
+	opts := s.findOptions(s.scale())
 	t0, f0 := time.Now(), facecheck.Forwards()
 	var faces []facecheck.Face
 	if km, ok := a.(keyMeasurer); ok && s.previewed {
-		// The plan found the faces on the DC preview: measure them here.
 		keys := make([]facecheck.KeyFace, len(s.preKeys))
 		for i, k := range s.preKeys {
-			keys[i] = k.Scaled(s.scale)
+			keys[i] = k.Scaled(s.scale())
 		}
 		faces, err = km.MeasureKeys(ctx, s.img, keys, opts)
 	} else {
 		faces, err = a.Find(ctx, s.img, opts)
 	}
-	t1 := time.Now()
-	redecoded := 0
-	// Landmarks need pixels: when the largest face is small on a reduced
-	// decode, decode larger and measure again (the detector's copy keeps
-	// its size, which follows from the minimum face, not the image).
-	// A finder that can measure at known boxes is not asked to detect again.
-	num := s.landmarkNum(faces)
-	if s.fix && err == nil && len(faces) > 0 {
-		// Decode once more at most: at the scale Fix will need too.
-		num = max(num, s.fixNum(faces))
+	s.opts.Logger.Debug("faces", "found", len(faces), "find_ms", ms(time.Since(t0)), "forwards", facecheck.Forwards()-f0)
+	return s.setFaces(ctx, faces, err)
+}
+
+// stepRefine decodes larger and measures the faces again when the first
+// decode left them too few pixels: for the landmarks (a small face, or a
+// measure near a threshold), or for Fix's plan (a face that must keep
+// more pixels than the recommended height leaves it), at the larger of
+// the two, so there is one more decode at most. The detector's copy keeps
+// its size, which follows from the minimum face, not the image; a finder
+// that can measure at known boxes is not asked to detect again.
+func stepRefine(ctx context.Context, s *state) (bool, error) {
+	if !s.m.FacesMeasured || s.m.FaceError != "" || len(s.found) == 0 {
+		return false, nil
 	}
-	if err == nil && num > s.num {
-		before := s.scale
-		redecoded = num
-		if derr := s.decodeAt(num); derr == nil {
-			s.orient()
-			if m, ok := a.(boxMeasurer); ok {
-				faces, err = m.MeasureAt(ctx, s.img, rescaled(faces, s.scale/before, m.Detector() != DetectorHOG))
-			} else {
-				faces, err = a.Find(ctx, s.img, s.findOptions(s.scale))
-			}
-		}
+	num := s.landmarkNum(s.found)
+	if s.fix {
+		num = max(num, s.fixNum(s.found))
 	}
+	if num <= s.num {
+		return false, nil
+	}
+	a, err := s.finder()
+	if err != nil {
+		return true, err
+	}
+	t0 := time.Now()
+	before := s.scale()
+	if err := s.decodeAt(num); err != nil {
+		// The first decode's measurements stand.
+		s.opts.Logger.Warn("decoding again at a larger scale failed; keeping the first measurements", "num", num, "err", err)
+		return false, nil
+	}
+	var faces []facecheck.Face
+	if m, ok := a.(boxMeasurer); ok {
+		faces, err = m.MeasureAt(ctx, s.img, rescaled(s.found, s.scale()/before, m.Detector() != DetectorHOG))
+	} else {
+		faces, err = a.Find(ctx, s.img, s.findOptions(s.scale()))
+	}
+	s.opts.Logger.Debug("refine", "num", num, "found", len(faces), "ms", ms(time.Since(t0)))
+	return s.setFaces(ctx, faces, err)
+}
+
+// setFaces records faces found on the decoded image (s.found) and, in the
+// input's pixels, which the rules judge, with how far the photo is turned.
+// A failed search is the image's FACE_NOT_FOUND, unless ctx ended.
+func (s *state) setFaces(ctx context.Context, faces []facecheck.Face, err error) (bool, error) {
 	if err != nil {
 		if ctx.Err() != nil {
 			return true, err
 		}
 		s.m.FaceError = "face detection failed: " + err.Error()
 	}
-	// Faces are found on the decoded image; the rules judge the input's pixels.
-	for i := range faces {
-		faces[i] = faces[i].Scaled(1 / s.scale)
+	s.found = faces
+	in := make([]facecheck.Face, len(faces))
+	for i, f := range faces {
+		in[i] = f.Scaled(1 / s.scale())
 	}
-	s.m.Faces, s.m.FacesMeasured = faces, true
+	s.m.Faces, s.m.FacesMeasured = in, true
 	s.m.Turn = 0
-	if t := s.lim.turned; t.ok && len(faces) > 0 {
-		if r := faces[0].Pose.Roll; math.Abs(r) > t.v {
+	if t := s.lim.turned; t.ok && len(in) > 0 {
+		if r := in[0].Pose.Roll; math.Abs(r) > t.v {
 			s.m.Turn = int(math.Round(r/90)) & 3
 		}
 	}
-	s.opts.Logger.Debug("faces", "found", len(faces), "turn", s.m.Turn, "find_ms", ms(t1.Sub(t0)), "forwards", facecheck.Forwards()-f0,
-		"decoded_again", redecoded, "measure_again_ms", ms(time.Since(t1)))
 	return false, nil
 }
 
@@ -161,7 +184,7 @@ func (s *state) landmarkNum(faces []facecheck.Face) int {
 	if len(faces) == 0 || !s.dec.scalable || s.num >= 8 {
 		return s.num
 	}
-	return landmarkNumFor(faces[0].Size/s.scale, s.num, s.borderline(faces[0]))
+	return landmarkNumFor(faces[0].Size/s.scale(), s.num, s.borderline(faces[0]))
 }
 
 // landmarkNumFor is the decode scale (eighths) a face of size px in the
@@ -188,7 +211,7 @@ func (s *state) borderline(f facecheck.Face) bool {
 	if r, le, ok := quality.EyeAspectRatio(f.Landmarks); ok && (l.eyesClosed.near(r, 0.05) || l.eyesClosed.near(le, 0.05)) {
 		return true
 	}
-	size, ipd := f.Size/s.scale, f.IPD/s.scale
+	size, ipd := f.Size/s.scale(), f.IPD/s.scale()
 	return (l.faceSize.ok && math.Abs(size/l.faceSize.v-1) <= 0.03) || (l.eyeDist.ok && math.Abs(ipd/l.eyeDist.v-1) <= 0.03)
 }
 
@@ -201,7 +224,7 @@ func (s *state) fixNum(faces []facecheck.Face) int {
 	}
 	in := make([]facecheck.Face, len(faces))
 	for i, f := range faces {
-		in[i] = f.Scaled(1 / s.scale)
+		in[i] = f.Scaled(1 / s.scale())
 	}
 	return max(s.num, s.planNumFor(in))
 }

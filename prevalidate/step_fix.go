@@ -17,30 +17,42 @@ import (
 const faceMargin = 0.04
 
 // stepFix chooses the output size from the profile's thresholds and the
-// face, scales once, encodes a metadata-free JPEG that fits the byte limit,
-// then checks the output bytes as they would be submitted.
+// face, scales once and encodes a metadata-free JPEG that fits the byte
+// limit. A photo whose face is on its side or upside down is turned back
+// first; the plan and the output are then those of the turned photo.
 func stepFix(ctx context.Context, s *state) (bool, error) {
-	// A photo whose face is on its side or upside down is turned back
-	// first; the plan and the output are then those of the turned photo.
 	s.turnBy(-s.m.Turn)
-	plan := s.planFix()
-	out, data, err := s.encode(ctx, plan)
+	s.plan = s.planFix()
+	var err error
+	s.rep.Output, s.out, err = s.encode(ctx, s.plan)
+	return err != nil, err
+}
+
+// stepVerify checks the output bytes as they would be submitted.
+func stepVerify(ctx context.Context, s *state) (bool, error) {
+	return s.verifyOutput(ctx, s.rep.Output, s.out)
+}
+
+// stepKeep never lets Fix turn a passing face into a failing one: when the
+// input passes every face rule and the scaled output does not, the input's
+// own size is encoded and verified instead, and kept if it passes them.
+func stepKeep(ctx context.Context, s *state) (bool, error) {
+	before := s.opts.Profile.Judge(&s.m)
+	if s.plan.scale >= 1 || !regressed(s.opts.Profile, before, s.rep.Output.Issues) {
+		return false, nil
+	}
+	s.opts.Logger.Debug("output fails a face rule the input passes; trying the full size", "scale", s.plan.scale)
+	p := s.fullSize()
+	out, data, err := s.encode(ctx, p)
 	if err != nil {
 		return true, err
 	}
-	// Never turn a passing face into a failing one: if the input passes
-	// every face rule and the output does not, keep the input's own size.
-	if before := s.opts.Profile.Judge(&s.m); plan.scale < 1 && regressed(s.opts.Profile, before, out.Issues) {
-		s.opts.Logger.Debug("output fails a face rule the input passes; keeping the full size", "scale", plan.scale)
-		again, againData, err := s.encode(ctx, s.fullSize())
-		if err != nil {
-			return true, err
-		}
-		if !regressed(s.opts.Profile, before, again.Issues) {
-			out, data = again, againData
-		}
+	if done, err := s.verifyOutput(ctx, out, data); done {
+		return true, err
 	}
-	s.rep.Output, s.out = out, data
+	if !regressed(s.opts.Profile, before, out.Issues) {
+		s.plan, s.rep.Output, s.out = p, out, data
+	}
 	return false, nil
 }
 
@@ -128,7 +140,8 @@ func cropAround(f *facecheck.Face, b image.Rectangle, cw, ch float64) (image.Rec
 	return r, true
 }
 
-// encode scales and encodes one plan and checks what it produced.
+// encode scales and encodes one plan. The Output's issues and faces are
+// verifyOutput's.
 func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) {
 	t0 := time.Now()
 	s.ensureScale(p.scale)
@@ -147,38 +160,44 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	t2 := time.Now()
-	issues, faces, err := s.verify(ctx, enc.Data)
-	if err != nil {
-		return nil, nil, err
-	}
 	s.opts.Logger.Debug("fixed", "width", enc.Width, "height", enc.Height, "bytes", len(enc.Data),
 		"quality", enc.Quality, "encodes", enc.Attempts, "face_scale", p.face, "cropped", p.cropped,
-		"decode_again_ms", ms(t1.Sub(t0)), "scale_encode_ms", ms(t2.Sub(t1)), "verify_ms", ms(time.Since(t2)))
+		"decode_again_ms", ms(t1.Sub(t0)), "scale_encode_ms", ms(time.Since(t1)))
 	return &Output{Width: enc.Width, Height: enc.Height, Bytes: int64(len(enc.Data)), Quality: enc.Quality,
-		Cropped: p.cropped, Issues: issues, Faces: reportFaces(faces, s.opts.Landmarks)}, enc.Data, nil
+		Cropped: p.cropped, Issues: []Issue{}, Faces: []Face{}}, enc.Data, nil
+}
+
+// verifyOutput judges output bytes (verify) into out.
+func (s *state) verifyOutput(ctx context.Context, out *Output, data []byte) (bool, error) {
+	t0 := time.Now()
+	issues, faces, err := s.verify(ctx, data)
+	if err != nil {
+		return true, err
+	}
+	out.Issues, out.Faces = issues, reportFaces(faces, s.opts.Landmarks)
+	s.opts.Logger.Debug("verified", "issues", len(issues), "ms", ms(time.Since(t0)))
+	return false, nil
 }
 
 // ensureScale decodes the input again, larger, when the plan needs more
-// pixels than the first decode kept (a face that must keep its size).
+// pixels than the decode kept: only keep's full size, as refine decoded
+// at the scale the plan needs.
 func (s *state) ensureScale(need float64) {
-	if s.scale >= need || !s.dec.scalable || s.num >= 8 {
+	if s.scale() >= need || !s.dec.scalable || s.num >= 8 {
 		return
 	}
 	num := codec.NumAtLeast(need)
 	if err := s.decodeAt(num); err != nil {
 		s.opts.Logger.Warn("decoding again at a larger scale failed; scaling what was decoded", "scale", num, "err", err)
-		return
 	}
-	s.orient()
 }
 
 // toWork maps a rectangle of the input's pixels to the decoded image's.
 func (s *state) toWork(r image.Rectangle) image.Rectangle {
-	if s.scale == 1 {
+	if s.num == 8 {
 		return r
 	}
-	k := s.scale
+	k := s.scale()
 	w := image.Rect(int(math.Floor(float64(r.Min.X)*k)), int(math.Floor(float64(r.Min.Y)*k)),
 		int(math.Ceil(float64(r.Max.X)*k)), int(math.Ceil(float64(r.Max.Y)*k)))
 	return w.Intersect(s.img.Bounds())

@@ -34,7 +34,7 @@ func stepQuality(_ context.Context, s *state) (bool, error) {
 	b := s.img.Bounds()
 	region, scale := b, float64(quality.NormSide)/float64(max(b.Dx(), b.Dy()))
 	if f := s.m.face(); f != nil && f.IPD > 0 {
-		wf := f.Scaled(s.scale) // as it is on the decoded image
+		wf := f.Scaled(s.scale()) // as it is on the decoded image
 		region, scale, q.Region = innerFace(&wf).Intersect(b), quality.NormIPD/wf.IPD, "face"
 	}
 	q.Sharpness = round1(quality.Sharpness(s.img, region, scale))

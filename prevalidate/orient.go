@@ -1,26 +1,15 @@
 package prevalidate
 
 import (
-	"context"
 	"image"
 
 	"github.com/facegate/facegate/exif"
 )
 
-// stepOrient turns the pixels upright, unless the decoder already did.
-func stepOrient(_ context.Context, s *state) (bool, error) {
-	s.orient()
-	return false, nil
-}
-
-// orient applies the EXIF orientation once to the decoded image, then
-// the quarter turns of s.turn. A new image is made, so the decode buffer
-// is free again.
+// orient applies the EXIF orientation to a new decode, then the quarter
+// turns of s.turn. A new image is made, so the decode buffer is free
+// again.
 func (s *state) orient() {
-	if s.oriented {
-		return
-	}
-	s.oriented = true
 	img := s.img
 	if !s.dec.upright && s.m.Orientation != int(exif.Normal) {
 		img = exif.Apply(img, exif.Orientation(s.m.Orientation))
