@@ -3,9 +3,13 @@
 # Builds REV (default HEAD) in a temporary worktree beside the working
 # tree, runs check and fix --json over the whole corpus with both
 # detectors in each, and compares every record and every fixed file byte
-# for byte (internal/cmd/cmprecords). Exit 1 when anything differs.
+# for byte (internal/cmd/cmprecords). Exit 1 when anything differs. With
+# VERDICTS=1, for a change that is meant to move the measures a little,
+# only the verdicts (ok and the issue codes) must agree, and the measures
+# that changed are summed up.
 #
 #   benchmarks/verdicts.sh [REV]
+#   VERDICTS=1 benchmarks/verdicts.sh [REV]
 #
 # Needs ../shared/corpus (or FACEGATE_CORPUS) and make's third_party/.
 set -euo pipefail
@@ -34,7 +38,7 @@ for det in blazeface hog; do
         { echo "$side $cmd --detector $det failed:" >&2; cat "$TMP/$side-$det-$cmd.err" >&2; exit 2; }
     done
     printf '%-6s --detector %-10s ' "$cmd" "$det"
-    "$TMP/cmprecords" "$TMP/old-$det-$cmd.jsonl" "$TMP/new-$det-$cmd.jsonl" || rc=1
+    "$TMP/cmprecords" ${VERDICTS:+-verdicts} "$TMP/old-$det-$cmd.jsonl" "$TMP/new-$det-$cmd.jsonl" || rc=1
   done
 done
 exit $rc

@@ -35,20 +35,16 @@ func grayRegion(img image.Image, r image.Rectangle) *image.Gray {
 }
 
 // scaleGray returns the luma of img at c times its size (c <= 1), each
-// output pixel the area-weighted mean of the input pixels it covers. Only
-// one row of the source is converted at a time; c >= 1 returns the luma at
-// full size, sharing memory when it can.
+// output pixel the area-weighted mean of the input pixels it covers
+// (luma.Area); c >= 1 returns the luma at full size, sharing memory when
+// it can.
 func scaleGray(img image.Image, c float64) *image.Gray {
 	b := img.Bounds()
 	w, h := int(math.Round(float64(b.Dx())*c)), int(math.Round(float64(b.Dy())*c))
 	if c >= 1 || (w == b.Dx() && h == b.Dy()) {
 		return Gray(img)
 	}
-	w, h = max(w, 1), max(h, 1)
-	pix := areaPlane(b.Dx(), w, h, 1, areaTaps(b.Dx(), w), areaTaps(b.Dy(), h), func(y int, row []uint8) {
-		luma.Row(img, b.Min.Y+y, b.Min.X, row)
-	})
-	return &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}
+	return luma.Area(img, b, w, h)
 }
 
 // tap is one source index and its weight; each output's weights sum to 1<<12.

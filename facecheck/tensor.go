@@ -5,7 +5,7 @@ import (
 	"image/color"
 	"math"
 
-	"github.com/facegate/facegate/resize"
+	"github.com/facegate/facegate/internal/luma"
 )
 
 // view places a region of an image on the detector's square input: turned
@@ -106,8 +106,8 @@ func (v view) place(small []uint8, dst []float32, pad float32) {
 
 // areaRGB writes the region r of img (inside its bounds), resampled to
 // w×h by area averaging, as RGB bytes. A *image.YCbCr is averaged in its
-// luma plane (resize.AreaPlane) and its chroma sampled at each output
-// pixel's centre. Other images are read as RGB rows; when one output
+// luma plane (luma.Area) and its chroma sampled at each output pixel's
+// centre. Other images are read as RGB rows; when one output
 // pixel covers more than areaStride² of their pixels, every other row
 // and column (or every fourth...) is read: the mean of the rest is as
 // good a low pass for a detector, and the work stops growing with the
@@ -125,19 +125,7 @@ func areaRGB(img image.Image, r image.Rectangle, w, h int, dst []uint8) {
 	sw, sh := (r.Dx()+step-1)/step, (r.Dy()+step-1)/step // the samples read
 	xs, ys := areaTaps(sw, w), areaTaps(sh, h)
 	if m, ok := img.(*image.YCbCr); ok {
-		var yPlane []uint8
-		if w <= r.Dx() && h <= r.Dy() {
-			// Every luma sample, through resize's vector kernel.
-			yPlane = make([]uint8, w*h)
-			resize.AreaPlane(yPlane, w, w, h, m.Y[m.YOffset(r.Min.X, r.Min.Y):], m.YStride, r.Dx(), r.Dy())
-		} else {
-			yPlane = areaPlane(sw, w, h, 1, xs, ys, func(y int, row []uint8) {
-				src := m.Y[m.YOffset(r.Min.X, r.Min.Y+y*step):]
-				for i := range row {
-					row[i] = src[i*step]
-				}
-			})
-		}
+		yPlane := luma.Area(m, r, w, h).Pix // every luma sample
 		sx, sy := float64(r.Dx())/float64(w), float64(r.Dy())/float64(h)
 		for oy := range h {
 			iy := r.Min.Y + int((float64(oy)+0.5)*sy)

@@ -1,11 +1,14 @@
 // Package luma reads 8-bit luma from decoded images a row at a time, with
 // fast paths for the types the decoders return, so that no hot loop calls
-// At per pixel.
+// At per pixel, and resamples it: Area for the face detectors, Boxes for
+// the sharpness measure, both through resize's vector kernel.
 package luma
 
 import (
 	"image"
 	"image/color"
+
+	"github.com/facegate/facegate/resize"
 )
 
 // Row writes the luma of len(dst) pixels of row y of img, from column x0.
@@ -42,5 +45,99 @@ func fromRGB(pix, dst []uint8) {
 	for i := range dst {
 		p := pix[4*i : 4*i+3 : 4*i+3]
 		dst[i] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
+	}
+}
+
+// Plane returns the luma of r (inside img's bounds) as a plane and its
+// stride: shared with img for *image.Gray and *image.YCbCr, converted once
+// (luma.Of) for any other image.
+func Plane(img image.Image, r image.Rectangle) (pix []uint8, stride int) {
+	switch m := img.(type) {
+	case *image.Gray:
+		return m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride
+	case *image.YCbCr:
+		return m.Y[m.YOffset(r.Min.X, r.Min.Y):], m.YStride
+	}
+	return Of(img, r), r.Dx()
+}
+
+// Area returns the luma of r ∩ img.Bounds() resampled to w×h, at the
+// origin: each output pixel the mean of the input pixels its area covers,
+// fractions at the edges weighted (resize.AreaPlane, the vector kernel of
+// resize). The HOG detector's small copy and BlazeFace's input read it. A
+// side larger than the region's is interpolated bilinearly instead.
+func Area(img image.Image, r image.Rectangle, w, h int) *image.Gray {
+	r = r.Intersect(img.Bounds())
+	w, h = max(w, 1), max(h, 1)
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	if r.Empty() {
+		return out
+	}
+	src, stride := Plane(img, r)
+	if w <= r.Dx() && h <= r.Dy() {
+		resize.AreaPlane(out.Pix, out.Stride, w, h, src, stride, r.Dx(), r.Dy())
+		return out
+	}
+	bilinear(out, src, stride, r.Dx(), r.Dy())
+	return out
+}
+
+// Boxes returns the luma of r ∩ img.Bounds() scaled by s (rounded, at
+// least 1 px), at the origin: down (s < 1), output o of each axis is the
+// plain mean of inputs [⌊o·f⌋, ⌊(o+1)·f+½⌋) (f = 1/s, at least one input),
+// boxes a little wider than Area's, which overlap; up, bilinear. It is the
+// resampling the sharpness measure is defined and calibrated with
+// (docs/quality.md), run by the same kernel as Area.
+func Boxes(img image.Image, r image.Rectangle, s float64) *image.Gray {
+	r = r.Intersect(img.Bounds())
+	if r.Empty() || s <= 0 {
+		return image.NewGray(image.Rectangle{})
+	}
+	w, h := max(1, int(float64(r.Dx())*s+0.5)), max(1, int(float64(r.Dy())*s+0.5))
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	src, stride := Plane(img, r)
+	sw, sh := r.Dx(), r.Dy()
+	if s >= 1 {
+		bilinear(out, src, stride, sw, sh)
+		return out
+	}
+	resize.SeparablePlane(out.Pix, out.Stride, w, h, src, stride, sw, sh, boxes(sw, w), boxes(sh, h))
+	return out
+}
+
+// boxes are Boxes' weights along one axis of n inputs to m outputs.
+func boxes(n, m int) resize.Weights {
+	f := float64(n) / float64(m)
+	w := resize.Weights{Start: make([]int, m), W: make([][]float32, m)}
+	for o := range m {
+		lo := int(float64(o) * f)
+		hi := min(n, max(lo+1, int(float64(o+1)*f+0.5)))
+		ws := make([]float32, hi-lo)
+		for i := range ws {
+			ws[i] = 1 / float32(hi-lo)
+		}
+		w.Start[o], w.W[o] = lo, ws
+	}
+	return w
+}
+
+// bilinear fills out from the sw×sh plane src, centre to centre.
+func bilinear(out *image.Gray, src []uint8, stride, sw, sh int) {
+	w, h := out.Rect.Dx(), out.Rect.Dy()
+	fx, fy := float64(sw)/float64(w), float64(sh)/float64(h)
+	for oy := range h {
+		sy := (float64(oy)+0.5)*fy - 0.5
+		y0 := min(max(int(sy), 0), sh-1)
+		y1 := min(y0+1, sh-1)
+		ty := min(max(sy-float64(y0), 0), 1)
+		for ox := range w {
+			sx := (float64(ox)+0.5)*fx - 0.5
+			x0 := min(max(int(sx), 0), sw-1)
+			x1 := min(x0+1, sw-1)
+			tx := min(max(sx-float64(x0), 0), 1)
+			a := float64(src[y0*stride+x0])*(1-tx) + float64(src[y0*stride+x1])*tx
+			b := float64(src[y1*stride+x0])*(1-tx) + float64(src[y1*stride+x1])*tx
+			out.Pix[oy*out.Stride+ox] = uint8(a*(1-ty) + b*ty + 0.5)
+		}
 	}
 }

@@ -1,19 +1,25 @@
 // Command cmprecords compares two runs of facegate check or fix --json
 // over the same inputs: every record (the output's path aside) and every
 // fixed file's bytes. It prints each difference and exits 1 when there is
-// one. benchmarks/verdicts.sh uses it to show that a change of the code
-// leaves the verdicts as they were.
+// one. With -verdicts it compares only the verdicts (ok, and the codes of
+// the input's and the output's issues with their severities), exits 1 when
+// one differs, and sums up the measures that changed: which fields, in how
+// many records, by how much at most. benchmarks/verdicts.sh uses it to
+// show that a change of the code leaves the verdicts as they were.
 //
-//	cmprecords OLD.jsonl NEW.jsonl
+//	cmprecords [-verdicts] OLD.jsonl NEW.jsonl
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"math"
 	"os"
 	"slices"
+	"strings"
 )
 
 type run struct {
@@ -53,14 +59,19 @@ func load(name string) (run, error) {
 }
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: cmprecords OLD.jsonl NEW.jsonl")
+	verdictsOnly := flag.Bool("verdicts", false, "compare the verdicts only, and sum up the measures that changed")
+	flag.Parse()
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: cmprecords [-verdicts] OLD.jsonl NEW.jsonl")
 		os.Exit(2)
 	}
-	a, err := load(os.Args[1])
+	a, err := load(flag.Arg(0))
 	if err == nil {
 		var b run
-		if b, err = load(os.Args[2]); err == nil {
+		if b, err = load(flag.Arg(1)); err == nil {
+			if *verdictsOnly {
+				os.Exit(compareVerdicts(a, b))
+			}
 			os.Exit(compare(a, b))
 		}
 	}
@@ -98,6 +109,140 @@ func compare(a, b run) int {
 		}
 	}
 	fmt.Printf("%d records, %d identical (with %d fixed files byte for byte), %d differ\n", len(paths), same, len(b.outputs), diffs)
+	if diffs > 0 {
+		return 1
+	}
+	return 0
+}
+
+// verdict is what a record decides: ok, and its issues' codes.
+func verdict(rec json.RawMessage) string {
+	var r struct {
+		OK     bool `json:"ok"`
+		Issues []struct {
+			Code, Severity string
+		} `json:"issues"`
+		Output *struct {
+			Issues []struct {
+				Code, Severity string
+			} `json:"issues"`
+		} `json:"output"`
+	}
+	json.Unmarshal(rec, &r)
+	v := fmt.Sprintf("ok=%v in:", r.OK)
+	for _, is := range r.Issues {
+		v += " " + is.Code + "/" + is.Severity
+	}
+	if r.Output != nil {
+		v += " out:"
+		for _, is := range r.Output.Issues {
+			v += " " + is.Code + "/" + is.Severity
+		}
+	}
+	return v
+}
+
+// flatten lists the numbers and strings of a JSON value by path (array
+// indices kept: faces[0].size).
+func flatten(prefix string, v any, out map[string]any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if k == "message" {
+				continue // wording of the numbers, which are compared themselves
+			}
+			flatten(prefix+"."+k, e, out)
+		}
+	case []any:
+		for i, e := range t {
+			flatten(fmt.Sprintf("%s[%d]", prefix, i), e, out)
+		}
+	default:
+		out[prefix] = v
+	}
+}
+
+// field is a path with its array indices taken out: faces[].size.
+func field(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, c := range path {
+		switch {
+		case c == '[':
+			skip = true
+			b.WriteString("[]")
+		case c == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(c)
+		}
+	}
+	return strings.TrimPrefix(b.String(), ".")
+}
+
+func compareVerdicts(a, b run) int {
+	diffs, n := 0, 0
+	type change struct {
+		records int
+		max     float64
+	}
+	changes := map[string]*change{}
+	for p, ra := range a.records {
+		rb, ok := b.records[p]
+		if !ok {
+			fmt.Printf("%s: only in the old run\n", p)
+			diffs++
+			continue
+		}
+		n++
+		if va, vb := verdict(ra), verdict(rb); va != vb {
+			fmt.Printf("%s: verdict differs\n  old %s\n  new %s\n", p, va, vb)
+			diffs++
+		}
+		var xa, xb any
+		json.Unmarshal(ra, &xa)
+		json.Unmarshal(rb, &xb)
+		fa, fb := map[string]any{}, map[string]any{}
+		flatten("", xa, fa)
+		flatten("", xb, fb)
+		seen := map[string]bool{}
+		for k, va := range fa {
+			vb := fb[k]
+			if va == vb {
+				continue
+			}
+			f := field(k)
+			c := changes[f]
+			if c == nil {
+				c = &change{}
+				changes[f] = c
+			}
+			if !seen[f] {
+				seen[f] = true
+				c.records++
+			}
+			if x, ok1 := va.(float64); ok1 {
+				if y, ok2 := vb.(float64); ok2 {
+					c.max = math.Max(c.max, math.Abs(x-y))
+				}
+			}
+		}
+	}
+	for p := range b.records {
+		if _, ok := a.records[p]; !ok {
+			fmt.Printf("%s: only in the new run\n", p)
+			diffs++
+		}
+	}
+	fields := make([]string, 0, len(changes))
+	for f := range changes {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
+		fmt.Printf("  %s changed in %d records, by at most %g\n", f, changes[f].records, changes[f].max)
+	}
+	fmt.Printf("%d records, %d verdicts differ\n", n, diffs)
 	if diffs > 0 {
 		return 1
 	}
