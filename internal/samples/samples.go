@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 
@@ -126,4 +127,43 @@ func MustDecode(b []byte) image.Image {
 		panic(err)
 	}
 	return img
+}
+
+// OrientationSize is the upright size of the orientation fixtures: wide,
+// so each of the eight orientations stores a different picture, and at
+// least 480 px on each side, so the document profile passes it.
+var OrientationSize = image.Pt(640, 480)
+
+// OrientationUpright is the picture the orientation fixtures hold, upright:
+// four flat quadrants, red top left, green top right, blue bottom left,
+// yellow bottom right, which no flip or turn maps onto themselves.
+func OrientationUpright() *image.RGBA {
+	w, h := OrientationSize.X, OrientationSize.Y
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, OrientationColour(x >= w/2, y >= h/2))
+		}
+	}
+	return img
+}
+
+// OrientationColour is the quadrant's colour in OrientationUpright.
+func OrientationColour(right, bottom bool) color.RGBA {
+	switch {
+	case !right && !bottom:
+		return color.RGBA{220, 30, 30, 255}
+	case right && !bottom:
+		return color.RGBA{30, 200, 40, 255}
+	case !right && bottom:
+		return color.RGBA{30, 40, 220, 255}
+	}
+	return color.RGBA{230, 220, 30, 255}
+}
+
+// OrientationFixture is testdata/orientation/orientation_O.jpg: the
+// upright picture stored with EXIF orientation o (Go's JPEG encoder at
+// quality 90, the same bytes on every machine).
+func OrientationFixture(o exif.Orientation) ([]byte, error) {
+	return WithOrientation(OrientationUpright(), o, 90)
 }

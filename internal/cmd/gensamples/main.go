@@ -3,6 +3,10 @@
 // oversized.jpg, broken.jpg, bomb.png, notes.jpg}. They are made from astronaut.png so the
 // repository ships only that one photo; rotated.jpg and oversized.jpg are
 // its head and shoulders, scaled up so that the face is large enough.
+//
+// It also writes the eight orientation fixtures, testdata/orientation/
+// orientation_{1..8}.jpg (committed; the same bytes on every run), which
+// the tests of every orientation read in a clone without the corpus.
 package main
 
 import (
@@ -17,6 +21,10 @@ import (
 )
 
 func main() {
+	if err := orientations("testdata/orientation"); err != nil {
+		fmt.Fprintln(os.Stderr, "gensamples:", err)
+		os.Exit(1)
+	}
 	if err := run("testdata/samples"); err != nil {
 		fmt.Fprintln(os.Stderr, "gensamples:", err)
 		os.Exit(1)
@@ -64,6 +72,23 @@ func run(dir string) error {
 	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orientations writes orientation_1.jpg .. orientation_8.jpg into dir.
+func orientations(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for o := exif.Normal; o <= exif.Rotate90CCW; o++ {
+		b, err := samples.OrientationFixture(o)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("orientation_%d.jpg", o)), b, 0o644); err != nil {
 			return err
 		}
 	}
