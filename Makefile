@@ -3,7 +3,8 @@
 GO ?= go
 # gcc, g++, libc6-dev: cgo and the race detector. libdlib-dev with BLAS/LAPACK, libjpeg,
 # libpng and zlib: facecheck links dlib. libdlib-data: the 68-point landmark model.
-# libatlas-base-dev: cblas, which go-face (the facecheck/goface adapter) links.
+# libatlas-base-dev: cblas, which go-face links (facecheck/goface, a module of its
+# own, so only its users pay for go-face; make test tests it too).
 # libturbojpeg0-dev, libheif-dev: codec (scaled JPEG decoding and encoding, HEIC).
 # libjpeg-turbo-progs: jpegtran makes the progressive and arithmetic test files.
 APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev libturbojpeg0-dev libheif-dev libjpeg-turbo-progs
@@ -22,7 +23,8 @@ GOFLAGS_TAGS := -tags '$(TAGS)'
 FUZZTIME ?= 4s
 FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDecodeJPEG \
 	./exif:FuzzParseTIFF ./exif:FuzzFromJPEG ./exif:FuzzParseHEIF ./quality:FuzzJPEGQuality \
-	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./facecheck:FuzzDecodeBlaze ./codec:FuzzDecodeDC
+	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./facecheck:FuzzDecodeBlaze ./codec:FuzzDecodeDC \
+	./prevalidate:FuzzParseProfile
 
 .PHONY: run test deps build samples clean fuzz
 
@@ -44,10 +46,13 @@ run: build samples
 	./bin/facegate check testdata/samples; test $$? -le 1
 	./bin/facegate fix -o out/samples testdata/samples; test $$? -le 1
 
+# The modules make test vets and tests: facegate, and the go-face adapter.
+MODULES := . facecheck/goface
+
 test: deps
-	$(GO) vet $(GOFLAGS_TAGS) ./...
-	$(GO) test $(GOFLAGS_TAGS) ./...
-	$(GO) test $(GOFLAGS_TAGS) -race -short ./...
+	for m in $(MODULES); do (cd $$m && $(GO) vet $(GOFLAGS_TAGS) ./...) || exit 1; done
+	for m in $(MODULES); do (cd $$m && $(GO) test $(GOFLAGS_TAGS) ./...) || exit 1; done
+	for m in $(MODULES); do (cd $$m && $(GO) test $(GOFLAGS_TAGS) -race -short ./...) || exit 1; done
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz:

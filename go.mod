@@ -3,7 +3,6 @@ module github.com/facegate/facegate
 go 1.26.0
 
 require (
-	github.com/Kagami/go-face v0.0.0-20210630145111-0c14797b4d0e
 	github.com/disintegration/imaging v1.6.2
 	github.com/prometheus/client_golang v1.25.0
 	github.com/spf13/cobra v1.10.2
