@@ -15,6 +15,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 )
 
 func findFaces(t *testing.T, a *Analyzer, img image.Image) []Face {
@@ -29,6 +30,7 @@ func findFaces(t *testing.T, a *Analyzer, img image.Image) []Face {
 // The same video frame at four resolutions: one face each, the smallest
 // found by a retry pass, and Size and IPD proportional to the height.
 func TestFindObamaFrames(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	var ratios []float64
@@ -55,6 +57,7 @@ func TestFindObamaFrames(t *testing.T) {
 // dlib's box jumps by about 20 % between pyramid levels; Size must follow
 // the image's scale smoothly, so a 259 px face never reads as 223.
 func TestSizeIsContinuous(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	src := decode(t, "faces-gf/chaeyeon.jpg") // a 450 px face at full size
@@ -79,6 +82,7 @@ func TestSizeIsContinuous(t *testing.T) {
 }
 
 func TestFindNothing(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-dlib/dogs.jpg", "exif-orientation/Landscape_1.jpg"} {
@@ -97,6 +101,7 @@ func TestFindNothing(t *testing.T) {
 // Faces come largest first, in the coordinates of the image given, also
 // for a sub-image that does not start at the origin.
 func TestFindOrderAndCoordinates(t *testing.T) {
+	native.Require(t)
 	a := NewAnalyzer(predictor(t))
 	img := decode(t, "faces-fr/two_people.jpg")
 	faces := findFaces(t, a, img)
@@ -122,6 +127,7 @@ func TestFindOrderAndCoordinates(t *testing.T) {
 // dlib's 5-point model is not packaged here; its layout is a subset of the
 // 68 points (eye corners and nose base), so the measures must agree.
 func TestMeasureFivePoints(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-gf/bona3.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg"} {
@@ -143,6 +149,7 @@ func TestMeasureFivePoints(t *testing.T) {
 
 // One Analyzer shared by goroutines gives the serial answers.
 func TestAnalyzerConcurrent(t *testing.T) {
+	native.Require(t)
 	a := NewAnalyzer(predictor(t))
 	imgs := []image.Image{decode(t, "faces-fr/two_people.jpg"), decode(t, "faces-fr/obama.jpg"), decode(t, "faces-dlib/dogs.jpg")}
 	want := make([][]Face, len(imgs))
@@ -167,6 +174,7 @@ func TestAnalyzerConcurrent(t *testing.T) {
 }
 
 func TestFindStopsOnCancel(t *testing.T) {
+	native.Require(t)
 	a := NewAnalyzer(predictor(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -260,6 +268,7 @@ func skipShort(t *testing.T) {
 // faces of at least half its size. The corpus photos and three of them
 // enlarged threefold, whose faces are found by the large-face part alone.
 func TestLargeFirstMatchesOnePass(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	const rel = 0.5

@@ -8,7 +8,6 @@ package facecheck
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"image"
@@ -17,9 +16,6 @@ import (
 	"runtime"
 	"unsafe"
 )
-
-// ErrDlib is wrapped by every error that dlib reports.
-var ErrDlib = errors.New("dlib")
 
 func dlibErr(op string, e *C.fg_err) error {
 	return fmt.Errorf("%w: %s: %s", ErrDlib, op, C.GoString(&e.msg[0]))
@@ -136,19 +132,6 @@ func (p *Predictor) Landmarks(img *image.Gray, box image.Rectangle) ([]image.Poi
 	return pts, nil
 }
 
-// Detection is one face found by a detector: the box dlib's landmark
-// predictor is fitted in.
-type Detection struct {
-	Box   image.Rectangle
-	Score float64
-	// Roll is the face's angle in the image, in degrees (Pose's sign),
-	// when the detector knows it: the box is fitted turned upright. The
-	// HOG detector leaves it 0.
-	Roll float64
-	// Keys is the keypoint detector's reading of the face, nil from HOG.
-	Keys *KeyFace
-}
-
 // Detector is dlib's HOG frontal face detector. It is not safe for
 // concurrent use: use one per goroutine (they are cheap to create), or an
 // Analyzer, which pools them.
@@ -195,9 +178,6 @@ func (d *Detector) Close() {
 	}
 }
 
-// maxFaces bounds how many detections are copied out.
-const maxFaces = 256
-
 // Detect finds faces in img, best first. upsample doubles the image that
 // many times first, to find faces smaller than about 80 px.
 func (d *Detector) Detect(img *image.Gray, upsample int) ([]Detection, error) {
@@ -238,13 +218,6 @@ func (d *Detector) detect(img *image.Gray, upsample, skip, levels int) ([]Detect
 		}
 	}
 	return dets, nil
-}
-
-func checkGray(img *image.Gray) error {
-	if img == nil || img.Bounds().Dx() < 2 || img.Bounds().Dy() < 2 || len(img.Pix) == 0 {
-		return fmt.Errorf("%w: invalid image: need at least 2x2 pixels", ErrDlib)
-	}
-	return nil
 }
 
 // DlibVersion is the version of dlib facegate was built with.

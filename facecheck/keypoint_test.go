@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/models"
 )
@@ -141,6 +142,7 @@ type dlibBoxes struct {
 // photos), the detector finds at least 38, each with the box dlib's
 // predictor is given over the labelled one; nothing else is found.
 func TestKeypointsFindHandBoxedFaces(t *testing.T) {
+	native.Require(t)
 	a := keypointAnalyzer(t)
 	var labelled, found, extra int
 	for _, name := range []string{"testing.xml", "training.xml"} {
@@ -200,6 +202,7 @@ func iou(a, b image.Rectangle) float64 {
 // the turn within 5 degrees, and whose size and eye distance stay within
 // 5 % of the upright photo's.
 func TestUprightFitAtAnyTilt(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	white := color.RGBA{255, 255, 255, 255}
@@ -236,6 +239,7 @@ func TestUprightFitAtAnyTilt(t *testing.T) {
 // down as an upright one with its points misplaced): the face is found
 // with its roll near the turn, the eyes the right way round.
 func TestQuarterTurns(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-gf/tzuyu.jpg", "faces-gf/nayoung.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg", "faces-gf/elkie.jpg"} {
@@ -265,6 +269,7 @@ func TestQuarterTurns(t *testing.T) {
 // the whole image letterboxed gives it a few pixels; the tiles cover the
 // image with the overlap they promise.
 func TestTilesFindASmallFaceInALargePhoto(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	src := decode(t, "faces-fr/obama.jpg")
@@ -330,6 +335,7 @@ func TestTileStarts(t *testing.T) {
 // No face on the corpus's faceless photos: phones' landscapes, the dogs,
 // and the orientation set's views of a person from behind.
 func TestKeypointsNoFaceOnFacelessPhotos(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	rels := []string{"exif-samples/jpg/mobile/jolla.jpg", "exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg",
@@ -353,6 +359,7 @@ func TestKeypointsNoFaceOnFacelessPhotos(t *testing.T) {
 // pristin.jpg's ten faces (73-115 px, go-face's test photo): with every
 // face wanted, at least nine.
 func TestKeypointsGroupPhoto(t *testing.T) {
+	native.Require(t)
 	a := keypointAnalyzer(t)
 	faces, err := a.Find(context.Background(), decode(t, "faces-gf/pristin.jpg"), &FindOptions{})
 	if err != nil {
@@ -372,6 +379,7 @@ func TestKeypointsGroupPhoto(t *testing.T) {
 // same faces, size and eye distance within 5 %, angles within a few
 // degrees.
 func TestKeypointFitAgreesWithHOG(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	k := keypointAnalyzer(t)
 	h := NewAnalyzer(predictor(t))
@@ -405,6 +413,7 @@ func TestKeypointFitAgreesWithHOG(t *testing.T) {
 // same photos find exactly what one does, and the pool holds no more
 // sessions than ever ran at once.
 func TestKeypointsConcurrent(t *testing.T) {
+	native.Require(t)
 	a := keypointAnalyzer(t)
 	rels := []string{"faces-fr/obama.jpg", "faces-gf/pristin.jpg", "faces-dlib/dogs.jpg", "faces-fr/two_people.jpg", "faces-gf/tzuyu.jpg"}
 	imgs := make([]image.Image, len(rels))
@@ -454,6 +463,7 @@ func TestKeypointsConcurrent(t *testing.T) {
 
 // A cancelled context stops the search between passes.
 func TestKeypointsHonourContext(t *testing.T) {
+	native.Require(t)
 	a := keypointAnalyzer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -466,6 +476,7 @@ func TestKeypointsHonourContext(t *testing.T) {
 // its keypoints where a face's are (plausible), so the check only sends
 // odd readings to the half-turned view.
 func TestKeypointsPlausibleOnCorpus(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	var n int

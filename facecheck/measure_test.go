@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
+	"github.com/facegate/facegate/internal/native"
 )
 
 // A frontal photo turned by a known angle reports that change of roll.
 func TestRollFollowsARotatedPhoto(t *testing.T) {
+	native.Require(t)
 	p := predictor(t)
 	det, err := NewDetector()
 	if err != nil {

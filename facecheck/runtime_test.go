@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/models"
 )
 
@@ -17,6 +18,7 @@ import (
 // loaded, so the right library still loads after. Run in a child process,
 // which loads the runtime only once.
 func TestRuntimeLoadErrors(t *testing.T) {
+	native.Require(t)
 	if os.Getenv("FACEGATE_RUNTIME_CHILD") == "" {
 		lib, err := models.Find(models.ONNXRuntime, nil)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
 )
 
@@ -173,6 +174,7 @@ func TestFixNeverUpscalesAndKeepsMinWidth(t *testing.T) {
 }
 
 func TestPNGWithMetadataChunkIsRead(t *testing.T) {
+	native.Require(t)
 	// A PNG with an eXIf chunk saying orientation 8 is turned upright too.
 	b, _ := samples.PNG(photo(800, 500))
 	exifChunk := samples.OrientationTIFF(8)
@@ -192,6 +194,7 @@ func TestPNGWithMetadataChunkIsRead(t *testing.T) {
 // CheckBytes and FixBytes read the slice in place: the byte limit holds,
 // and the input is not changed.
 func TestBytesInPlace(t *testing.T) {
+	native.Require(t)
 	data, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
 	if err != nil {
 		t.Fatal(err)

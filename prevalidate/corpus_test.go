@@ -13,6 +13,7 @@ import (
 
 	"github.com/facegate/facegate/exif"
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 )
 
 func fixFile(t *testing.T, path string, opts *Options) (*Report, []byte) {
@@ -110,6 +111,7 @@ func TestOrientationCorpusFixesUpright(t *testing.T) {
 }
 
 func TestExifSamplesEveryFileGetsARecord(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	var n int
 	for _, e := range corpus.Manifest(t) {
@@ -144,6 +146,7 @@ func TestExifSamplesEveryFileGetsARecord(t *testing.T) {
 }
 
 func TestPhoneJPEGAndHEICFixToCompliant(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	for _, c := range []struct {
 		path          string

@@ -15,6 +15,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
 )
 
@@ -44,6 +45,7 @@ func faceCodes(issues []Issue) []Code {
 
 // The face cases of the faces-fr set, as the issue lists them.
 func TestFaceRulesOnCorpus(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	for _, c := range []struct {
 		rel   string
@@ -81,6 +83,7 @@ func TestFaceRulesOnCorpus(t *testing.T) {
 
 // Every photo of the EXIF orientation set has no face.
 func TestNoFaceInOrientationSet(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	files, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "exif-orientation", "*.jpg"))
 	if len(files) < 18 {
@@ -97,6 +100,7 @@ func TestNoFaceInOrientationSet(t *testing.T) {
 // A frontal photo turned by a known angle reports that roll, in the
 // upright coordinates of what was submitted.
 func TestRollOfATurnedPhoto(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	raw, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
 	if err != nil {
@@ -154,6 +158,7 @@ func facePhotos(t *testing.T) []string {
 // Check on its output says ok; and Fix never turns a face rule the input
 // passes into one the output fails. Both hold with and without cropping.
 func TestFixRoundTripOnFacePhotos(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	for _, v := range []struct {
 		crop     bool
@@ -195,6 +200,7 @@ func TestFixRoundTripOnFacePhotos(t *testing.T) {
 // the face would be 121 px. Fix keeps the height the face needs; with Crop
 // it cuts a 1080 px high window around the face instead.
 func TestFaceAwareFix(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	path := corpus.Path(t, "faces-gf/chaeyeon.jpg")
 	rep, out := fixFile(t, path, nil)
@@ -249,6 +255,7 @@ func TestRegressedOnlyWhenTheInputPassedTheFaceRules(t *testing.T) {
 // finds them. Either way the verdict is the same, and every face the
 // rules count is reported.
 func TestAllFaces(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	for _, rel := range []string{"faces-dlib/bald_guys.jpg", "faces-dlib/2008_007676.jpg", "faces-fr/obama_and_biden.jpg",
 		"faces-fr/two_people.jpg", "faces-gf/nana.jpg", "faces-gf/chaeyeon.jpg"} {
@@ -311,6 +318,7 @@ func decodeFile(t *testing.T, rel string) image.Image {
 // One issue per code: obama_small.jpg's face fails both FACE_TOO_SMALL
 // rules, and the one issue names both measures.
 func TestOneIssuePerCode(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	rep := checkFile(t, "faces-fr/obama_small.jpg", nil)
 	n := 0

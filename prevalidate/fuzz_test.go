@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/exif"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
 	"golang.org/x/image/bmp"
 )
@@ -16,6 +17,7 @@ import (
 // FuzzCheck runs the whole check pipeline on arbitrary bytes: every input
 // gets a report, a panic anywhere is a bug, and the report is consistent.
 func FuzzCheck(f *testing.F) {
+	native.Require(f)
 	small := photo(48, 32)
 	rot, _ := samples.WithOrientation(small, exif.Rotate90CW, 80)
 	png, _ := samples.PNG(small)

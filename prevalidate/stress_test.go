@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 )
 
 // TestStressCorpus runs 8 workers over the corpus images for several rounds
@@ -17,6 +18,7 @@ import (
 // pooled across goroutines), and that the heap does not grow from round to
 // round. FACEGATE_STRESS_ROUNDS sets the rounds (default 3).
 func TestStressCorpus(t *testing.T) {
+	native.Require(t)
 	skipShort(t)
 	rounds := 3
 	if n, err := strconv.Atoi(os.Getenv("FACEGATE_STRESS_ROUNDS")); err == nil && n > 0 {

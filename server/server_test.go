@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 	"github.com/facegate/facegate/progeny/progenytest"
@@ -46,6 +47,7 @@ func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
 // forwarded as a compliant JPEG and its task poll passes through; a bad one
 // gets 400 in Progeny's shape and upstream sees nothing.
 func TestProxy(t *testing.T) {
+	native.Require(t)
 	up := progenytest.NewServer(progenytest.Options{})
 	defer up.Close()
 	_, ts := newServer(t, Options{Upstream: up.URL, MaxInFlight: 2})
@@ -98,6 +100,7 @@ func multipartBody(t *testing.T, field string, data []byte) (*bytes.Buffer, stri
 }
 
 func TestCheckAndFixRoutes(t *testing.T) {
+	native.Require(t)
 	_, ts := newServer(t, Options{})
 	good := photo(t, "faces-fr/obama.jpg")
 	// /v1/check, raw body and multipart.
@@ -187,6 +190,7 @@ func TestBodyCap(t *testing.T) {
 // 50 concurrent uploads: never more than MaxInFlight processed at once,
 // and every request gets 200 or 503 with Retry-After.
 func TestBurstStaysWithinTheCap(t *testing.T) {
+	native.Require(t)
 	s, ts := newServer(t, Options{MaxInFlight: 2, MaxQueue: 6})
 	img := photo(t, "faces-fr/obama.jpg")
 	var peak int
@@ -240,6 +244,7 @@ func TestBurstStaysWithinTheCap(t *testing.T) {
 
 // Shutdown lets a request in flight finish.
 func TestShutdownDrains(t *testing.T) {
+	native.Require(t)
 	s, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -279,6 +284,7 @@ func TestShutdownDrains(t *testing.T) {
 // The middleware hands a backend's own handler the fixed JPEG, or answers
 // 400 without calling it.
 func TestMiddleware(t *testing.T) {
+	native.Require(t)
 	s, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)

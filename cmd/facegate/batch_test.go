@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/prevalidate"
 )
@@ -78,6 +79,7 @@ func key(r prevalidate.Report) string {
 // The same images as a folder, a zip and a tar.gz give the same records;
 // inner paths read archive!inner; a symlink entry is skipped.
 func TestFolderZipAndTarGiveTheSameRecords(t *testing.T) {
+	native.Require(t)
 	files := faceFiles(t)
 	dir := t.TempDir()
 	writeZip(t, filepath.Join(dir, "faces.zip"), files)
@@ -108,6 +110,7 @@ func TestFolderZipAndTarGiveTheSameRecords(t *testing.T) {
 
 // --jobs 1 and --jobs 4 print the same records in the same order.
 func TestJobsDoNotChangeTheOutput(t *testing.T) {
+	native.Require(t)
 	folder := filepath.Join(corpus.Dir(t), "faces-fr")
 	one, _, _ := facegate(t, "check", "--json", "--jobs", "1", folder)
 	four, _, _ := facegate(t, "check", "--json", "--jobs", "4", folder)
@@ -119,6 +122,7 @@ func TestJobsDoNotChangeTheOutput(t *testing.T) {
 // Shards partition the input; a resumed run skips what the journal holds
 // and appends the rest; a stdin list works as paths.
 func TestShardsAndResume(t *testing.T) {
+	native.Require(t)
 	folder := filepath.Join(corpus.Dir(t), "faces-fr")
 	all := records(t, mustOut(t, "check", "--json", folder))
 	seen := map[string]int{}
@@ -169,6 +173,7 @@ func mustOut(t *testing.T, args ...string) string {
 // ../evil.jpg is refused and nothing is written outside OUTDIR; a zip bomb
 // is refused without being inflated.
 func TestHostileArchives(t *testing.T) {
+	native.Require(t)
 	files := faceFiles(t)
 	dir := t.TempDir()
 	var buf bytes.Buffer
@@ -218,6 +223,7 @@ func TestHostileArchives(t *testing.T) {
 // CSV has a row per image; the HTML report holds the charts and the
 // failing images, offline; facegate report rebuilds it from JSONL.
 func TestCSVAndHTMLReport(t *testing.T) {
+	native.Require(t)
 	folder := filepath.Join(corpus.Dir(t), "faces-fr")
 	dir := t.TempDir()
 	csvName, html := filepath.Join(dir, "r.csv"), filepath.Join(dir, "r.html")
@@ -258,6 +264,7 @@ func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 // Ctrl-C mid-run: exit 2, the records so far are whole JSON lines, and no
 // temporary file is left in OUTDIR.
 func TestInterruptFlushesTheRecordsSoFar(t *testing.T) {
+	native.Require(t)
 	folder := filepath.Join(corpus.Dir(t), "exif-orientation")
 	out := t.TempDir()
 	cmd := exec.Command(binary, "fix", "--json", "--jobs", "1", "-o", out, folder)

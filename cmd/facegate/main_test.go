@@ -15,6 +15,7 @@ import (
 
 	"github.com/facegate/facegate/exif"
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/prevalidate"
 )
@@ -101,6 +102,7 @@ func sum(t *testing.T, path string) [32]byte {
 // The file handling tests judge the image rules only (--profile document):
 // the bundled astronaut's face is too small for the progeny profile.
 func TestCheckExitStatuses(t *testing.T) {
+	native.Require(t)
 	good := filepath.Join("..", "..", "testdata", "samples", "astronaut.png")
 	if _, _, code := facegate(t, "check", good); code != 1 {
 		t.Errorf("progeny profile, a face too small: exit %d, want 1", code)
@@ -146,6 +148,7 @@ func TestCheckExitStatuses(t *testing.T) {
 }
 
 func TestFixWritesCompliantJPEGsAndLeavesOriginals(t *testing.T) {
+	native.Require(t)
 	src := filepath.Join("..", "..", "testdata", "samples", "astronaut.png")
 	png, err := os.ReadFile(src)
 	if err != nil {
@@ -241,6 +244,7 @@ func TestCheckTableOnCorpus(t *testing.T) {
 // 68 points, --all-faces is taken, --crop cuts around a face that 1080 px
 // would shrink too far.
 func TestFaceFlags(t *testing.T) {
+	native.Require(t)
 	obama := corpus.Path(t, "faces-fr/obama.jpg")
 	small := corpus.Path(t, "faces-fr/obama-240p.jpg")
 	stdout, stderr, code := facegate(t, "check", "--json", "--landmarks", obama, small)
@@ -286,6 +290,7 @@ func TestFaceFlags(t *testing.T) {
 // is exit 2 naming the file and how to get it; the HOG detector needs
 // neither; an unknown detector is a usage error.
 func TestDetectorFiles(t *testing.T) {
+	native.Require(t)
 	obama := corpus.Path(t, "faces-fr/obama.jpg")
 	for _, c := range []struct {
 		args []string
@@ -332,6 +337,7 @@ func TestMissingPathAlone(t *testing.T) {
 
 // --version names the build and the libraries and models in use.
 func TestVersion(t *testing.T) {
+	native.Require(t)
 	stdout, stderr, code := facegate(t, "--version")
 	for _, want := range []string{"facegate ", "dlib 19.", "libjpeg-turbo 2.", "libheif ", "ONNX Runtime 1.24.1", "face_detection_back_256x256_barracuda.onnx", "shape_predictor_68_face_landmarks.dat"} {
 		if code != 0 || !strings.Contains(stdout, want) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/prevalidate"
 )
 
@@ -15,6 +16,7 @@ import (
 // same verdicts; an edited threshold changes them; a bad file is exit 2
 // naming the rule and the field.
 func TestProfileFile(t *testing.T) {
+	native.Require(t)
 	obama := corpus.Path(t, "faces-fr/obama.jpg")
 	shown, stderr, code := facegate(t, "profile", "show", "progeny")
 	if code != 0 || !strings.Contains(shown, `"facegate_profile": 1`) || !strings.Contains(shown, `"key": "face_size"`) {

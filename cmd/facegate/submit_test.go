@@ -11,6 +11,7 @@ import (
 
 	"github.com/facegate/facegate/exif"
 	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny/progenytest"
 )
@@ -37,6 +38,7 @@ func submitRecords(t *testing.T, stdout string) []submitRecord {
 // The uploaded bytes are the fixed JPEG: upright, at most 2 MB, no EXIF,
 // exactly what prevalidate.Fix makes of the input.
 func TestSubmitSendsTheFixedJPEG(t *testing.T) {
+	native.Require(t)
 	srv := progenytest.NewServer(progenytest.Options{AccessTTL: 2 * time.Second, Fail503: 1, Fail429: 1, Pending: 3 * time.Second})
 	defer srv.Close()
 	photo := corpus.Path(t, "faces-fr/obama.jpg") // 910x1137 with EXIF: fixed to 864x1080
@@ -79,6 +81,7 @@ func TestSubmitSendsTheFixedJPEG(t *testing.T) {
 
 // A too-small face is refused locally: exit 1, nothing sent, no login.
 func TestSubmitRefusesLocally(t *testing.T) {
+	native.Require(t)
 	srv := progenytest.NewServer(progenytest.Options{})
 	defer srv.Close()
 	stdout, _, code := submit(t, srv, "secret", "--service", "face_liveness", corpus.Path(t, "faces-fr/obama-240p.jpg"))
@@ -99,6 +102,7 @@ func TestSubmitRefusesLocally(t *testing.T) {
 // The provider's rejection is exit 1 with its code; a wrong password is
 // exit 2 with a clear message that does not echo the password.
 func TestSubmitRejectionAndWrongPassword(t *testing.T) {
+	native.Require(t)
 	srv := progenytest.NewServer(progenytest.Options{Judge: func(string, []byte) progenytest.Verdict {
 		return progenytest.Verdict{Code: "FACE_ANGLE_TOO_LARGE", Message: "Face angle is too large", InData: true}
 	}})

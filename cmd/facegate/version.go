@@ -41,9 +41,14 @@ func version() string {
 		fmt.Fprintf(&b, "facegate %s\n", mod)
 	}
 	v := codec.Versions()
-	fmt.Fprintf(&b, "dlib %s, libjpeg-turbo %s, libheif %s\n", facecheck.DlibVersion(), v["libjpeg-turbo"], v["libheif"])
+	dlib := facecheck.DlibVersion()
+	if dlib == "" {
+		dlib = "none (built without cgo)"
+	}
+	fmt.Fprintf(&b, "dlib %s, libjpeg-turbo %s, libheif %s\n", dlib, v["libjpeg-turbo"], v["libheif"])
+	opts := (&modelFlags{}).options() // the default places and the environment, as check looks
 	fmt.Fprintf(&b, "detector: %s (default; %s on request)\n", prevalidate.DetectorBlazeFace, prevalidate.DetectorHOG)
-	if lib, err := models.Find(models.ONNXRuntime, nil); err != nil {
+	if lib, err := models.Find(models.ONNXRuntime, &opts.Runtime); err != nil {
 		fmt.Fprintf(&b, "ONNX Runtime: not found (%s)\n", models.ONNXRuntime.Install)
 	} else if err := facecheck.LoadRuntime(lib); err != nil {
 		fmt.Fprintf(&b, "ONNX Runtime: %s does not load: %v\n", lib, err)
@@ -51,8 +56,11 @@ func version() string {
 		ver, path := facecheck.RuntimeVersion()
 		fmt.Fprintf(&b, "ONNX Runtime %s (%s)\n", ver, path)
 	}
-	for _, m := range []models.Model{models.BlazeFace256, models.Landmarks68} {
-		if p, err := models.Find(m, nil); err != nil {
+	for _, m := range []struct {
+		models.Model
+		opts *models.Options
+	}{{models.BlazeFace256, &opts.BlazeFace}, {models.Landmarks68, &opts.Landmarks}} {
+		if p, err := models.Find(m.Model, m.opts); err != nil {
 			fmt.Fprintf(&b, "%s: not found (%s)\n", m.File, m.Install)
 		} else {
 			fmt.Fprintf(&b, "%s (%s)\n", p, m.Licence)

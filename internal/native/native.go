@@ -1,0 +1,24 @@
+// Package native tells the tests whether this build links facegate's
+// native libraries (dlib, ONNX Runtime, libjpeg-turbo, libheif), which
+// need cgo. A build with CGO_ENABLED=0 has the rules, reports, EXIF, the
+// client and the batch code, but cannot find faces or use libjpeg-turbo.
+package native
+
+import (
+	"os"
+	"testing"
+)
+
+// Require skips t in a build without cgo, saying why. Under CI (CI=true)
+// such a build is a failure instead: CI tests the native libraries.
+func Require(t testing.TB) {
+	t.Helper()
+	if Available {
+		return
+	}
+	msg := "needs the native libraries (dlib, ONNX Runtime, libjpeg-turbo, libheif), and this test binary was built without cgo (CGO_ENABLED=0)"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
