@@ -3,6 +3,7 @@ package prevalidate
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/facegate/facegate/exif"
 )
@@ -77,4 +78,13 @@ func metadataKinds(info exif.Info) []string {
 		kinds = append(kinds, "camera make, model or serial")
 	}
 	return kinds
+}
+
+// Pixels is the number of pixels the image in b declares in its header,
+// read without decoding (0 when the header cannot be read): what a service
+// can weigh a request's working memory by before admitting it.
+func Pixels(b []byte) int64 {
+	var m Measurements
+	_, hdr, _ := measureHeader(b, &m, math.MaxInt64)
+	return int64(hdr.Width) * int64(hdr.Height)
 }

@@ -149,7 +149,7 @@ func TestManyLargeUploads(t *testing.T) {
 			if m.HeapInuse > peakHeap.Load() {
 				peakHeap.Store(m.HeapInuse)
 			}
-			if n := uint64(len(s.slots)); n > peakSlots.Load() {
+			if n := uint64(s.slots.held()); n > peakSlots.Load() {
 				peakSlots.Store(n)
 			}
 		}

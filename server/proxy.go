@@ -57,7 +57,7 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string)
 	if len(r.MultipartForm.File) == 0 {
 		return nil, true
 	}
-	release, ok := s.slot(r)
+	release, ok := s.slot(r, formPixels(r.MultipartForm))
 	if !ok {
 		return nil, false
 	}
@@ -206,3 +206,25 @@ func formBody(values map[string][]string, parts []part) (*bytes.Buffer, string) 
 	mw.Close()
 	return &buf, mw.FormDataContentType()
 }
+
+// formPixels is the pixels the form's files declare in their headers (the
+// first headBytes of each), for admission.
+func formPixels(form *multipart.Form) int64 {
+	var px int64
+	for _, fhs := range form.File {
+		for _, fh := range fhs {
+			f, err := fh.Open()
+			if err != nil {
+				continue
+			}
+			head, _ := io.ReadAll(io.LimitReader(f, headBytes))
+			f.Close()
+			px += prevalidate.Pixels(head)
+		}
+	}
+	return px
+}
+
+// headBytes is how much of a file formPixels reads for its header: enough
+// for a JPEG's EXIF segment (at most 64 kB) and its frame header.
+const headBytes = 256 << 10

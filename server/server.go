@@ -23,8 +23,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/facegate/facegate/internal/cmem"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -39,11 +41,20 @@ type Options struct {
 	// UpstreamClient sends the proxied requests (nil = a client with a
 	// 60 s timeout).
 	UpstreamClient *http.Client
-	MaxBody        int64         // request body cap, bytes (0 = 20 MB)
-	MaxInFlight    int           // images processed at once (0 = CPUs)
-	MaxQueue       int           // requests waiting for a slot (0 = 4 x MaxInFlight); beyond: 503
-	Timeout        time.Duration // processing deadline per request (0 = 30 s)
-	Logger         *slog.Logger  // access log (nil = slog.Default())
+	MaxBody        int64 // request body cap, bytes (0 = 20 MB)
+	MaxInFlight    int   // slots of images processed at once (0 = CPUs)
+	// SlotPixels is how many pixels one slot holds (0 = DefaultSlotPixels):
+	// a request takes one slot per SlotPixels its images declare (at least
+	// one, at most MaxInFlight), so one 48 MP photo takes the place of
+	// four 12 MP ones and memory follows the pixels, not the count.
+	SlotPixels int64
+	// IdleRelease is how long the service must be idle (no image in
+	// flight) before it hands memory back: pooled buffers, the Go heap's
+	// free pages and the C heap's (malloc_trim). 0 = 2 s; negative = never.
+	IdleRelease time.Duration
+	MaxQueue    int           // requests waiting for a slot (0 = 4 x MaxInFlight); beyond: 503
+	Timeout     time.Duration // processing deadline per request (0 = 30 s)
+	Logger      *slog.Logger  // access log (nil = slog.Default())
 	// ReadHeaderTimeout and ReadTimeout bound how long a client may take
 	// to send its headers (0 = 10 s) and its whole request (0 = 60 s), in
 	// the http.Server that HTTPServer returns: slow or stalled senders are
@@ -60,7 +71,8 @@ type Server struct {
 	proxy    *httputil.ReverseProxy
 	client   *http.Client
 	queue    chan struct{} // admitted requests (in flight + waiting)
-	slots    chan struct{} // requests processing images
+	slots    *weighted     // slots of pixels being processed
+	idle     idler
 	mux      *http.ServeMux
 	reg      *prometheus.Registry
 	m        metrics
@@ -71,15 +83,23 @@ type metrics struct {
 	rejections *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	inFlight   prometheus.Gauge
+	slotsHeld  prometheus.Gauge
+	released   prometheus.Counter
 }
 
-// New returns a Server.
-func New(opts Options) (*Server, error) {
+// withDefaults fills the zero values of opts.
+func withDefaults(opts Options) Options {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 20 << 20
 	}
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = runtime.NumCPU()
+	}
+	if opts.SlotPixels <= 0 {
+		opts.SlotPixels = DefaultSlotPixels
+	}
+	if opts.IdleRelease == 0 {
+		opts.IdleRelease = 2 * time.Second
 	}
 	if opts.MaxQueue <= 0 {
 		opts.MaxQueue = 4 * opts.MaxInFlight
@@ -96,7 +116,14 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Server{opts: opts, queue: make(chan struct{}, opts.MaxInFlight+opts.MaxQueue), slots: make(chan struct{}, opts.MaxInFlight), mux: http.NewServeMux()}
+	return opts
+}
+
+// New returns a Server.
+func New(opts Options) (*Server, error) {
+	opts = withDefaults(opts)
+	s := &Server{opts: opts, queue: make(chan struct{}, opts.MaxInFlight+opts.MaxQueue), slots: newWeighted(int64(opts.MaxInFlight)), mux: http.NewServeMux()}
+	s.idle = idler{after: opts.IdleRelease, release: s.releaseMemory}
 	if opts.Check != nil {
 		s.check = *opts.Check
 	}
@@ -111,9 +138,16 @@ func New(opts Options) (*Server, error) {
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "facegate_rejections_total", Help: "Images refused, by the first error code."}, []string{"code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "facegate_processing_seconds", Help: "Time to check or fix the images of a request.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"route"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "facegate_images_in_flight", Help: "Requests processing images now."}),
+		inFlight:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "facegate_images_in_flight", Help: "Requests processing images now."}),
+		slotsHeld: prometheus.NewGauge(prometheus.GaugeOpts{Name: "facegate_slots_in_use", Help: "Processing slots taken now, by pixels (see --max-in-flight)."}),
+		released:  prometheus.NewCounter(prometheus.CounterOpts{Name: "facegate_idle_releases_total", Help: "Times the idle service handed memory back."}),
 	}
-	s.reg.MustRegister(s.m.requests, s.m.rejections, s.m.latency, s.m.inFlight)
+	s.reg.MustRegister(s.m.requests, s.m.rejections, s.m.latency, s.m.inFlight, s.m.slotsHeld, s.m.released,
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector(),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "facegate_c_heap_in_use_bytes", Help: "C heap (glibc malloc, every arena) allocated by the native libraries."},
+			func() float64 { return float64(cmem.ReadStats().InUse) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "facegate_c_heap_free_bytes", Help: "C heap freed but kept by glibc's arenas until trimmed."},
+			func() float64 { return float64(cmem.ReadStats().Free) }))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("POST /v1/check", s.handleCheck)
@@ -195,17 +229,30 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, route string) (
 // drainBusy is how much of a refused request's body is read and dropped.
 const drainBusy = 4 << 20
 
-// slot waits for a processing slot, or for the client to leave.
-func (s *Server) slot(r *http.Request) (func(), bool) {
-	select {
-	case s.slots <- struct{}{}:
-	case <-r.Context().Done():
+// DefaultSlotPixels is Options.SlotPixels' default: a 12 MP photo per slot.
+const DefaultSlotPixels = 12_000_000
+
+// slots is how many processing slots images of px pixels take.
+func (s *Server) slotsFor(px int64) int64 {
+	return min(max(1, (px+s.opts.SlotPixels-1)/s.opts.SlotPixels), int64(s.opts.MaxInFlight))
+}
+
+// slot waits for the processing slots px pixels take, or for the client
+// to leave.
+func (s *Server) slot(r *http.Request, px int64) (func(), bool) {
+	n := s.slotsFor(px)
+	s.idle.enter()
+	if err := s.slots.acquire(r.Context(), n); err != nil {
+		s.idle.leave()
 		return nil, false
 	}
 	s.m.inFlight.Inc()
+	s.m.slotsHeld.Add(float64(n))
 	return func() {
+		s.m.slotsHeld.Sub(float64(n))
 		s.m.inFlight.Dec()
-		<-s.slots
+		s.slots.release(n)
+		s.idle.leave()
 	}, true
 }
 
@@ -222,21 +269,25 @@ func (s *Server) HTTPServer() *http.Server {
 // readImage reads the request's image: the multipart field "image", or the
 // raw body. A body over the cap is a 413.
 func (s *Server) readImage(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	if r.ContentLength > s.opts.MaxBody {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body over the %d-byte limit", s.opts.MaxBody)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var data []byte
 	var err error
 	if ct == "multipart/form-data" {
 		var f multipart.File
+		var fh *multipart.FileHeader
 		if err = r.ParseMultipartForm(8 << 20); err == nil {
-			f, _, err = r.FormFile("image")
+			f, fh, err = r.FormFile("image")
 			if err == nil {
-				data, err = io.ReadAll(f)
+				data, err = readSized(f, fh.Size)
 				f.Close()
 			}
 		}
 	} else {
-		data, err = io.ReadAll(r.Body)
+		data, err = readSized(r.Body, r.ContentLength)
 	}
 	var tooBig *http.MaxBytesError
 	switch {
@@ -250,6 +301,20 @@ func (s *Server) readImage(w http.ResponseWriter, r *http.Request) ([]byte, int,
 		return nil, http.StatusBadRequest, errors.New("empty body: send the image as the body or as the multipart field \"image\"")
 	}
 	return data, 0, nil
+}
+
+// readSized reads r into a buffer of the size announced, when it is
+// known, so a body is held once, not in a buffer grown by doubling (up to
+// twice its size); a body that is not the size it announced is an error.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // withImage reads the request's image and runs work on it in a processing
@@ -267,7 +332,7 @@ func (s *Server) withImage(w http.ResponseWriter, r *http.Request, route string,
 		writeJSON(w, status, map[string]string{"detail": err.Error()})
 		return
 	}
-	release, ok := s.slot(r)
+	release, ok := s.slot(r, prevalidate.Pixels(data))
 	if !ok {
 		return
 	}

@@ -157,6 +157,16 @@ func TestCheckAndFixRoutes(t *testing.T) {
 		if resp.StatusCode != 200 || (p == "/metrics" && !strings.Contains(string(b), `facegate_requests_total{outcome="ok",route="fix"} 2`)) {
 			t.Errorf("%s: %d %s", p, resp.StatusCode, b)
 		}
+		if p != "/metrics" {
+			continue
+		}
+		// The standard process and Go collectors, and the C heap.
+		for _, name := range []string{"process_resident_memory_bytes ", "go_goroutines ", "go_memstats_heap_inuse_bytes ",
+			"facegate_c_heap_in_use_bytes ", "facegate_c_heap_free_bytes ", "facegate_slots_in_use 0"} {
+			if !strings.Contains(string(b), "\n"+name) {
+				t.Errorf("/metrics has no %q", name)
+			}
+		}
 	}
 }
 
@@ -204,7 +214,7 @@ func TestBurstStaysWithinTheCap(t *testing.T) {
 				return
 			default:
 			}
-			peak = max(peak, len(s.slots))
+			peak = max(peak, int(s.slots.held()))
 			time.Sleep(time.Millisecond)
 		}
 	}()

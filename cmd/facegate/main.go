@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"syscall"
 
+	"github.com/facegate/facegate/internal/cmem"
 	"github.com/spf13/cobra"
 )
 
@@ -40,7 +41,23 @@ func (e usageError) Unwrap() error { return e.err }
 
 var errNotOK = errors.New("at least one image is not ok")
 
+// The C heap's bounds (see internal/cmem), unless glibc's own variables
+// say otherwise: at most mallocArenas arenas (default: 8 per core; the
+// native libraries free on many threads, and each arena keeps its freed
+// pages), and blocks of mmapLarge bytes or more mapped on their own, so a
+// decoder's buffers go back to the kernel when freed.
+const (
+	mallocArenas = 2
+	mmapLarge    = 1 << 20
+)
+
 func main() {
+	if os.Getenv("MALLOC_ARENA_MAX") == "" {
+		cmem.LimitArenas(mallocArenas)
+	}
+	if os.Getenv("MALLOC_MMAP_THRESHOLD_") == "" {
+		cmem.MmapLarge(mmapLarge)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
@@ -155,7 +172,7 @@ func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
 	}
 	f.imageFlags.add(c.Flags(), fixes)
 	c.Flags().BoolVar(&f.json, "json", false, "print one JSON object per image (JSON Lines)")
-	c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order)")
+	c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order); memory stays under 200 MB + jobs x (96 MB + max-bytes)")
 	c.Flags().StringVar(&f.resume, "resume", "", "JSONL journal: skip the images it records, append new records to it")
 	c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th of N deterministic slices of the input")
 	c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/facegate/facegate/server"
@@ -31,7 +32,14 @@ func newServe(stderr io.Writer) *cobra.Command {
 			"GET /healthz and GET /metrics. With --upstream (or PROGENY_BASE_URL) it also serves\n" +
 			"Progeny's own paths under /api/v3/: token and task calls pass through, and service\n" +
 			"calls have every image checked and fixed first; a failing image is answered 400 in\n" +
-			"Progeny's field-error shape and nothing goes upstream. SIGTERM or Ctrl-C drains and exits.",
+			"Progeny's field-error shape and nothing goes upstream. SIGTERM or Ctrl-C drains and exits.\n\n" +
+			"Memory: the resident set stays under\n" +
+			"  200 MB + max-in-flight x 96 MB + (max-in-flight + queue) x max-body\n" +
+			"(2 slots, queue 8, 20 MB bodies: 592 MB); size a container's limit from it. A request takes\n" +
+			"one slot per 12 MP its images declare (a 48 MP photo takes four, at most max-in-flight).\n" +
+			"The Go heap's soft limit is set to that budget less 200 MB and 32 MB per slot, the C side's\n" +
+			"share (unless GOMEMLIMIT is set), and\n" +
+			"memory is handed back to the kernel after 2 s without an image in flight.",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if upstream == "" {
@@ -46,17 +54,22 @@ func newServe(stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			h, err := server.New(server.Options{Check: opts, Upstream: upstream,
-				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log})
+			sopts := server.Options{Check: opts, Upstream: upstream,
+				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log}
+			h, err := server.New(sopts)
 			if err != nil {
 				return usageError{err}
+			}
+			budget := server.MemoryBudget(sopts)
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(server.GoMemoryLimit(sopts))
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return usageError{err}
 			}
 			srv := h.HTTPServer()
-			log.Info("serving", "addr", ln.Addr().String(), "upstream", upstream)
+			log.Info("serving", "addr", ln.Addr().String(), "upstream", upstream, "memory_budget_mb", budget>>20)
 			fmt.Fprintf(stderr, "facegate: listening on http://%s\n", ln.Addr())
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
