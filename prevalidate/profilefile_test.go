@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/quality"
 )
 
@@ -168,5 +170,31 @@ func TestProfileFileDrivesFix(t *testing.T) {
 	}
 	if l := limitsOf(q); l.minQuality != 85 || l.size.MaxHeight != 1080 || l.maxBytes != 2_000_000 || l.hasFaces {
 		t.Errorf("limits %+v", l)
+	}
+}
+
+// Pixels reads the size from the header alone; WorkingPixels counts the
+// formats decoded whole to RGBA four times.
+func TestPixelsFromHeader(t *testing.T) {
+	img := photo(64, 48)
+	var jb bytes.Buffer
+	if err := jpeg.Encode(&jb, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := samples.PNG(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if px, f := Pixels(jb.Bytes()); px != 64*48 || f != FormatJPEG || WorkingPixels(jb.Bytes()) != 64*48 {
+		t.Errorf("JPEG: %d px, %s, working %d", px, f, WorkingPixels(jb.Bytes()))
+	}
+	if px, f := Pixels(pb); px != 64*48 || f != FormatPNG || WorkingPixels(pb) != 4*64*48 {
+		t.Errorf("PNG: %d px, %s, working %d", px, f, WorkingPixels(pb))
+	}
+	if px, _ := Pixels([]byte("not an image")); px != 0 {
+		t.Errorf("not an image: %d px", px)
+	}
+	if px, _ := Pixels(samples.PNGBomb(30000, 30000)); px != 900_000_000 {
+		t.Errorf("bomb header: %d px, want what it declares", px)
 	}
 }

@@ -81,10 +81,24 @@ func metadataKinds(info exif.Info) []string {
 }
 
 // Pixels is the number of pixels the image in b declares in its header,
-// read without decoding (0 when the header cannot be read): what a service
-// can weigh a request's working memory by before admitting it.
-func Pixels(b []byte) int64 {
+// read without decoding (0 when the header cannot be read), and its
+// format: what a service can weigh a request's working memory by before
+// admitting it.
+func Pixels(b []byte) (int64, Format) {
 	var m Measurements
 	_, hdr, _ := measureHeader(b, &m, math.MaxInt64)
-	return int64(hdr.Width) * int64(hdr.Height)
+	return int64(hdr.Width) * int64(hdr.Height), m.Format
+}
+
+// WorkingPixels is Pixels weighed by how the format is decoded: a JPEG's
+// pixels as they are (decoded to YCbCr planes, at a reduced scale when it
+// is large), every other format's four times (decoded whole to RGBA, then
+// scaled through RGBA copies). Measured peaks for one image in flight: a
+// 10.7 MP JPEG 31 MB, a 48 MP one 51 MB; a 10.7 MP PNG 208 MB.
+func WorkingPixels(b []byte) int64 {
+	px, f := Pixels(b)
+	if f != FormatJPEG {
+		px *= 4
+	}
+	return px
 }

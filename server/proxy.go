@@ -219,7 +219,7 @@ func formPixels(form *multipart.Form) int64 {
 			}
 			head, _ := io.ReadAll(io.LimitReader(f, headBytes))
 			f.Close()
-			px += prevalidate.Pixels(head)
+			px += prevalidate.WorkingPixels(head)
 		}
 	}
 	return px

@@ -45,7 +45,8 @@ type Options struct {
 	MaxInFlight    int   // slots of images processed at once (0 = CPUs)
 	// SlotPixels is how many pixels one slot holds (0 = DefaultSlotPixels):
 	// a request takes one slot per SlotPixels its images declare (at least
-	// one, at most MaxInFlight), so one 48 MP photo takes the place of
+	// one, at most MaxInFlight; formats other than JPEG count four times,
+	// prevalidate.WorkingPixels), so one 48 MP photo takes the place of
 	// four 12 MP ones and memory follows the pixels, not the count.
 	SlotPixels int64
 	// IdleRelease is how long the service must be idle (no image in
@@ -332,7 +333,7 @@ func (s *Server) withImage(w http.ResponseWriter, r *http.Request, route string,
 		writeJSON(w, status, map[string]string{"detail": err.Error()})
 		return
 	}
-	release, ok := s.slot(r, prevalidate.Pixels(data))
+	release, ok := s.slot(r, prevalidate.WorkingPixels(data))
 	if !ok {
 		return
 	}

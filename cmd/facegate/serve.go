@@ -36,7 +36,8 @@ func newServe(stderr io.Writer) *cobra.Command {
 			"Memory: the resident set stays under\n" +
 			"  200 MB + max-in-flight x 96 MB + (max-in-flight + queue) x max-body\n" +
 			"(2 slots, queue 8, 20 MB bodies: 592 MB); size a container's limit from it. A request takes\n" +
-			"one slot per 12 MP its images declare (a 48 MP photo takes four, at most max-in-flight).\n" +
+			"one slot per 12 MP its images declare (a 48 MP photo takes four, at most max-in-flight;\n" +
+			"formats other than JPEG count four times).\n" +
 			"The Go heap's soft limit is set to that budget less 200 MB and 32 MB per slot, the C side's\n" +
 			"share (unless GOMEMLIMIT is set), and\n" +
 			"memory is handed back to the kernel after 2 s without an image in flight.",
