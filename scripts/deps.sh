@@ -12,7 +12,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if ! command -v go >/dev/null 2>&1; then
+if [ "${FACEGATE_NEED_GO:-1}" = 1 ] && ! command -v go >/dev/null 2>&1; then
   echo "Go 1.26 or newer is needed on PATH (https://go.dev/dl/)" >&2
   exit 1
 fi

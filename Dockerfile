@@ -1,0 +1,39 @@
+# facegate as a container: `facegate serve` on port 8080.
+#
+#   docker build -t facegate .                       # portable (no AVX2)
+#   docker build --build-arg AVX2=yes -t facegate .  # for CPUs with AVX2 only
+#   docker run -p 8080:8080 -v facegate-cache:/var/cache/facegate facegate
+#
+# Every install step runs a script of the repository, the same one make runs
+# (scripts/install.sh with the lists in scripts/packages/, scripts/fetch.sh,
+# scripts/build.sh), so CI runs exactly these steps; TestDockerfile checks
+# that this file and the scripts agree.
+
+# Build stage: Debian bookworm with the Go toolchain and the -dev packages.
+FROM golang:1.26-bookworm AS build
+ARG AVX2=no
+WORKDIR /src
+COPY scripts/ scripts/
+RUN scripts/install.sh build
+COPY . .
+RUN scripts/fetch.sh /out/third_party
+RUN FACEGATE_AVX2=$AVX2 scripts/build.sh /out/bin/facegate
+
+# Runtime stage: the runtime libraries only, the detector and ONNX Runtime
+# beside the binary (/opt/facegate/third_party), the landmark model from
+# libdlib-data, a non-root user, the model cache in a volume.
+FROM debian:bookworm-slim
+COPY scripts/ /tmp/scripts/
+RUN /tmp/scripts/install.sh runtime && rm -rf /tmp/scripts /var/lib/apt/lists/*
+COPY --from=build /out/bin/facegate /opt/facegate/bin/facegate
+COPY --from=build /out/third_party/ /opt/facegate/third_party/
+RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin facegate \
+ && mkdir -p /var/cache/facegate && chown facegate /var/cache/facegate
+ENV PATH=/opt/facegate/bin:$PATH \
+    FACEGATE_CACHE=/var/cache/facegate
+VOLUME /var/cache/facegate
+USER facegate
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD ["facegate", "health", "--addr", "127.0.0.1:8080"]
+CMD ["facegate", "serve", "--addr", "0.0.0.0:8080"]

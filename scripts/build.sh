@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the facegate binary, as make build and the container's build stage
+# do. FACEGATE_AVX2: auto (default: when this CPU has AVX2; such a binary
+# must not be copied to a CPU without it), yes, or no (portable; the
+# container's default).
+#
+#   scripts/build.sh [OUT]        OUT defaults to bin/facegate
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-bin/facegate}"
+tags=""
+case "${FACEGATE_AVX2:-auto}" in
+  yes) tags=facegate_avx2 ;;
+  no) ;;
+  auto) grep -qw avx2 /proc/cpuinfo 2>/dev/null && tags=facegate_avx2 ;;
+  *) echo "build.sh: FACEGATE_AVX2 must be auto, yes or no" >&2; exit 2 ;;
+esac
+vcs=auto
+git rev-parse --git-dir >/dev/null 2>&1 || vcs=false
+"${GO:-go}" build -buildvcs=$vcs -tags "$tags" -o "$out" ./cmd/facegate
