@@ -26,6 +26,20 @@ func TestSafeName(t *testing.T) {
 	}
 }
 
+func TestShardIndexForm(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Shard
+		ok   bool
+	}{{"1/4", Shard{1, 4}, true}, {"index:0/4", Shard{1, 4}, true}, {"index:3/4", Shard{4, 4}, true},
+		{"index:4/4", Shard{}, false}, {"0/4", Shard{}, false}, {"index:-1/4", Shard{}, false}, {"index:", Shard{}, false}} {
+		got, err := ParseShard(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseShard(%q) = %v, %v", c.in, got, err)
+		}
+	}
+}
+
 func TestShardsPartition(t *testing.T) {
 	if _, err := ParseShard("0/3"); err == nil {
 		t.Error("0/3 accepted")

@@ -18,13 +18,21 @@ import (
 // zero value takes everything.
 type Shard struct{ K, N int }
 
-// ParseShard reads "K/N".
+// ParseShard reads "K/N" (K counted from 1, as a Slurm array's
+// $((SLURM_ARRAY_TASK_ID+1))/N), or "index:I/N" (I counted from 0, as a
+// Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX)/N, which cannot add
+// one): index:0/4 is 1/4.
 func ParseShard(s string) (Shard, error) {
-	k, n, ok := strings.Cut(s, "/")
+	spec, base := s, 1
+	if rest, ok := strings.CutPrefix(s, "index:"); ok {
+		spec, base = rest, 0
+	}
+	k, n, ok := strings.Cut(spec, "/")
 	ki, err1 := strconv.Atoi(k)
 	ni, err2 := strconv.Atoi(n)
+	ki += 1 - base
 	if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
-		return Shard{}, fmt.Errorf("shard %q: want K/N with 1 <= K <= N", s)
+		return Shard{}, fmt.Errorf("shard %q: want K/N with 1 <= K <= N, or index:I/N with 0 <= I < N", s)
 	}
 	return Shard{ki, ni}, nil
 }

@@ -19,6 +19,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"runtime"
 	"syscall"
 
@@ -114,7 +116,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	fix := newBatch("fix", stdout, stderr)
 	var reportOut, reportProfile, reportProfileFile string
 	report := &cobra.Command{
-		Use:   "report -o FILE.html RECORDS.jsonl...",
+		Use:   "report -o FILE.html RECORDS.jsonl... (or a pattern such as 'shards/*.jsonl', expanded by facegate)",
 		Short: "Build the HTML report from saved JSON Lines records (for example the shards of a run)",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 || reportOut == "" {
@@ -130,7 +132,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			n, err := reportFromJSONL(args, reportOut, profile)
+			files, err := expandGlobs(args)
+			if err != nil {
+				return usageError{err}
+			}
+			n, err := reportFromJSONL(files, reportOut, profile)
 			if err != nil {
 				return usageError{err}
 			}
@@ -174,8 +180,30 @@ func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().BoolVar(&f.json, "json", false, "print one JSON object per image (JSON Lines)")
 	c.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "images processed at once (records still come in input order); memory stays under 200 MB + jobs x (96 MB + max-bytes)")
 	c.Flags().StringVar(&f.resume, "resume", "", "JSONL journal: skip the images it records, append new records to it")
-	c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th of N deterministic slices of the input")
+	c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th (from 1) of N deterministic slices of the input; index:I/N counts from 0 (a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX))")
 	c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")
 	c.Flags().StringVar(&f.report, "report", "", "also write a self-contained HTML report to this file")
 	return c
+}
+
+// expandGlobs expands the arguments that are patterns (for callers without
+// a shell, such as a Kubernetes Job's args), in order; a pattern that
+// matches nothing is an error.
+func expandGlobs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if !strings.ContainsAny(a, "*?[") {
+			out = append(out, a)
+			continue
+		}
+		m, err := filepath.Glob(a)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %q: %w", a, err)
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("no file matches %q", a)
+		}
+		out = append(out, m...)
+	}
+	return out, nil
 }
