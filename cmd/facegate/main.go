@@ -20,8 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/facegate/facegate/internal/cmem"
