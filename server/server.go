@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// OpenAPI is the service's OpenAPI 3.1 document (server/openapi.json),
+// served at /openapi.json.
+//
+//go:embed openapi.json
+var OpenAPI []byte
 
 // Options configure a Server. Zero values are the defaults.
 type Options struct {
@@ -151,6 +158,10 @@ func New(opts Options) (*Server, error) {
 			func() float64 { return float64(cmem.ReadStats().Free) }))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(OpenAPI)
+	})
 	s.mux.HandleFunc("POST /v1/check", s.handleCheck)
 	s.mux.HandleFunc("POST /v1/fix", s.handleFix)
 	if opts.Upstream != "" {
