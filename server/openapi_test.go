@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -185,4 +186,37 @@ func TestOpenAPIContract(t *testing.T) {
 	}
 	<-done
 	<-done
+}
+
+// With a token, /v1/* want it (401 otherwise, as the document says), it is
+// never logged, and the proxy routes do not ask for it.
+func TestAuthToken(t *testing.T) {
+	native.Require(t)
+	c := newContract(t)
+	var logs bytes.Buffer
+	up := progenytest.NewServer(progenytest.Options{})
+	defer up.Close()
+	const token = "s3cret-t0ken-value"
+	_, ts := newServer(t, Options{AuthToken: token, Upstream: up.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	good := photo(t, "faces-fr/obama.jpg")
+	for _, tc := range []struct {
+		auth   string
+		status int
+	}{{"", 401}, {"Bearer wrong", 401}, {"Bearer " + token + "x", 401}, {token, 401}, {"Bearer " + token, 200}} {
+		req := request(t, "POST", "/v1/check", "image/jpeg", good)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		if status, h, _ := c.do(ts.URL, req, good); status != tc.status || (status == 401 && h.Get("WWW-Authenticate") == "") {
+			t.Errorf("Authorization %q: %d, want %d", tc.auth, status, tc.status)
+		}
+	}
+	// The proxy's token route passes the client's own credentials through.
+	login := []byte("username=user&password=secret")
+	if status, _, body := c.do(ts.URL, request(t, "POST", "/api/v3/accounts/token/obtain/", "application/x-www-form-urlencoded", login), login); status != 200 || !bytes.Contains(body, []byte("access")) {
+		t.Errorf("proxy login without facegate's token: %d %s", status, body)
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Error("the token is in the logs")
+	}
 }

@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
@@ -56,6 +57,11 @@ type Options struct {
 	// prevalidate.WorkingPixels), so one 48 MP photo takes the place of
 	// four 12 MP ones and memory follows the pixels, not the count.
 	SlotPixels int64
+	// AuthToken, when set, protects /v1/check and /v1/fix: a request must
+	// send "Authorization: Bearer AuthToken" (compared in constant time,
+	// never logged), or gets 401. The proxy routes are not affected: they
+	// pass the client's own Progeny token through.
+	AuthToken string
 	// IdleRelease is how long the service must be idle (no image in
 	// flight) before it hands memory back: pooled buffers, the Go heap's
 	// free pages and the C heap's (malloc_trim). 0 = 2 s; negative = never.
@@ -162,8 +168,8 @@ func New(opts Options) (*Server, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(OpenAPI)
 	})
-	s.mux.HandleFunc("POST /v1/check", s.handleCheck)
-	s.mux.HandleFunc("POST /v1/fix", s.handleFix)
+	s.mux.Handle("POST /v1/check", s.authorized(http.HandlerFunc(s.handleCheck)))
+	s.mux.Handle("POST /v1/fix", s.authorized(http.HandlerFunc(s.handleFix)))
 	if opts.Upstream != "" {
 		u, err := url.Parse(strings.TrimRight(opts.Upstream, "/"))
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -184,6 +190,25 @@ func New(opts Options) (*Server, error) {
 		s.mux.HandleFunc("POST /api/v3/services/{name}/", s.handleService)
 	}
 	return s, nil
+}
+
+// authorized lets a request through when no token is set or it carries
+// the token; otherwise it answers 401 before the body is read.
+func (s *Server) authorized(next http.Handler) http.Handler {
+	if s.opts.AuthToken == "" {
+		return next
+	}
+	want := []byte("Bearer " + s.opts.AuthToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			s.m.requests.WithLabelValues(strings.TrimPrefix(r.URL.Path, "/v1/"), "unauthorized").Inc()
+			w.Header().Set("WWW-Authenticate", `Bearer realm="facegate"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "missing or wrong bearer token"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP logs each request (method, path, status, duration; never

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/facegate/facegate/server"
@@ -24,6 +25,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 		maxBody         int64
 		inFlight, queue int
 		timeout         time.Duration
+		tokenFile       string
 	)
 	c := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT] [--upstream URL]",
@@ -55,7 +57,11 @@ func newServe(stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			sopts := server.Options{Check: opts, Upstream: upstream,
+			token, err := readToken(tokenFile)
+			if err != nil {
+				return usageError{err}
+			}
+			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token,
 				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log}
 			h, err := server.New(sopts)
 			if err != nil {
@@ -97,6 +103,25 @@ func newServe(stderr io.Writer) *cobra.Command {
 	c.Flags().IntVar(&inFlight, "max-in-flight", runtime.NumCPU(), "requests processing images at once")
 	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
+	c.Flags().StringVar(&tokenFile, "auth-token-file", "", "require \"Authorization: Bearer TOKEN\" on /v1/*, TOKEN read from this file (the proxy routes pass the client's Progeny token through)")
 	f.add(c.Flags(), true)
 	return c
+}
+
+// readToken reads a bearer token from a file (a mounted secret): its
+// first line, trimmed. An empty path is no token; an empty token is an
+// error, not an open door.
+func readToken(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("--auth-token-file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	if tok := strings.TrimSpace(line); tok != "" {
+		return tok, nil
+	}
+	return "", fmt.Errorf("--auth-token-file %s: empty", path)
 }
