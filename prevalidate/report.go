@@ -31,8 +31,10 @@ type Face struct {
 	Roll  float64 `json:"roll"`
 	// Eyes are the eye aspect ratios (quality.EyeAspectRatio) of the
 	// subject's right and left eye; absent with 5 landmarks.
-	Eyes      []float64 `json:"eyes_open,omitempty"`
-	Landmarks [][2]int  `json:"landmarks,omitempty"` // 68 or 5 points, when asked for
+	Eyes []float64 `json:"eyes_open,omitempty"`
+	// EyePoints are the centres of the subject's right and left eye.
+	EyePoints [][2]float64 `json:"eye_points,omitempty"`
+	Landmarks [][2]int     `json:"landmarks,omitempty"` // 68 or 5 points, when asked for
 }
 
 // Output describes what Fix produced.

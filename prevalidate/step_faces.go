@@ -250,6 +250,9 @@ func reportFaces(faces []facecheck.Face, landmarks bool) []Face {
 			Size: r1(f.Size), IPD: r1(f.IPD),
 			Yaw: r1(f.Pose.Yaw), Pitch: r1(f.Pose.Pitch), Roll: r1(f.Pose.Roll),
 		}
+		if f.IPD > 0 {
+			out[i].EyePoints = [][2]float64{{r1(f.Eyes.Right[0]), r1(f.Eyes.Right[1])}, {r1(f.Eyes.Left[0]), r1(f.Eyes.Left[1])}}
+		}
 		if r, l, ok := quality.EyeAspectRatio(f.Landmarks); ok {
 			out[i].Eyes = []float64{math.Round(r*1000) / 1000, math.Round(l*1000) / 1000}
 		}

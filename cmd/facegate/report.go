@@ -56,14 +56,16 @@ type htmlReport struct {
 	name    string
 	profile *prevalidate.Profile
 	rows    []reportRow
+	gallery *gallery
 }
 
 func newHTMLReport(name string, p *prevalidate.Profile) *htmlReport {
-	return &htmlReport{name: name, profile: p}
+	return &htmlReport{name: name, profile: p, gallery: newGallery()}
 }
 
 func (h *htmlReport) Write(r *prevalidate.Report) error {
 	h.rows = append(h.rows, rowOf(r))
+	h.gallery.add(r)
 	return nil
 }
 
@@ -74,7 +76,7 @@ func (h *htmlReport) Close() error {
 		return fmt.Errorf("report: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := writeReport(tmp, h.rows, h.profile); err != nil {
+	if err := writeReport(tmp, h.rows, h.profile, h.gallery); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -124,9 +126,18 @@ type reportData struct {
 	Histograms                   []template.HTML
 	FailingRows                  []reportRow
 	More                         int
+	Gallery                      []galleryCode
 }
 
-func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile) error {
+// galleryCode is one failure code's thumbnails, and how many more images
+// fail it first.
+type galleryCode struct {
+	Code   string
+	Thumbs []thumb
+	More   int
+}
+
+func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile, g *gallery) error {
 	d := reportData{Images: len(rows)}
 	counts := map[string]int{}
 	for _, r := range rows {
@@ -193,6 +204,13 @@ func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile) error {
 		}
 	}
 	sort.Slice(d.FailingRows, func(i, j int) bool { return d.FailingRows[i].Path < d.FailingRows[j].Path })
+	if g != nil {
+		for _, c := range d.Codes { // the codes in the chart's order
+			if th, more := g.byCode[c.Code], g.more[c.Code]; len(th) > 0 || more > 0 {
+				d.Gallery = append(d.Gallery, galleryCode{Code: c.Code, Thumbs: th, More: more})
+			}
+		}
+	}
 	return reportTemplate.Execute(w, d)
 }
 
@@ -248,8 +266,9 @@ func drawHistogram(title string, values, thresholds []float64, label func(float6
 	if hi == lo {
 		hi = lo + 1
 	}
-	pad := (hi - lo) * 0.05
-	lo, hi = lo-pad, hi+pad
+	// The axis spans the data and the thresholds, no further: a measure
+	// that cannot be negative never shows a negative start.
+	hi += (hi - lo) * 1e-9 // the largest value falls in the last bin
 	const bins, w, h, x0, y0 = 20, 420, 180, 40, 10
 	counts := make([]int, bins)
 	for _, v := range values {
@@ -285,6 +304,8 @@ body{font-family:sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}
 .grid{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-weight:bold;font-size:14px}
 .n{font-size:28px;font-weight:bold}.cards{display:flex;gap:2em}
+.thumbs{display:flex;flex-wrap:wrap;gap:12px}.thumb{width:220px}.thumb img{display:block;max-width:220px}
+.thumb figcaption{font-weight:normal;font-size:11px;word-break:break-all}
 </style></head><body>
 <h1>facegate report</h1>
 <div class="cards">
@@ -298,7 +319,11 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 <h2>Measures of the largest face</h2>
 <p>Dashed red lines are the profile's thresholds.</p>
 <div class="grid">{{range .Histograms}}{{.}}{{end}}</div>
-<h2>Failing images</h2>
+<h2>Failing images, by the first code they fail</h2>
+<p>The largest face's box in red, its eyes in green; at most {{"8"}} images per code.</p>
+{{range .Gallery}}<h3>{{.Code}}</h3><div class="thumbs">{{range .Thumbs}}<figure class="thumb"><img src="{{.Src}}" alt="{{.Path}}" height="160"><figcaption>{{.Path}}<br><small>{{.Message}}</small></figcaption></figure>{{end}}</div>{{if .More}}<p>and {{.More}} more failing {{.Code}} first.</p>{{end}}
+{{end}}
+<h2>All failing images</h2>
 {{if .FailingRows}}<table><tr><th>image</th><th>codes</th></tr>
 {{range .FailingRows}}<tr><td>{{.Path}}</td><td>{{range $i, $c := .Codes}}{{if $i}} {{end}}{{$c}}{{end}}</td></tr>
 {{end}}</table>{{if .More}}<p>and {{.More}} more (see the JSONL or CSV).</p>{{end}}{{else}}<p>None.</p>{{end}}

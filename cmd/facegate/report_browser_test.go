@@ -1,0 +1,93 @@
+package main
+
+import (
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/native"
+)
+
+// chromium finds Debian's headless browser; outside CI its absence skips.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no chromium on PATH (make test installs Debian's chromium)")
+	}
+	t.Skip("no chromium on PATH: apt-get install chromium (make test does) to render the report")
+	return ""
+}
+
+// The HTML report, rendered by a real browser: the code chart, the
+// histograms and the gallery's thumbnails with their face boxes are drawn
+// (counted from the screenshot's pixels), not blank.
+func TestReportInBrowser(t *testing.T) {
+	native.Require(t)
+	browser := chromium(t)
+	dir := t.TempDir()
+	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/obama-240p.jpg", "faces-fr/two_people.jpg", "faces-gf/bona2.jpg", "faces-fr/obama_small.jpg"} {
+		b, err := os.ReadFile(corpus.Path(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(rel)), b, 0o644)
+	}
+	report := filepath.Join(t.TempDir(), "report.html")
+	if _, stderr, code := facegate(t, "check", "--report", report, dir); code != 1 {
+		t.Fatalf("check: exit %d: %s", code, stderr)
+	}
+	html, _ := os.ReadFile(report)
+	if n := strings.Count(string(html), "data:image/jpeg;base64,"); n != 4 {
+		t.Errorf("%d thumbnails in the report, want the 4 failing images", n)
+	}
+	shot := filepath.Join(t.TempDir(), "report.png")
+	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,2400",
+		"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "file://"+report)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(r, g, b, R, G, B uint32, tol uint32) bool {
+		d := func(x, y uint32) uint32 { return max(x, y) - min(x, y) }
+		return d(r, R) <= tol && d(g, G) <= tol && d(b, B) <= tol
+	}
+	var bars, hist, boxes, photo int
+	bnd := img.Bounds()
+	for y := bnd.Min.Y; y < bnd.Max.Y; y++ {
+		for x := bnd.Min.X; x < bnd.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			r, g, b = r>>8, g>>8, b>>8
+			switch {
+			case near(r, g, b, 0xc0, 0x39, 0x2b, 6):
+				bars++ // the code chart's bars (and threshold lines)
+			case near(r, g, b, 0x2e, 0x86, 0xc1, 6):
+				hist++ // histogram bars
+			case r > 200 && g < 60 && b < 60:
+				boxes++ // the face boxes drawn on the thumbnails
+			case max(r, g, b)-min(r, g, b) > 40 || (r+g+b < 600 && r+g+b > 60 && max(r, g, b)-min(r, g, b) > 12):
+				photo++ // coloured pixels: the photos
+			}
+		}
+	}
+	t.Logf("screenshot %v: %d chart, %d histogram, %d face-box and %d photo pixels", bnd.Size(), bars, hist, boxes, photo)
+	if bars < 1000 || hist < 5000 || boxes < 200 || photo < 20000 {
+		t.Errorf("the report looks blank somewhere: %d chart, %d histogram, %d face-box, %d photo pixels (screenshot %s)", bars, hist, boxes, photo, shot)
+	}
+}
