@@ -47,6 +47,9 @@ type Output struct {
 	Cropped bool    `json:"cropped,omitempty"` // cut around the face (Options.Crop)
 	Issues  []Issue `json:"issues"`            // what still fails on the output
 	Faces   []Face  `json:"faces"`             // as measured on the output
+	// Measures of the output (its JPEG quality the lower of the input's
+	// and its own, as the rule judges it).
+	Measures *Quality `json:"quality_measures,omitempty"`
 }
 
 // Report is the result of checking (and perhaps fixing) one image. The CLI

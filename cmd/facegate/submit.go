@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/facegate/facegate/journal"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 	"github.com/spf13/cobra"
@@ -19,10 +20,12 @@ import (
 // submitFlags are the flags of facegate submit.
 type submitFlags struct {
 	imageFlags
-	service string
-	uuid    string
-	extend  bool
-	force   bool
+	service      string
+	uuid         string
+	extend       bool
+	force        bool
+	journal      string
+	journalPaths bool
 }
 
 // submitRecord is the JSON line printed for each service call.
@@ -62,16 +65,19 @@ func newSubmit(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().StringVar(&f.uuid, "uuid", "", "registered face to authenticate against (authenticate_face)")
 	c.Flags().BoolVar(&f.extend, "extend-data", false, "ask for extended result data")
 	c.Flags().BoolVar(&f.force, "force", false, "send images that fail the checks anyway (a warning is printed)")
+	c.Flags().StringVar(&f.journal, "journal", "", "append a verdict record per image sent to this JSON Lines file (measurements, codes, Progeny's verdict; no image, token or file name)")
+	c.Flags().BoolVar(&f.journalPaths, "journal-paths", false, "also put the image file names in the journal")
 	f.imageFlags.add(c.Flags(), true)
 	return c
 }
 
 // prepared is one image after check and fix.
 type prepared struct {
-	path  string
-	field progeny.Field
-	rep   *prevalidate.Report
-	data  []byte // what would be sent: the fixed JPEG
+	path    string
+	field   progeny.Field
+	rep     *prevalidate.Report
+	profile *prevalidate.Profile // the one the image was judged with
+	data    []byte               // what would be sent: the fixed JPEG
 }
 
 func runSubmit(ctx context.Context, f *submitFlags, images []string, stdout, stderr io.Writer) error {
@@ -144,6 +150,7 @@ func (f *submitFlags) prepareAll(ctx context.Context, svc progeny.Service, image
 		if err != nil {
 			return nil, err
 		}
+		p.profile = opts.Profile
 		items = append(items, p)
 	}
 	return items, nil
@@ -167,6 +174,14 @@ func (f *submitFlags) send(ctx context.Context, calls [][]prepared, enc *json.En
 	if f.uuid != "" {
 		fields["uuid"] = f.uuid
 	}
+	var jw *journal.Writer
+	if f.journal != "" {
+		if jw, err = journal.Create(f.journal); err != nil {
+			return usageError{err}
+		}
+		jw.Paths = f.journalPaths
+		defer jw.Close()
+	}
 	allOK := true
 	for _, call := range calls {
 		rec := record(f.service, call)
@@ -175,6 +190,20 @@ func (f *submitFlags) send(ctx context.Context, calls [][]prepared, enc *json.En
 			files[i] = progeny.File{Field: p.field.Name, Data: p.data}
 		}
 		task, err := client.Submit(ctx, f.service, files, fields)
+		if jw != nil {
+			v := journal.VerdictOf(task, err)
+			for _, p := range call {
+				mode := "enforce"
+				if !p.rep.OK {
+					mode = "forced"
+				}
+				jr := journal.New(f.service, p.field.Name, mode, p.profile, p.rep)
+				jr.Verdict, jr.Path = v, p.path
+				if werr := jw.Write(jr); werr != nil {
+					return usageError{werr}
+				}
+			}
+		}
 		if task != nil {
 			rec.TaskID, rec.State, rec.Status, rec.Data, rec.Issues = task.ID, task.State, task.Status, task.Data, task.Issues
 		}

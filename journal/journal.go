@@ -1,0 +1,255 @@
+// Package journal records what facegate sent to Progeny and what Progeny
+// said about it: one JSON object per image sent (JSON Lines), with
+// facegate's measurements of the exact bytes, the codes the active profile
+// raises on them, the profile's name and digest, and the provider's
+// verdict. It is the data `facegate calibrate` learns thresholds from.
+//
+// A record never holds image bytes, tokens, credentials or GPS positions,
+// and holds file names only when asked (Writer.Paths). A Writer is safe for
+// concurrent use; each record is one write of one line, so a crash leaves
+// at most a torn last line, which Read reports with its line number and
+// skips.
+package journal
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/progeny"
+)
+
+// Format is the version of the record format.
+const Format = 1
+
+// Record is one image sent in one service call.
+type Record struct {
+	Format  int       `json:"journal"`
+	Time    time.Time `json:"time"`
+	Service string    `json:"service"`
+	Field   string    `json:"field"` // the form field the image was sent in
+	// Mode is how the image came to be sent: "enforce" (it passed the
+	// profile), "forced" (submit --force), "shadow" (sent whatever the
+	// profile said), "explore" (a refusal sent on purpose).
+	Mode          string   `json:"mode"`
+	Profile       string   `json:"profile"`
+	ProfileDigest string   `json:"profile_digest"`
+	Codes         []string `json:"codes"` // the profile's error codes on the bytes sent
+	Measures      Measures `json:"measures"`
+	Verdict       *Verdict `json:"verdict,omitempty"`
+	Path          string   `json:"path,omitempty"` // only when asked for
+}
+
+// Measures are facegate's measurements of the bytes sent.
+type Measures struct {
+	Width       int     `json:"width"`
+	Height      int     `json:"height"`
+	Bytes       int64   `json:"bytes"`
+	Sharpness   float64 `json:"sharpness"`
+	Exposure    float64 `json:"exposure_mean"`
+	JPEGQuality int     `json:"jpeg_quality"`
+	Faces       []Face  `json:"faces"`
+}
+
+// Face is one face of the bytes sent, largest first.
+type Face struct {
+	Size  float64 `json:"size"`
+	IPD   float64 `json:"ipd"`
+	Yaw   float64 `json:"yaw"`
+	Pitch float64 `json:"pitch"`
+	Roll  float64 `json:"roll"`
+	// Margins are the face box's distances to the left, top, right and
+	// bottom borders, in pixels (negative when cut off).
+	Margins  [4]int    `json:"margins"`
+	EyesOpen []float64 `json:"eyes_open,omitempty"`
+}
+
+// Verdict is what Progeny answered.
+type Verdict struct {
+	TaskID string `json:"task_id,omitempty"`
+	State  string `json:"state,omitempty"`  // Celery state: SUCCESS, FAILURE...
+	Status int    `json:"status,omitempty"` // result.status: 200 or 400
+	// Result is the provider's verdict on the image (liveness or
+	// authentication), when it gives one.
+	Result  *bool  `json:"result,omitempty"`
+	Code    string `json:"code,omitempty"`    // the provider's error code
+	Message string `json:"message,omitempty"` // and its message
+	// Error is a failure that is no verdict on the image (authentication,
+	// transport, 5xx, a task that never finished); calibrate leaves such
+	// records out.
+	Error string `json:"error,omitempty"`
+}
+
+// Digest is a profile's identity in records: the SHA-256 of its profile
+// file form, first 16 hex digits.
+func Digest(p *prevalidate.Profile) string {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// New makes the record of one image sent: the measurements and codes of
+// the bytes sent, from the report Fix made of them (its Output), or, for
+// an image sent as it was (no output), from the report of the input.
+func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.Report) Record {
+	r := Record{Format: Format, Time: time.Now().UTC(), Service: service, Field: field, Mode: mode,
+		Profile: p.Name, ProfileDigest: Digest(p), Codes: []string{}}
+	issues, faces, q := rep.Issues, rep.Faces, rep.Quality
+	w, h, n := rep.Width, rep.Height, rep.Bytes
+	if o := rep.Output; o != nil && mode != "shadow" && mode != "explore" {
+		issues, faces, q, w, h, n = o.Issues, o.Faces, o.Measures, o.Width, o.Height, o.Bytes
+	}
+	for _, is := range issues {
+		if is.Severity == prevalidate.SeverityError {
+			r.Codes = append(r.Codes, string(is.Code))
+		}
+	}
+	r.Measures = Measures{Width: w, Height: h, Bytes: n, Faces: []Face{}}
+	if q != nil {
+		r.Measures.Sharpness, r.Measures.Exposure, r.Measures.JPEGQuality = q.Sharpness, q.Exposure.Mean, q.JPEGQuality
+	}
+	for _, f := range faces {
+		b := f.Box
+		r.Measures.Faces = append(r.Measures.Faces, Face{Size: f.Size, IPD: f.IPD, Yaw: f.Yaw, Pitch: f.Pitch, Roll: f.Roll,
+			Margins: [4]int{b[0], b[1], w - (b[0] + b[2]), h - (b[1] + b[3])}, EyesOpen: f.Eyes})
+	}
+	return r
+}
+
+// VerdictOf reads a finished task, or the error a call ended with.
+func VerdictOf(t *progeny.Task, err error) *Verdict {
+	v := &Verdict{}
+	if t != nil {
+		v.TaskID, v.State, v.Status = t.ID, t.State, t.Status
+		if l := t.Liveness; l != nil {
+			res := l.Result
+			v.Result, v.Code, v.Message = &res, l.Code, l.Message
+		}
+		for code, msg := range t.Issues {
+			if v.Code == "" {
+				v.Code, v.Message = code, msg
+			}
+		}
+	}
+	var re *progeny.RejectedError
+	switch {
+	case err == nil:
+	case errorsAs(err, &re):
+		v.Code, v.Message = re.Code, re.Message
+	default:
+		v.Error = err.Error()
+	}
+	return v
+}
+
+// Writer appends records to a file, one line each, flushed as written.
+type Writer struct {
+	mu sync.Mutex
+	f  *os.File
+	// Paths keeps the file names of the images in records (off: none).
+	Paths bool
+}
+
+// Create opens (or creates) a journal file for appending.
+func Create(path string) (*Writer, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return &Writer{f: f}, nil
+}
+
+// Write appends one record (its path dropped unless Paths).
+func (w *Writer) Write(r Record) error {
+	if !w.Paths {
+		r.Path = ""
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, err := w.f.Write(b); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return nil
+}
+
+// Close closes the file.
+func (w *Writer) Close() error { return w.f.Close() }
+
+// LineError is a line Read could not use.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// maxLine bounds one record's line.
+const maxLine = 1 << 20
+
+// Read calls fn with each record of r, in order. Lines that are not
+// records (torn, damaged, another format, too long) are skipped and
+// returned with their line numbers; err is a read error or fn's.
+func Read(r io.Reader, fn func(Record) error) (skipped []LineError, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for line := 1; ; line++ {
+		b, rerr := readLine(br)
+		if len(b) > 0 {
+			var rec Record
+			switch {
+			case len(b) > maxLine:
+				skipped = append(skipped, LineError{line, fmt.Errorf("longer than %d bytes", maxLine)})
+			case json.Unmarshal(b, &rec) != nil:
+				skipped = append(skipped, LineError{line, fmt.Errorf("not a JSON record: %.60q", b)})
+			case rec.Format != Format:
+				skipped = append(skipped, LineError{line, fmt.Errorf("journal format %d, this facegate reads %d", rec.Format, Format)})
+			default:
+				if err := fn(rec); err != nil {
+					return skipped, err
+				}
+			}
+		}
+		if rerr == io.EOF {
+			return skipped, nil
+		}
+		if rerr != nil {
+			return skipped, rerr
+		}
+	}
+}
+
+// readLine reads one line without its newline, keeping at most maxLine+1
+// bytes of it (the rest is read and dropped).
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var out []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(out) <= maxLine {
+			out = append(out, chunk[:min(len(chunk), maxLine+1-len(out))]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1] == '\n' {
+			out = out[:n-1]
+		}
+		return out, err
+	}
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
