@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/facegate/facegate/journal"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 )
@@ -90,6 +91,8 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string)
 type part struct {
 	field, name string
 	data        []byte
+	rep         *prevalidate.Report  // the fix's report, for the journal
+	profile     *prevalidate.Profile // the profile it was judged with
 }
 
 // fixFields fixes every file field of a call to service: the fields
@@ -139,7 +142,7 @@ func (s *Server) fixFields(ctx context.Context, service string, form *multipart.
 			if base == "" || base == "." || base == "/" {
 				base = field
 			}
-			parts = append(parts, part{field: field, name: base + ".jpg", data: out})
+			parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile})
 		}
 	}
 	return parts, fieldErrs, issues, nil
@@ -178,6 +181,21 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, pa
 		}
 	}
 	s.m.requests.WithLabelValues("service", "forwarded").Inc()
+	if s.verdicts != nil && resp.StatusCode == http.StatusOK {
+		// The answer is {"id": ...}: keep the call's records until a poll
+		// of that task passes through with its verdict.
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+		if err == nil {
+			recs := make([]journal.Record, 0, len(parts))
+			for _, p := range parts {
+				recs = append(recs, journal.New(name, p.field, "enforce", p.profile, p.rep))
+			}
+			s.verdicts.sent(taskID(body), recs)
+		}
+		w.WriteHeader(resp.StatusCode)
+		w.Write(body)
+		return
+	}
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
 }

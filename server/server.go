@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/internal/cmem"
+	"github.com/facegate/facegate/journal"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -57,6 +58,10 @@ type Options struct {
 	// prevalidate.WorkingPixels), so one 48 MP photo takes the place of
 	// four 12 MP ones and memory follows the pixels, not the count.
 	SlotPixels int64
+	// Journal, when set, records every image the proxy forwards, with the
+	// verdict Progeny gives it, read from the task polls that pass through
+	// (see package journal).
+	Journal *journal.Writer
 	// AuthToken, when set, protects /v1/check and /v1/fix: a request must
 	// send "Authorization: Bearer AuthToken" (compared in constant time,
 	// never logged), or gets 401. The proxy routes are not affected: they
@@ -87,6 +92,7 @@ type Server struct {
 	queue    chan struct{} // admitted requests (in flight + waiting)
 	slots    *weighted     // slots of pixels being processed
 	idle     idler
+	verdicts *verdicts // nil without Options.Journal
 	mux      *http.ServeMux
 	reg      *prometheus.Registry
 	m        metrics
@@ -138,6 +144,9 @@ func New(opts Options) (*Server, error) {
 	opts = withDefaults(opts)
 	s := &Server{opts: opts, queue: make(chan struct{}, opts.MaxInFlight+opts.MaxQueue), slots: newWeighted(int64(opts.MaxInFlight)), mux: http.NewServeMux()}
 	s.idle = idler{after: opts.IdleRelease, release: s.releaseMemory}
+	if opts.Journal != nil {
+		s.verdicts = newVerdicts(opts.Journal)
+	}
 	if opts.Check != nil {
 		s.check = *opts.Check
 	}
@@ -184,7 +193,7 @@ func New(opts Options) (*Server, error) {
 			r.Out.URL.Scheme, r.Out.URL.Host = u.Scheme, u.Host
 			r.Out.URL.Path = u.Path + strings.TrimPrefix(r.In.URL.Path, "/api/v3")
 			r.Out.Host = u.Host
-		}, Transport: s.client.Transport}
+		}, Transport: s.client.Transport, ModifyResponse: s.watchTask}
 		s.mux.Handle("/api/v3/accounts/token/", s.passThrough("token"))
 		s.mux.Handle("GET /api/v3/services/task/", s.passThrough("task"))
 		s.mux.HandleFunc("POST /api/v3/services/{name}/", s.handleService)

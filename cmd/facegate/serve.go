@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/facegate/facegate/journal"
 	"github.com/facegate/facegate/server"
 	"github.com/spf13/cobra"
 )
@@ -26,6 +27,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 		inFlight, queue int
 		timeout         time.Duration
 		tokenFile       string
+		journalFile     string
 	)
 	c := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT] [--upstream URL]",
@@ -61,7 +63,14 @@ func newServe(stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token,
+			var jw *journal.Writer
+			if journalFile != "" {
+				if jw, err = journal.Create(journalFile); err != nil {
+					return usageError{err}
+				}
+				defer jw.Close()
+			}
+			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token, Journal: jw,
 				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log}
 			h, err := server.New(sopts)
 			if err != nil {
@@ -103,6 +112,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 	c.Flags().IntVar(&inFlight, "max-in-flight", runtime.NumCPU(), "requests processing images at once")
 	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
+	c.Flags().StringVar(&journalFile, "journal", "", "proxy: append a verdict record per image forwarded to this JSON Lines file, completed from the clients' task polls (see facegate submit --journal)")
 	c.Flags().StringVar(&tokenFile, "auth-token-file", "", "require \"Authorization: Bearer TOKEN\" on /v1/*, TOKEN read from this file (the proxy routes pass the client's Progeny token through)")
 	f.add(c.Flags(), true)
 	return c

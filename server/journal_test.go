@@ -1,0 +1,86 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/journal"
+	"github.com/facegate/facegate/progeny"
+	"github.com/facegate/facegate/progeny/progenytest"
+)
+
+// The proxy journals each forwarded image and completes its record from
+// the client's own task polls; a refused image is not sent, so not
+// journaled; no token or password lands in the journal.
+func TestProxyJournal(t *testing.T) {
+	native.Require(t)
+	up := progenytest.NewServer(progenytest.Options{Pending: 300 * time.Millisecond})
+	defer up.Close()
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	jw, err := journal.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw})
+	c, err := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
+		progeny.WithPolling(progeny.Backoff{Initial: 50 * time.Millisecond, Max: 100 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, _, err := c.FaceLiveness(ctx, photo(t, "faces-fr/obama.jpg"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.FaceLiveness(ctx, photo(t, "faces-fr/obama-240p.jpg"), nil); err == nil {
+		t.Fatal("a too-small face was accepted")
+	}
+	jw.Close()
+	data, _ := os.ReadFile(path)
+	var recs []journal.Record
+	skipped, err := journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	if err != nil || len(skipped) > 0 || len(recs) != 1 {
+		t.Fatalf("%d records, skipped %v, %v:\n%s", len(recs), skipped, err, data)
+	}
+	r := recs[0]
+	if r.Service != "face_liveness" || r.Field != "image" || r.Mode != "enforce" || len(r.Measures.Faces) != 1 || r.Measures.Height != 1080 ||
+		r.Verdict == nil || r.Verdict.State != "SUCCESS" || r.Verdict.Result == nil || !*r.Verdict.Result || r.Verdict.TaskID == "" {
+		t.Errorf("record %+v, verdict %+v", r, r.Verdict)
+	}
+	for _, secret := range []string{"secret", "Bearer", "eyJ"} {
+		if bytes.Contains(data, []byte(secret)) {
+			t.Errorf("the journal holds %q", secret)
+		}
+	}
+}
+
+// Calls whose verdict never passes through are written with an error
+// verdict once they expire or the memory bound is reached.
+func TestPendingVerdictsBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	jw, _ := journal.Create(path)
+	v := newVerdicts(jw)
+	for i := range maxPending + 5 {
+		v.sent(string(rune('a'+i%26))+time.Now().String()+string(rune(i)), []journal.Record{{Format: journal.Format, Codes: []string{}}})
+	}
+	if len(v.pending) > maxPending {
+		t.Errorf("%d calls remembered, bound %d", len(v.pending), maxPending)
+	}
+	jw.Close()
+	data, _ := os.ReadFile(path)
+	n := 0
+	journal.Read(bytes.NewReader(data), func(r journal.Record) error {
+		if r.Verdict == nil || r.Verdict.Error == "" {
+			t.Errorf("an evicted record without an error verdict: %+v", r)
+		}
+		n++
+		return nil
+	})
+	if n != 5 {
+		t.Errorf("%d evicted records written, want 5", n)
+	}
+}
