@@ -100,14 +100,15 @@ func Digest(p *prevalidate.Profile) string {
 }
 
 // New makes the record of one image sent: the measurements and codes of
-// the bytes sent, from the report Fix made of them (its Output), or, for
-// an image sent as it was (no output), from the report of the input.
-func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.Report) Record {
+// the bytes sent, from the report Fix made of them: its Output when the
+// fixed JPEG was sent (sentFixed), the input's otherwise (shadow mode, or
+// an image that could not be fixed).
+func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.Report, sentFixed bool) Record {
 	r := Record{Format: Format, Time: time.Now().UTC(), Service: service, Field: field, Mode: mode,
 		Profile: p.Name, ProfileDigest: Digest(p), Codes: []string{}}
 	issues, faces, q := rep.Issues, rep.Faces, rep.Quality
 	w, h, n := rep.Width, rep.Height, rep.Bytes
-	if o := rep.Output; o != nil && mode != "shadow" && mode != "explore" {
+	if o := rep.Output; o != nil && sentFixed {
 		issues, faces, q, w, h, n = o.Issues, o.Faces, o.Measures, o.Width, o.Height, o.Bytes
 	}
 	for _, is := range issues {

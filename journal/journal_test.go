@@ -27,7 +27,7 @@ func TestConcurrentWriters(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 50 {
-				r := New("face_liveness", "image", "enforce", p, &prevalidate.Report{Width: 100 + i, Height: 200, Faces: []prevalidate.Face{{Box: [4]int{10, 20, 30, 40}, Size: 33}}})
+				r := New("face_liveness", "image", "enforce", p, &prevalidate.Report{Width: 100 + i, Height: 200, Faces: []prevalidate.Face{{Box: [4]int{10, 20, 30, 40}, Size: 33}}}, true)
 				r.Path = fmt.Sprintf("/photos/%d-%d.jpg", g, i)
 				if err := w.Write(r); err != nil {
 					t.Error(err)

@@ -84,3 +84,45 @@ func TestPendingVerdictsBounded(t *testing.T) {
 		t.Errorf("%d evicted records written, want 5", n)
 	}
 }
+
+// Shadow mode forwards every image as the client sent it, the ones the
+// profile refuses too, and journals them with the input's measurements and
+// codes and Progeny's verdict.
+func TestProxyShadow(t *testing.T) {
+	native.Require(t)
+	up := progenytest.NewServer(progenytest.Options{})
+	defer up.Close()
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	jw, _ := journal.Create(path)
+	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw, Shadow: true})
+	c, _ := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
+		progeny.WithPolling(progeny.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}))
+	small := photo(t, "faces-fr/obama-240p.jpg")
+	if _, _, err := c.FaceLiveness(context.Background(), small, nil); err != nil {
+		t.Fatalf("shadow mode refused: %v", err)
+	}
+	ups := up.Stats().Uploads
+	if len(ups) != 1 || !bytes.Equal(ups[0].Files["image"], small) {
+		t.Errorf("upstream got %d uploads, not the client's bytes", len(ups))
+	}
+	jw.Close()
+	data, _ := os.ReadFile(path)
+	var recs []journal.Record
+	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	if len(recs) != 1 {
+		t.Fatalf("%d records:\n%s", len(recs), data)
+	}
+	r := recs[0]
+	if r.Mode != "shadow" || r.Measures.Width != 427 || r.Measures.Bytes != int64(len(small)) || !slicesContains(r.Codes, "FACE_TOO_SMALL") || r.Verdict == nil || r.Verdict.State != "SUCCESS" {
+		t.Errorf("shadow record %+v, verdict %+v", r, r.Verdict)
+	}
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

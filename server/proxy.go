@@ -93,6 +93,8 @@ type part struct {
 	data        []byte
 	rep         *prevalidate.Report  // the fix's report, for the journal
 	profile     *prevalidate.Profile // the profile it was judged with
+	mode        string               // enforce or shadow, for the journal
+	fixed       bool                 // data is the fixed JPEG (else the client's bytes)
 }
 
 // fixFields fixes every file field of a call to service: the fields
@@ -123,6 +125,21 @@ func (s *Server) fixFields(ctx context.Context, service string, form *multipart.
 			if err != nil {
 				return nil, nil, nil, err
 			}
+			base := strings.TrimSuffix(path.Base(fh.Filename), path.Ext(fh.Filename))
+			if base == "" || base == "." || base == "/" {
+				base = field
+			}
+			if s.opts.Shadow {
+				// Measured and journaled, sent as the client sent it, but
+				// converted where Progeny takes no such format.
+				p, err := shadowPart(fh, field, base, rep, out)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				p.profile = opts.Profile
+				parts = append(parts, p)
+				continue
+			}
 			if !rep.OK {
 				list := rep.Issues
 				if rep.Output != nil {
@@ -138,11 +155,7 @@ func (s *Server) fixFields(ctx context.Context, service string, form *multipart.
 				}
 				continue
 			}
-			base := strings.TrimSuffix(path.Base(fh.Filename), path.Ext(fh.Filename))
-			if base == "" || base == "." || base == "/" {
-				base = field
-			}
-			parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile})
+			parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile, mode: "enforce", fixed: true})
 		}
 	}
 	return parts, fieldErrs, issues, nil
@@ -188,7 +201,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, pa
 		if err == nil {
 			recs := make([]journal.Record, 0, len(parts))
 			for _, p := range parts {
-				recs = append(recs, journal.New(name, p.field, "enforce", p.profile, p.rep))
+				recs = append(recs, journal.New(name, p.field, p.mode, p.profile, p.rep, p.fixed))
 			}
 			s.verdicts.sent(taskID(body), recs)
 		}
@@ -217,7 +230,7 @@ func formBody(values map[string][]string, parts []part) (*bytes.Buffer, string) 
 	for _, p := range parts {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, p.field, p.name))
-		h.Set("Content-Type", "image/jpeg")
+		h.Set("Content-Type", http.DetectContentType(p.data))
 		pw, _ := mw.CreatePart(h)
 		pw.Write(p.data)
 	}
@@ -246,3 +259,26 @@ func formPixels(form *multipart.Form) int64 {
 // headBytes is how much of a file formPixels reads for its header: enough
 // for a JPEG's EXIF segment (at most 64 kB) and its frame header.
 const headBytes = 256 << 10
+
+// shadowPart is a file field as shadow mode sends it: the client's bytes
+// when Progeny takes their format (JPEG, PNG), the fixed JPEG otherwise
+// (or the client's bytes when there is none).
+func shadowPart(fh *multipart.FileHeader, field, base string, rep *prevalidate.Report, out []byte) (part, error) {
+	if (rep.Format != prevalidate.FormatJPEG && rep.Format != prevalidate.FormatPNG) && out != nil {
+		return part{field: field, name: base + ".jpg", data: out, rep: rep, mode: "shadow", fixed: true}, nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return part{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return part{}, err
+	}
+	name := path.Base(fh.Filename)
+	if name == "" || name == "." || name == "/" {
+		name = field
+	}
+	return part{field: field, name: name, data: data, rep: rep, mode: "shadow"}, nil
+}

@@ -62,6 +62,11 @@ type Options struct {
 	// verdict Progeny gives it, read from the task polls that pass through
 	// (see package journal).
 	Journal *journal.Writer
+	// Shadow makes the proxy measure and journal every image but forward
+	// it as the client sent it (converted only where Progeny takes no
+	// such format), failing or not: the journal then also holds what
+	// Progeny says of images facegate would have refused.
+	Shadow bool
 	// AuthToken, when set, protects /v1/check and /v1/fix: a request must
 	// send "Authorization: Bearer AuthToken" (compared in constant time,
 	// never logged), or gets 401. The proxy routes are not affected: they

@@ -56,3 +56,26 @@ func TestSubmitJournal(t *testing.T) {
 		}
 	}
 }
+
+// submit --shadow sends the client's bytes, refused or not, and journals
+// them as shadow records with the input's measurements.
+func TestSubmitShadow(t *testing.T) {
+	native.Require(t)
+	srv := progenytest.NewServer(progenytest.Options{})
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	small := corpus.Path(t, "faces-fr/obama-240p.jpg")
+	if _, stderr, code := submit(t, srv, "secret", "--service", "face_liveness", "--shadow", "--journal", path, small); code != 0 {
+		t.Fatalf("submit --shadow: exit %d: %s", code, stderr)
+	}
+	orig, _ := os.ReadFile(small)
+	if ups := srv.Stats().Uploads; len(ups) != 1 || !bytes.Equal(ups[0].Files["image"], orig) {
+		t.Errorf("shadow mode did not send the client's bytes (%d uploads)", len(ups))
+	}
+	data, _ := os.ReadFile(path)
+	var recs []journal.Record
+	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	if len(recs) != 1 || recs[0].Mode != "shadow" || recs[0].Measures.Bytes != int64(len(orig)) || !strings.Contains(strings.Join(recs[0].Codes, " "), "FACE_TOO_SMALL") {
+		t.Errorf("shadow records %+v", recs)
+	}
+}

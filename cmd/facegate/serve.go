@@ -28,6 +28,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 		timeout         time.Duration
 		tokenFile       string
 		journalFile     string
+		mode            string
 	)
 	c := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT] [--upstream URL]",
@@ -70,7 +71,10 @@ func newServe(stderr io.Writer) *cobra.Command {
 				}
 				defer jw.Close()
 			}
-			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token, Journal: jw,
+			if mode != "enforce" && mode != "shadow" {
+				return usageError{fmt.Errorf("--mode %q: enforce or shadow", mode)}
+			}
+			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token, Journal: jw, Shadow: mode == "shadow",
 				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log}
 			h, err := server.New(sopts)
 			if err != nil {
@@ -112,6 +116,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 	c.Flags().IntVar(&inFlight, "max-in-flight", runtime.NumCPU(), "requests processing images at once")
 	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
+	c.Flags().StringVar(&mode, "mode", "enforce", "proxy: enforce (refuse failing images with 400, send fixed JPEGs) or shadow (measure and journal, send every image as the client sent it)")
 	c.Flags().StringVar(&journalFile, "journal", "", "proxy: append a verdict record per image forwarded to this JSON Lines file, completed from the clients' task polls (see facegate submit --journal)")
 	c.Flags().StringVar(&tokenFile, "auth-token-file", "", "require \"Authorization: Bearer TOKEN\" on /v1/*, TOKEN read from this file (the proxy routes pass the client's Progeny token through)")
 	f.add(c.Flags(), true)

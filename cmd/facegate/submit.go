@@ -26,6 +26,7 @@ type submitFlags struct {
 	force        bool
 	journal      string
 	journalPaths bool
+	shadow       bool
 }
 
 // submitRecord is the JSON line printed for each service call.
@@ -67,6 +68,7 @@ func newSubmit(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().BoolVar(&f.force, "force", false, "send images that fail the checks anyway (a warning is printed)")
 	c.Flags().StringVar(&f.journal, "journal", "", "append a verdict record per image sent to this JSON Lines file (measurements, codes, Progeny's verdict; no image, token or file name)")
 	c.Flags().BoolVar(&f.journalPaths, "journal-paths", false, "also put the image file names in the journal")
+	c.Flags().BoolVar(&f.shadow, "shadow", false, "measure and journal, but send every image as it is (converted only where Progeny takes no such format), even those the checks refuse")
 	f.imageFlags.add(c.Flags(), true)
 	return c
 }
@@ -77,7 +79,8 @@ type prepared struct {
 	field   progeny.Field
 	rep     *prevalidate.Report
 	profile *prevalidate.Profile // the one the image was judged with
-	data    []byte               // what would be sent: the fixed JPEG
+	data    []byte               // what would be sent: the fixed JPEG, or the client's bytes
+	fixed   bool                 // data is the fixed JPEG
 }
 
 func runSubmit(ctx context.Context, f *submitFlags, images []string, stdout, stderr io.Writer) error {
@@ -92,7 +95,7 @@ func runSubmit(ctx context.Context, f *submitFlags, images []string, stdout, std
 	}
 	enc := json.NewEncoder(stdout)
 	calls := group(items, len(svc.Fields))
-	if bad := refusals(items); len(bad) > 0 && !f.force {
+	if bad := refusals(items); len(bad) > 0 && !f.force && !f.shadow {
 		for _, call := range calls {
 			rec := record(f.service, call)
 			if !callOK(call) {
@@ -102,7 +105,7 @@ func runSubmit(ctx context.Context, f *submitFlags, images []string, stdout, std
 			enc.Encode(rec)
 		}
 		return errNotOK
-	} else if len(bad) > 0 {
+	} else if len(bad) > 0 && !f.shadow {
 		fmt.Fprintf(stderr, "facegate: warning: --force: sending %d image(s) that fail the checks: %s\n", len(bad), strings.Join(bad, ", "))
 	}
 	return f.send(ctx, calls, enc, f.textLogger(stderr))
@@ -146,7 +149,7 @@ func (f *submitFlags) prepareAll(ctx context.Context, svc progeny.Service, image
 		if field.Face {
 			opts = faceOpts
 		}
-		p, err := prepare(ctx, path, field, opts)
+		p, err := prepare(ctx, path, field, opts, f.shadow)
 		if err != nil {
 			return nil, err
 		}
@@ -194,10 +197,13 @@ func (f *submitFlags) send(ctx context.Context, calls [][]prepared, enc *json.En
 			v := journal.VerdictOf(task, err)
 			for _, p := range call {
 				mode := "enforce"
-				if !p.rep.OK {
+				switch {
+				case f.shadow:
+					mode = "shadow"
+				case !p.rep.OK:
 					mode = "forced"
 				}
-				jr := journal.New(f.service, p.field.Name, mode, p.profile, p.rep)
+				jr := journal.New(f.service, p.field.Name, mode, p.profile, p.rep, p.fixed)
 				jr.Verdict, jr.Path = v, p.path
 				if werr := jw.Write(jr); werr != nil {
 					return usageError{werr}
@@ -235,7 +241,7 @@ func (f *submitFlags) send(ctx context.Context, calls [][]prepared, enc *json.En
 
 // prepare checks and fixes one image. The sent bytes are the fixed JPEG;
 // with no output (undecodable), the original bytes, for --force only.
-func prepare(ctx context.Context, path string, field progeny.Field, opts *prevalidate.Options) (prepared, error) {
+func prepare(ctx context.Context, path string, field progeny.Field, opts *prevalidate.Options, shadow bool) (prepared, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return prepared{}, err
@@ -246,12 +252,16 @@ func prepare(ctx context.Context, path string, field progeny.Field, opts *preval
 		return prepared{}, fmt.Errorf("%s: %w", path, err)
 	}
 	rep.Path = path
-	if out == nil {
-		if out, err = os.ReadFile(path); err != nil {
+	p := prepared{path: path, field: field, rep: rep, data: out, fixed: out != nil}
+	if out == nil || shadow && (rep.Format == prevalidate.FormatJPEG || rep.Format == prevalidate.FormatPNG) {
+		// The client's own bytes: nothing could be fixed (--force), or
+		// shadow mode, which converts only what Progeny would refuse.
+		if p.data, err = os.ReadFile(path); err != nil {
 			return prepared{}, err
 		}
+		p.fixed = false
 	}
-	return prepared{path: path, field: field, rep: rep, data: out}, nil
+	return p, nil
 }
 
 // group splits the images into service calls of n images each.
