@@ -10,6 +10,7 @@ import (
 
 	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/journal"
+	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 	"github.com/facegate/facegate/progeny/progenytest"
 )
@@ -121,6 +122,59 @@ func TestProxyShadow(t *testing.T) {
 func slicesContains(s []string, v string) bool {
 	for _, x := range s {
 		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// A provider with cut-offs of its own (here: faces under 250 px): its
+// rejections land in the journal with its code, beside facegate's codes.
+func TestJournalRecordsRejections(t *testing.T) {
+	native.Require(t)
+	hidden := prevalidate.Progeny()
+	for i := range hidden.Rules {
+		if hidden.Rules[i].Key == prevalidate.KeyFaceSize {
+			hidden.Rules[i].Threshold = 250
+		}
+	}
+	judge := func(_ string, image []byte) progenytest.Verdict {
+		rep, err := prevalidate.CheckBytes(context.Background(), image, &prevalidate.Options{Profile: hidden})
+		if err == nil && slicesContainsIssue(rep.Issues, prevalidate.FaceTooSmall) {
+			return progenytest.Verdict{Code: "FACE_TOO_SMALL", Message: "Absolute face size is too small"}
+		}
+		return progenytest.Verdict{OK: true}
+	}
+	up := progenytest.NewServer(progenytest.Options{Judge: judge})
+	defer up.Close()
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	jw, _ := journal.Create(path)
+	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw, Shadow: true})
+	c, _ := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
+		progeny.WithPolling(progeny.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}))
+	// obama.jpg's face is 260 px in the input: live for both; obama-720p's
+	// is about 170 px: facegate's 224 and the provider's 250 both refuse it.
+	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/obama-720p.jpg"} {
+		c.FaceLiveness(context.Background(), photo(t, rel), nil)
+	}
+	jw.Close()
+	data, _ := os.ReadFile(path)
+	var recs []journal.Record
+	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	if len(recs) != 2 {
+		t.Fatalf("%d records:\n%s", len(recs), data)
+	}
+	if v := recs[0].Verdict; v == nil || v.Result == nil || !*v.Result {
+		t.Errorf("obama.jpg: verdict %+v", v)
+	}
+	if v := recs[1].Verdict; v == nil || v.Result == nil || *v.Result || v.Code != "FACE_TOO_SMALL" || !slicesContains(recs[1].Codes, "FACE_TOO_SMALL") {
+		t.Errorf("obama-720p.jpg: verdict %+v, codes %v", v, recs[1].Codes)
+	}
+}
+
+func slicesContainsIssue(issues []prevalidate.Issue, c prevalidate.Code) bool {
+	for _, is := range issues {
+		if is.Code == c {
 			return true
 		}
 	}
