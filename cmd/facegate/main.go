@@ -147,7 +147,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	report.Flags().StringVarP(&reportOut, "out", "o", "", "the HTML file to write")
 	report.Flags().StringVar(&reportProfile, "profile", "progeny", "profile whose thresholds the charts draw")
 	report.Flags().StringVar(&reportProfileFile, "profile-file", "", "the same, from a profile file")
-	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr), newProfile(stdout), newHealth(stdout))
+	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr), newProfile(stdout), newHealth(stdout), newCalibrate(stdout, stderr))
 	return root
 }
 

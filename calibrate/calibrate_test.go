@@ -1,0 +1,132 @@
+package calibrate
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/facegate/facegate/journal"
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// traffic is shadow-mode records judged by a provider with hidden
+// cut-offs: faces under 250 px are FACE_TOO_SMALL, yaw or pitch beyond 18°
+// FACE_ANGLE_TOO_LARGE; facegate's defaults are 224 and 25.
+func traffic(n int, seed uint64) []journal.Record {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	recs := make([]journal.Record, n)
+	yes, no := true, false
+	for i := range recs {
+		size := 120 + 300*rng.Float64()
+		yaw := -40 + 80*rng.Float64()
+		v := &journal.Verdict{State: "SUCCESS", Status: 200, Result: &yes}
+		switch {
+		case size < 250:
+			v = &journal.Verdict{State: "SUCCESS", Status: 400, Result: &no, Code: "FACE_TOO_SMALL"}
+		case math.Abs(yaw) > 18:
+			v = &journal.Verdict{State: "SUCCESS", Status: 400, Result: &no, Code: "FACE_ANGLE_TOO_LARGE"}
+		}
+		recs[i] = journal.Record{Format: journal.Format, Mode: "shadow", Verdict: v,
+			Measures: journal.Measures{Width: 1000, Height: 1000, Faces: []journal.Face{{Size: size, IPD: size * 0.4, Yaw: yaw, EyesOpen: []float64{0.3, 0.3}}}}}
+	}
+	return recs
+}
+
+func find(props []Proposal, key string) *Proposal {
+	for i := range props {
+		if props[i].Key == key {
+			return &props[i]
+		}
+	}
+	return nil
+}
+
+// spacing is the gap between the used values that straddle t.
+func spacing(recs []journal.Record, measure func(*journal.Record) float64, t float64) float64 {
+	lo, hi := math.Inf(-1), math.Inf(1)
+	for i := range recs {
+		v := measure(&recs[i])
+		if v < t {
+			lo = math.Max(lo, v)
+		} else {
+			hi = math.Min(hi, v)
+		}
+	}
+	return hi - lo
+}
+
+// The proposals land within the data's spacing of the hidden cut-offs, and
+// on held-back traffic the calibrated profile makes fewer costly mistakes
+// than the default one.
+func TestProposeFindsHiddenCutoffs(t *testing.T) {
+	all := traffic(900, 1)
+	train, held := all[:600], all[600:]
+	p := prevalidate.Progeny()
+	props, sum := Propose(train, p, Options{})
+	if sum.Records != 600 || sum.NoVerdict != 0 {
+		t.Errorf("summary %+v", sum)
+	}
+	size, yaw := find(props, prevalidate.KeyFaceSize), find(props, prevalidate.KeyYawPitch)
+	if size == nil || yaw == nil {
+		t.Fatalf("proposals %+v", props)
+	}
+	sizeOf := func(r *journal.Record) float64 { return r.Measures.Faces[0].Size }
+	yawOf := func(r *journal.Record) float64 { return math.Abs(r.Measures.Faces[0].Yaw) }
+	if d := spacing(train, sizeOf, 250); math.Abs(size.Proposed-250) > d || size.Current != 224 {
+		t.Errorf("face size: proposed %.1f (current %g), hidden 250, data spacing %.2f", size.Proposed, size.Current, d)
+	}
+	if !(size.Low <= size.Proposed && size.Proposed <= size.High) || size.High-size.Low > 20 {
+		t.Errorf("face size interval [%.1f, %.1f] around %.1f", size.Low, size.High, size.Proposed)
+	}
+	// Yaw is judged only on faces large enough for the provider (the
+	// others are rejected for another code and left out).
+	var bigEnough []journal.Record
+	for _, r := range train {
+		if r.Measures.Faces[0].Size >= 250 {
+			bigEnough = append(bigEnough, r)
+		}
+	}
+	if d := spacing(bigEnough, yawOf, 18); math.Abs(yaw.Proposed-18) > d || yaw.LeftOut == 0 {
+		t.Errorf("yaw: proposed %.1f, hidden 18, spacing %.2f, left out %d", yaw.Proposed, d, yaw.LeftOut)
+	}
+	if size.After.Cost >= size.Before.Cost || size.Before.NeedlessRetakes != 0 || size.Before.WastedCalls == 0 {
+		t.Errorf("face size mistakes: before %+v, after %+v", size.Before, size.After)
+	}
+	calibrated, used := Apply(p, props)
+	if len(used) < 2 {
+		t.Fatalf("applied %d proposals", len(used))
+	}
+	heldProps, _ := Propose(held, calibrated, Options{})
+	heldDefault, _ := Propose(held, p, Options{})
+	for _, key := range []string{prevalidate.KeyFaceSize, prevalidate.KeyYawPitch} {
+		after, before := find(heldProps, key).Before, find(heldDefault, key).Before
+		if after.Cost >= before.Cost {
+			t.Errorf("%s on held-back traffic: calibrated %+v, default %+v", key, after, before)
+		}
+	}
+}
+
+// Too few records, or too few of one verdict: no proposal, and why.
+func TestProposeRefusesThinData(t *testing.T) {
+	props, _ := Propose(traffic(30, 2), prevalidate.Progeny(), Options{})
+	for _, pr := range props {
+		if !math.IsNaN(pr.Proposed) || pr.Reason == "" {
+			t.Errorf("%s/%s from %d records: proposed %v (%q)", pr.Code, pr.Key, pr.Records, pr.Proposed, pr.Reason)
+		}
+	}
+	// Enough records, but Progeny never rejected for closed eyes.
+	props, _ = Propose(traffic(600, 3), prevalidate.Progeny(), Options{})
+	for _, e := range props {
+		if e.Code == prevalidate.EyesClosed && (!math.IsNaN(e.Proposed) || e.Rejected != 0) {
+			t.Errorf("eyes: proposed %v from %d rejections", e.Proposed, e.Rejected)
+		}
+	}
+	// Records without a verdict on the image are counted and left out.
+	recs := traffic(100, 4)
+	for i := range 40 {
+		recs[i].Verdict = &journal.Verdict{Error: "progeny: 503"}
+	}
+	if _, sum := Propose(recs, prevalidate.Progeny(), Options{}); sum.NoVerdict != 40 {
+		t.Errorf("no-verdict records %d, want 40", sum.NoVerdict)
+	}
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/facegate/facegate/journal"
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// writeTraffic writes n shadow records judged by hidden cut-offs (faces
+// under 250 px too small, yaw beyond 18° too large), then a damaged line.
+func writeTraffic(t *testing.T, path string, n int) {
+	t.Helper()
+	w, err := journal.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 9))
+	yes, no := true, false
+	p := prevalidate.Progeny()
+	for range n {
+		size, yaw := 120+300*rng.Float64(), -40+80*rng.Float64()
+		r := journal.New("face_liveness", "image", "shadow", p, &prevalidate.Report{Width: 1000, Height: 1000,
+			Faces: []prevalidate.Face{{Box: [4]int{300, 300, int(size), int(size)}, Size: size, IPD: 0.4 * size, Yaw: yaw}}}, false)
+		r.Verdict = &journal.Verdict{State: "SUCCESS", Status: 200, Result: &yes}
+		if size < 250 {
+			r.Verdict = &journal.Verdict{State: "SUCCESS", Status: 400, Result: &no, Code: "FACE_TOO_SMALL"}
+		} else if math.Abs(yaw) > 18 {
+			r.Verdict = &journal.Verdict{State: "SUCCESS", Status: 400, Result: &no, Code: "FACE_ANGLE_TOO_LARGE"}
+		}
+		w.Write(r)
+	}
+	w.Close()
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"journal":1,"service":"face_li` + "\n")
+	f.Close()
+}
+
+// calibrate over a shadow journal: the table proposes thresholds near the
+// hidden cut-offs, the damaged line is named, and the profile it writes is
+// one check takes as it is. Too few records: no profile.
+func TestCalibrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	j := filepath.Join(dir, "verdicts.jsonl")
+	writeTraffic(t, j, 500)
+	out := filepath.Join(dir, "calibrated.json")
+	stdout, stderr, code := facegate(t, "calibrate", "--profile-out", out, j)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	t.Logf("calibrate:\n%s%s", stdout, stderr)
+	if !strings.Contains(stderr, "line 501") || !strings.Contains(stderr, "500 records") {
+		t.Errorf("stderr %q: want the damaged line 501 named and 500 records", stderr)
+	}
+	m := regexp.MustCompile(`(?m)^FACE_TOO_SMALL/face_size\s+224\s+([0-9.]+)`).FindStringSubmatch(stdout)
+	y := regexp.MustCompile(`(?m)^FACE_ANGLE_TOO_LARGE/yaw_pitch\s+25\s+([0-9.]+)`).FindStringSubmatch(stdout)
+	if m == nil || y == nil {
+		t.Fatalf("table:\n%s", stdout)
+	}
+	if v, _ := strconv.ParseFloat(m[1], 64); math.Abs(v-250) > 3 {
+		t.Errorf("face size proposed %v, hidden 250:\n%s", v, stdout)
+	}
+	if v, _ := strconv.ParseFloat(y[1], 64); math.Abs(v-18) > 1 {
+		t.Errorf("yaw proposed %v, hidden 18:\n%s", v, stdout)
+	}
+	p, err := prevalidate.LoadProfile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th, _ := p.Threshold(prevalidate.KeyFaceSize); math.Abs(th-250) > 3 || p.Name != "progeny-calibrated" {
+		t.Errorf("written profile %q: face size %v", p.Name, th)
+	}
+	if _, stderr, code := facegate(t, "profile", "check", out); code != 0 {
+		t.Errorf("profile check of the written profile: exit %d %s", code, stderr)
+	}
+	few := filepath.Join(dir, "few.jsonl")
+	writeTraffic(t, few, 20)
+	if _, stderr, code := facegate(t, "calibrate", "--profile-out", filepath.Join(dir, "no.json"), few); code != 2 || !strings.Contains(stderr, "no threshold") {
+		t.Errorf("too few records: exit %d %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "no.json")); err == nil {
+		t.Error("a profile was written from too few records")
+	}
+}
