@@ -112,6 +112,15 @@ type Proposal struct {
 	Records, Accepted, Rejected, LeftOut int
 	// The mistakes at the current and at the proposed threshold.
 	Before, After Mistakes
+	// Samples are the records used: the measure and Progeny's verdict.
+	Samples []Sample
+}
+
+// Sample is one record's measure and whether Progeny rejected the image
+// for the rule's code.
+type Sample struct {
+	V        float64
+	Rejected bool
 }
 
 // Mistakes are a threshold's errors over the records.
@@ -189,6 +198,9 @@ func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Pro
 			}
 		}
 		pr.Records = len(data)
+		for _, d := range data {
+			pr.Samples = append(pr.Samples, Sample{d.v, d.bad})
+		}
 		pr.Before = mistakes(data, cur, ru.below, o)
 		switch {
 		case pr.Records < o.MinRecords:

@@ -18,8 +18,8 @@ import (
 // journals.
 func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 	var (
-		profile, profileFile, profileOut string
-		o                                calibrate.Options
+		profile, profileFile, profileOut, report string
+		o                                        calibrate.Options
 	)
 	c := &cobra.Command{
 		Use:   "calibrate [--cost-call C] [--cost-retake R] [--profile-out FILE] JOURNAL...",
@@ -89,6 +89,11 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 			tw.Flush()
 			fmt.Fprintf(stderr, "facegate: %d records, %d without a verdict on the image (left out); costs: call %g, retake %g\n",
 				sum.Records, sum.NoVerdict, costOr(o.CostCall, 1), costOr(o.CostRetake, 3))
+			if report != "" {
+				if err := writeCalibrationReport(report, props); err != nil {
+					return usageError{err}
+				}
+			}
 			if profileOut == "" {
 				return nil
 			}
@@ -102,6 +107,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().StringVar(&profile, "profile", "progeny", "the profile whose thresholds are the current ones")
 	c.Flags().StringVar(&profileFile, "profile-file", "", "the same, from a profile file")
 	c.Flags().StringVar(&profileOut, "profile-out", "", "write the profile with the proposed thresholds to this file (check, fix, serve and submit take it with --profile-file)")
+	c.Flags().StringVar(&report, "report", "", "write an HTML page: per rule, the accepted and rejected images along its measure with both thresholds drawn")
 	c.Flags().Float64Var(&o.CostCall, "cost-call", 1, "cost of a paid call wasted on an image Progeny rejects")
 	c.Flags().Float64Var(&o.CostRetake, "cost-retake", 3, "cost of a user sent back for an image Progeny accepts")
 	c.Flags().IntVar(&o.MinRecords, "min-records", 50, "fewest usable records to propose a rule's threshold from")

@@ -51,7 +51,8 @@ func TestCalibrateCommand(t *testing.T) {
 	j := filepath.Join(dir, "verdicts.jsonl")
 	writeTraffic(t, j, 500)
 	out := filepath.Join(dir, "calibrated.json")
-	stdout, stderr, code := facegate(t, "calibrate", "--profile-out", out, j)
+	report := filepath.Join(dir, "calibration.html")
+	stdout, stderr, code := facegate(t, "calibrate", "--profile-out", out, "--report", report, j)
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
@@ -69,6 +70,10 @@ func TestCalibrateCommand(t *testing.T) {
 	}
 	if v, _ := strconv.ParseFloat(y[1], 64); math.Abs(v-18) > 1 {
 		t.Errorf("yaw proposed %v, hidden 18:\n%s", v, stdout)
+	}
+	html, err := os.ReadFile(report)
+	if err != nil || strings.Count(string(html), "<svg") < 3 || !strings.Contains(string(html), "proposed 250") || !strings.Contains(string(html), "current 224") {
+		t.Errorf("calibration report: %v, %d charts", err, strings.Count(string(html), "<svg"))
 	}
 	p, err := prevalidate.LoadProfile(out)
 	if err != nil {
