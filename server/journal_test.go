@@ -180,3 +180,44 @@ func slicesContainsIssue(issues []prevalidate.Issue, c prevalidate.Code) bool {
 	}
 	return false
 }
+
+// Explore sends near-threshold refusals (with a journal), marked as such;
+// far-off ones are still refused.
+func TestProxyExplore(t *testing.T) {
+	native.Require(t)
+	p := prevalidate.Progeny()
+	for i := range p.Rules {
+		switch p.Rules[i].Key {
+		case prevalidate.KeyFaceSize:
+			p.Rules[i].Threshold = 190 // johnsnow_test1.jpg's face is 181 px: near
+		case prevalidate.KeyEyeDistance:
+			p.Rules[i].Threshold = 75 // its eyes 70 px apart: near
+		}
+	}
+	up := progenytest.NewServer(progenytest.Options{})
+	defer up.Close()
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	jw, _ := journal.Create(path)
+	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw, Explore: 1, Check: &prevalidate.Options{Profile: p}})
+	c, _ := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
+		progeny.WithPolling(progeny.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}))
+	if _, _, err := c.FaceLiveness(context.Background(), photo(t, "faces-fr-knn/test/johnsnow_test1.jpg"), nil); err != nil {
+		t.Errorf("a near miss was not explored: %v", err)
+	}
+	if _, _, err := c.FaceLiveness(context.Background(), photo(t, "faces-fr/obama-240p.jpg"), nil); err == nil {
+		t.Error("a far-off refusal was sent")
+	}
+	jw.Close()
+	data, _ := os.ReadFile(path)
+	var recs []journal.Record
+	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	if len(recs) != 1 || recs[0].Mode != "explore" || !slicesContains(recs[0].Codes, "FACE_TOO_SMALL") || recs[0].Verdict == nil {
+		t.Errorf("records %+v", recs)
+	}
+	// Without Explore the same near miss is refused.
+	_, plain := newServer(t, Options{Upstream: up.URL, Check: &prevalidate.Options{Profile: p}})
+	c2, _ := progeny.NewClient(plain.URL+"/api/v3", progeny.WithCredentials("user", "secret"))
+	if _, _, err := c2.FaceLiveness(context.Background(), photo(t, "faces-fr-knn/test/johnsnow_test1.jpg"), nil); err == nil {
+		t.Error("refused image sent without Explore")
+	}
+}

@@ -140,6 +140,10 @@ func (s *Server) fixFields(ctx context.Context, service string, form *multipart.
 				parts = append(parts, p)
 				continue
 			}
+			if !rep.OK && s.verdicts != nil && out != nil && s.explore(opts.Profile, rep.Output) {
+				parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile, mode: "explore", fixed: true})
+				continue
+			}
 			if !rep.OK {
 				list := rep.Issues
 				if rep.Output != nil {

@@ -67,6 +67,11 @@ type Options struct {
 	// such format), failing or not: the journal then also holds what
 	// Progeny says of images facegate would have refused.
 	Shadow bool
+	// Explore, in enforce mode with a Journal, sends this share (0..1) of
+	// the proxy's near-threshold refusals anyway (the fixed JPEG),
+	// journaled as "explore": without them the journal never sees what
+	// Progeny says just below a threshold.
+	Explore float64
 	// AuthToken, when set, protects /v1/check and /v1/fix: a request must
 	// send "Authorization: Bearer AuthToken" (compared in constant time,
 	// never logged), or gets 401. The proxy routes are not affected: they

@@ -29,6 +29,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 		tokenFile       string
 		journalFile     string
 		mode            string
+		explore         float64
 	)
 	c := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT] [--upstream URL]",
@@ -74,7 +75,10 @@ func newServe(stderr io.Writer) *cobra.Command {
 			if mode != "enforce" && mode != "shadow" {
 				return usageError{fmt.Errorf("--mode %q: enforce or shadow", mode)}
 			}
-			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token, Journal: jw, Shadow: mode == "shadow",
+			if explore < 0 || explore > 1 || (explore > 0 && (jw == nil || mode != "enforce")) {
+				return usageError{fmt.Errorf("--explore %g: a share from 0 to 1, in enforce mode with --journal", explore)}
+			}
+			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token, Journal: jw, Shadow: mode == "shadow", Explore: explore,
 				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, Logger: log}
 			h, err := server.New(sopts)
 			if err != nil {
@@ -117,6 +121,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
 	c.Flags().StringVar(&mode, "mode", "enforce", "proxy: enforce (refuse failing images with 400, send fixed JPEGs) or shadow (measure and journal, send every image as the client sent it)")
+	c.Flags().Float64Var(&explore, "explore", 0, "proxy, enforce mode with --journal: send this share (for example 0.02) of near-threshold refusals anyway, journaled as explore")
 	c.Flags().StringVar(&journalFile, "journal", "", "proxy: append a verdict record per image forwarded to this JSON Lines file, completed from the clients' task polls (see facegate submit --journal)")
 	c.Flags().StringVar(&tokenFile, "auth-token-file", "", "require \"Authorization: Bearer TOKEN\" on /v1/*, TOKEN read from this file (the proxy routes pass the client's Progeny token through)")
 	f.add(c.Flags(), true)

@@ -1,0 +1,61 @@
+package server
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/facegate/facegate/prevalidate"
+)
+
+// How near a threshold a refusal must be for Explore to send it: within
+// these margins of every threshold it fails.
+const (
+	nearSize  = 0.85 // face size and eye distance: at least this share of the threshold
+	nearAngle = 10   // degrees beyond the yaw/pitch limit
+	nearEyes  = 0.05 // eye aspect ratio under the threshold
+	nearSharp = 0.5  // share of the sharpness threshold
+)
+
+// nearMiss reports whether the fixed output fails only threshold rules the
+// journal can calibrate, each by a little: the refusals worth sending now
+// and then to learn where the provider's own cut-off is.
+func nearMiss(p *prevalidate.Profile, o *prevalidate.Output) bool {
+	if o == nil || len(o.Faces) == 0 {
+		return false
+	}
+	f := o.Faces[0]
+	th := func(key string) float64 { t, _ := p.Threshold(key); return t }
+	failed := false
+	for _, is := range o.Issues {
+		if is.Severity != prevalidate.SeverityError {
+			continue
+		}
+		failed = true
+		switch is.Code {
+		case prevalidate.FaceTooSmall:
+			if f.Size < nearSize*th(prevalidate.KeyFaceSize) || f.IPD < nearSize*th(prevalidate.KeyEyeDistance) {
+				return false
+			}
+		case prevalidate.FaceAngleTooLarge:
+			if math.Max(math.Abs(f.Yaw), math.Abs(f.Pitch)) > th(prevalidate.KeyYawPitch)+nearAngle {
+				return false
+			}
+		case prevalidate.EyesClosed:
+			if len(f.Eyes) != 2 || math.Max(f.Eyes[0], f.Eyes[1]) < th(string(prevalidate.EyesClosed))-nearEyes {
+				return false
+			}
+		case prevalidate.ImageTooBlurry:
+			if o.Measures == nil || o.Measures.Sharpness < nearSharp*th(string(prevalidate.ImageTooBlurry)) {
+				return false
+			}
+		default:
+			return false // not a threshold the journal learns
+		}
+	}
+	return failed
+}
+
+// explore decides whether a near-miss refusal is sent this time.
+func (s *Server) explore(p *prevalidate.Profile, o *prevalidate.Output) bool {
+	return s.opts.Explore > 0 && nearMiss(p, o) && rand.Float64() < s.opts.Explore
+}
