@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/facegate/facegate/calibrate"
@@ -101,7 +100,10 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 			if len(used) == 0 {
 				return usageError{errors.New("no threshold could be proposed: --profile-out not written")}
 			}
-			return writeProfileFile(profileOut, cal)
+			if err := writeAtomic(profileOut, func(w io.Writer) error { return writeProfile(w, cal) }); err != nil {
+				return usageError{err}
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&profile, "profile", "progeny", "the profile whose thresholds are the current ones")
@@ -119,22 +121,4 @@ func costOr(v, d float64) float64 {
 		return d
 	}
 	return v
-}
-
-// writeProfileFile writes a profile file atomically.
-func writeProfileFile(path string, p interface{ MarshalJSON() ([]byte, error) }) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".facegate-profile-*.tmp")
-	if err != nil {
-		return usageError{err}
-	}
-	defer os.Remove(tmp.Name())
-	if err := writeProfileTo(tmp, p); err != nil {
-		tmp.Close()
-		return usageError{err}
-	}
-	if err := tmp.Close(); err != nil {
-		return usageError{err}
-	}
-	os.Chmod(tmp.Name(), 0o644)
-	return os.Rename(tmp.Name(), path)
 }

@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/facegate/facegate/calibrate"
@@ -39,20 +38,10 @@ func writeCalibrationReport(path string, props []calibrate.Proposal) error {
 		b.WriteString(`</figure>`)
 	}
 	b.WriteString(`</body></html>` + "\n")
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".facegate-calibration-*.tmp")
-	if err != nil {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(b.String()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	os.Chmod(tmp.Name(), 0o644)
-	return os.Rename(tmp.Name(), path)
+	})
 }
 
 // calibrationChart is a stacked histogram of accepted and rejected records.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,34 +59,45 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
-// write stores data atomically: a temporary file in the same folder, synced,
-// then renamed over the target.
+// write stores data atomically under the output folder.
 func (o *outDir) write(in input, data []byte) (string, error) {
 	name := o.target(in)
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return "", err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".facegate-*.tmp")
+	err := writeAtomic(name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
+	return name, nil
+}
+
+// writeAtomic writes a file the way every output of the CLI is written: to
+// a temporary file in the same folder, synced, then renamed over the
+// target, so a reader never sees half a file and an interrupted run leaves
+// the old one.
+func writeAtomic(name string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".facegate-*.tmp")
+	if err != nil {
+		return err
+	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
-		return "", err
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return "", err
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return "", err
+		return err
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return "", err
+		return err
 	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return "", err
-	}
-	return name, nil
+	return os.Rename(tmp.Name(), name)
 }

@@ -75,10 +75,8 @@ func newProfile(stdout io.Writer) *cobra.Command {
 	return c
 }
 
-func writeProfile(w io.Writer, p *prevalidate.Profile) error { return writeProfileTo(w, p) }
-
-// writeProfileTo writes p in the profile file format, indented.
-func writeProfileTo(w io.Writer, p json.Marshaler) error {
+// writeProfile writes p in the profile file format, indented.
+func writeProfile(w io.Writer, p *prevalidate.Profile) error {
 	data, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return usageError{err}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -71,20 +70,11 @@ func (h *htmlReport) Write(r *prevalidate.Report) error {
 
 // Close writes the file atomically.
 func (h *htmlReport) Close() error {
-	tmp, err := os.CreateTemp(filepath.Dir(h.name), ".facegate-report-*.tmp")
+	err := writeAtomic(h.name, func(w io.Writer) error { return writeReport(w, h.rows, h.profile, h.gallery) })
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := writeReport(tmp, h.rows, h.profile, h.gallery); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	os.Chmod(tmp.Name(), 0o644)
-	return os.Rename(tmp.Name(), h.name)
+	return nil
 }
 
 // reportFromJSONL builds the report from saved JSON Lines records.
