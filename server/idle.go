@@ -91,3 +91,16 @@ func MemoryBudget(opts Options) int64 {
 func GoMemoryLimit(opts Options) int64 {
 	return MemoryBudget(opts) - BaseMemory - int64(withDefaults(opts).MaxInFlight)*SlotCMemory
 }
+
+// BatchMemoryBudget is the resident memory `facegate check` and `fix` stay
+// under with jobs workers: the base and one slot per job, plus the input
+// each job holds (at most maxBytes).
+func BatchMemoryBudget(jobs int, maxBytes int64) int64 {
+	return BaseMemory + int64(max(jobs, 1))*(SlotMemory+maxBytes)
+}
+
+// BatchGoMemoryLimit is the Go heap's soft limit that keeps a batch run
+// within BatchMemoryBudget: less the base and each job's SlotCMemory.
+func BatchGoMemoryLimit(jobs int, maxBytes int64) int64 {
+	return BatchMemoryBudget(jobs, maxBytes) - BaseMemory - int64(max(jobs, 1))*SlotCMemory
+}

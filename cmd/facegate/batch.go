@@ -48,7 +48,7 @@ func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdi
 		return usageError{err}
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(batchMemoryBudget(f.jobs, f.maxBytes) - server.BaseMemory - int64(max(f.jobs, 1))*server.SlotCMemory)
+		debug.SetMemoryLimit(server.BatchGoMemoryLimit(f.jobs, f.maxBytes))
 	}
 	var out *outDir
 	if fix {
@@ -205,14 +205,6 @@ func (f *batchFlags) process(ctx context.Context, paths []string, stdin io.Reade
 		return false, closeErr
 	}
 	return allOK, nil
-}
-
-// batchMemoryBudget is the resident memory check and fix stay under with
-// jobs workers: the service's base and one slot per job, plus the input
-// each job holds (at most maxBytes). The Go heap's soft limit is set to it
-// less the base and the C side's share of each slot.
-func batchMemoryBudget(jobs int, maxBytes int64) int64 {
-	return server.BaseMemory + int64(max(jobs, 1))*(server.SlotMemory+maxBytes)
 }
 
 // processItem checks or fixes one item. The returned error is an I/O error

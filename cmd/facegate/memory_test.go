@@ -215,7 +215,7 @@ func TestFixJobsMemory(t *testing.T) {
 		t.Fatalf("%d records", n)
 	}
 	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
-	budget := batchMemoryBudget(2, largest)
+	budget := server.BatchMemoryBudget(2, largest)
 	t.Logf("fix --jobs 2 over 6 photos (largest %d kB): peak RSS %d MB, budget %d MB", largest>>10, peak>>20, budget>>20)
 	if peak > budget {
 		t.Errorf("peak RSS %d MB over the budget %d MB", peak>>20, budget>>20)

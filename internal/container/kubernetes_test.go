@@ -241,7 +241,7 @@ func TestKubernetesBulkJob(t *testing.T) {
 		t.Errorf("--shard %q with %d completions, want %q", flag(args, "--shard"), n, want)
 	}
 	jobs, _ := strconv.Atoi(flag(args, "--jobs"))
-	budget := server.BaseMemory + int64(max(jobs, 1))*(server.SlotMemory+prevalidate.DefaultMaxInputBytes)
+	budget := server.BatchMemoryBudget(jobs, prevalidate.DefaultMaxInputBytes)
 	if mem := quantity(t, get(c, "resources", "limits", "memory")); mem < float64(budget) {
 		t.Errorf("memory limit %.0f MiB under the --jobs %d budget %d MiB", mem/(1<<20), jobs, budget>>20)
 	}
