@@ -17,8 +17,9 @@ import (
 // journals.
 func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 	var (
-		profile, profileFile, profileOut, report string
-		o                                        calibrate.Options
+		profile            profileFlags
+		profileOut, report string
+		o                  calibrate.Options
 	)
 	c := &cobra.Command{
 		Use:   "calibrate [--cost-call C] [--cost-retake R] [--profile-out FILE] JOURNAL...",
@@ -37,10 +38,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if profileFile != "" && c.Flags().Changed("profile") {
-				return usageError{errors.New("--profile and --profile-file both given: use one")}
-			}
-			p, err := loadProfile(profile, profileFile)
+			p, err := profile.load()
 			if err != nil {
 				return usageError{err}
 			}
@@ -106,8 +104,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&profile, "profile", "progeny", "the profile whose thresholds are the current ones")
-	c.Flags().StringVar(&profileFile, "profile-file", "", "the same, from a profile file")
+	profile.add(c.Flags(), "the profile whose thresholds are the current ones", "the same, from a profile file")
 	c.Flags().StringVar(&profileOut, "profile-out", "", "write the profile with the proposed thresholds to this file (check, fix, serve and submit take it with --profile-file)")
 	c.Flags().StringVar(&report, "report", "", "write an HTML page: per rule, the accepted and rejected images along its measure with both thresholds drawn")
 	c.Flags().Float64Var(&o.CostCall, "cost-call", 1, "cost of a paid call wasted on an image Progeny rejects")

@@ -114,7 +114,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 
 	check := newBatch("check", stdout, stderr)
 	fix := newBatch("fix", stdout, stderr)
-	var reportOut, reportProfile, reportProfileFile string
+	var reportOut string
+	var reportProfile profileFlags
 	report := &cobra.Command{
 		Use:   "report -o FILE.html RECORDS.jsonl... (or a pattern such as 'shards/*.jsonl', expanded by facegate)",
 		Short: "Build the HTML report from saved JSON Lines records (for example the shards of a run)",
@@ -125,10 +126,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if reportProfileFile != "" && c.Flags().Changed("profile") {
-				return usageError{errors.New("--profile and --profile-file both given: use one")}
-			}
-			profile, err := loadProfile(reportProfile, reportProfileFile)
+			profile, err := reportProfile.load()
 			if err != nil {
 				return usageError{err}
 			}
@@ -145,8 +143,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	report.Flags().StringVarP(&reportOut, "out", "o", "", "the HTML file to write")
-	report.Flags().StringVar(&reportProfile, "profile", "progeny", "profile whose thresholds the charts draw")
-	report.Flags().StringVar(&reportProfileFile, "profile-file", "", "the same, from a profile file")
+	reportProfile.add(report.Flags(), "profile whose thresholds the charts draw", "the same, from a profile file")
 	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr), newProfile(stdout), newHealth(stdout), newCalibrate(stdout, stderr))
 	return root
 }

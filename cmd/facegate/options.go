@@ -15,24 +15,43 @@ import (
 // fix, submit, serve), and options the one place they become the
 // pipeline's options.
 type imageFlags struct {
-	profile     string
-	profileFile string
-	maxBytes    int64
-	maxPixels   int64
-	verbose     bool
-	landmarks   bool
-	allFaces    bool
-	crop        bool
-	models      modelFlags
-	fs          *pflag.FlagSet
+	profile   profileFlags
+	maxBytes  int64
+	maxPixels int64
+	verbose   bool
+	landmarks bool
+	allFaces  bool
+	crop      bool
+	models    modelFlags
+}
+
+// profileFlags are --profile and --profile-file, for every command that
+// reads a profile.
+type profileFlags struct {
+	name, file string
+	fs         *pflag.FlagSet
+}
+
+func (p *profileFlags) add(fs *pflag.FlagSet, nameHelp, fileHelp string) {
+	p.fs = fs
+	fs.StringVar(&p.name, "profile", "progeny", nameHelp)
+	fs.StringVar(&p.file, "profile-file", "", fileHelp)
+}
+
+// load is the profile file when one is given, else the built-in profile;
+// both given is an error.
+func (p *profileFlags) load() (*prevalidate.Profile, error) {
+	if p.file != "" && p.fs != nil && p.fs.Changed("profile") {
+		return nil, errors.New("--profile and --profile-file both given: use one")
+	}
+	return loadProfile(p.name, p.file)
 }
 
 // add registers the flags; fixes says the command writes fixed images
 // (--crop).
 func (f *imageFlags) add(fs *pflag.FlagSet, fixes bool) {
-	f.fs = fs
-	fs.StringVar(&f.profile, "profile", "progeny", "built-in rule profile: "+strings.Join(prevalidate.ProfileNames(), ", "))
-	fs.StringVar(&f.profileFile, "profile-file", "", "rule profile from a JSON file (see facegate profile show); instead of --profile")
+	f.profile.add(fs, "built-in rule profile: "+strings.Join(prevalidate.ProfileNames(), ", "),
+		"rule profile from a JSON file (see facegate profile show); instead of --profile")
 	fs.Int64Var(&f.maxBytes, "max-bytes", prevalidate.DefaultMaxInputBytes, "safety limit: largest input file, in bytes")
 	fs.Int64Var(&f.maxPixels, "max-pixels", prevalidate.DefaultMaxPixels, "safety limit: most pixels an input may declare")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
@@ -58,10 +77,7 @@ func (f *imageFlags) textLogger(stderr io.Writer) *slog.Logger {
 // face rules and faces is true, so a missing model is a setup error naming
 // the file.
 func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options, error) {
-	if f.profileFile != "" && f.fs != nil && f.fs.Changed("profile") {
-		return nil, errors.New("--profile and --profile-file both given: use one")
-	}
-	profile, err := loadProfile(f.profile, f.profileFile)
+	profile, err := f.profile.load()
 	if err != nil {
 		return nil, err
 	}
