@@ -27,7 +27,8 @@ type Options struct {
 	Seed       uint64  // of the resampling (0 = 1): the same journal gives the same interval
 }
 
-func (o Options) withDefaults() Options {
+// WithDefaults is o with its zero values replaced by the defaults.
+func (o Options) WithDefaults() Options {
 	if o.CostCall <= 0 {
 		o.CostCall = 1
 	}
@@ -159,7 +160,7 @@ func verdictOf(r *journal.Record) (accepted bool, code string, usable bool) {
 // and eye distance for FACE_TOO_SMALL) are calibrated each on its own
 // against that code.
 func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Proposal, Summary) {
-	o = o.withDefaults()
+	o = o.WithDefaults()
 	var sum Summary
 	sum.Records = len(records)
 	for i := range records {

@@ -146,7 +146,7 @@ func VerdictOf(t *progeny.Task, err error) *Verdict {
 	var re *progeny.RejectedError
 	switch {
 	case err == nil:
-	case errorsAs(err, &re):
+	case errors.As(err, &re):
 		v.Code, v.Message = re.Code, re.Message
 	default:
 		v.Error = err.Error()
@@ -252,5 +252,3 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 		return out, err
 	}
 }
-
-func errorsAs(err error, target any) bool { return errors.As(err, target) }

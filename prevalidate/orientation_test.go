@@ -12,6 +12,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestOrientationFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		notUpright := issueCode(rep.Issues, NotUpright)
+		notUpright := slices.ContainsFunc(rep.Issues, func(is Issue) bool { return is.Code == NotUpright })
 		if rep.Orientation != int(o) || notUpright != (o != exif.Normal) || rep.Width != 640 || rep.Height != 480 {
 			t.Errorf("%s: check read orientation %d, %dx%d, NOT_UPRIGHT %v", name, rep.Orientation, rep.Width, rep.Height, notUpright)
 		}
@@ -140,13 +141,4 @@ func absDiff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
-}
-
-func issueCode(issues []Issue, c Code) bool {
-	for _, is := range issues {
-		if is.Code == c {
-			return true
-		}
-	}
-	return false
 }

@@ -85,6 +85,14 @@ func (v *verdicts) drop(id, why string) {
 	}
 }
 
+// waiting reports whether a call's records wait for this task's verdict.
+func (v *verdicts) waiting(taskID string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	_, ok := v.pending[taskID]
+	return ok
+}
+
 // answered reads a task answer the client polled; a final one completes
 // the call's records.
 func (v *verdicts) answered(taskID string, body []byte) {
@@ -132,10 +140,7 @@ func (s *Server) watchTask(resp *http.Response) error {
 		return nil
 	}
 	id := resp.Request.URL.Query().Get("id")
-	s.verdicts.mu.Lock()
-	_, waiting := s.verdicts.pending[id]
-	s.verdicts.mu.Unlock()
-	if !waiting {
+	if !s.verdicts.waiting(id) {
 		return nil
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))

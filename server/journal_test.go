@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -114,18 +115,9 @@ func TestProxyShadow(t *testing.T) {
 		t.Fatalf("%d records:\n%s", len(recs), data)
 	}
 	r := recs[0]
-	if r.Mode != "shadow" || r.Measures.Width != 427 || r.Measures.Bytes != int64(len(small)) || !slicesContains(r.Codes, "FACE_TOO_SMALL") || r.Verdict == nil || r.Verdict.State != "SUCCESS" {
+	if r.Mode != "shadow" || r.Measures.Width != 427 || r.Measures.Bytes != int64(len(small)) || !slices.Contains(r.Codes, "FACE_TOO_SMALL") || r.Verdict == nil || r.Verdict.State != "SUCCESS" {
 		t.Errorf("shadow record %+v, verdict %+v", r, r.Verdict)
 	}
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // A provider with cut-offs of its own (here: faces under 250 px): its
@@ -140,7 +132,7 @@ func TestJournalRecordsRejections(t *testing.T) {
 	}
 	judge := func(_ string, image []byte) progenytest.Verdict {
 		rep, err := prevalidate.CheckBytes(context.Background(), image, &prevalidate.Options{Profile: hidden})
-		if err == nil && slicesContainsIssue(rep.Issues, prevalidate.FaceTooSmall) {
+		if err == nil && slices.ContainsFunc(rep.Issues, func(is prevalidate.Issue) bool { return is.Code == prevalidate.FaceTooSmall }) {
 			return progenytest.Verdict{Code: "FACE_TOO_SMALL", Message: "Absolute face size is too small"}
 		}
 		return progenytest.Verdict{OK: true}
@@ -167,18 +159,9 @@ func TestJournalRecordsRejections(t *testing.T) {
 	if v := recs[0].Verdict; v == nil || v.Result == nil || !*v.Result {
 		t.Errorf("obama.jpg: verdict %+v", v)
 	}
-	if v := recs[1].Verdict; v == nil || v.Result == nil || *v.Result || v.Code != "FACE_TOO_SMALL" || !slicesContains(recs[1].Codes, "FACE_TOO_SMALL") {
+	if v := recs[1].Verdict; v == nil || v.Result == nil || *v.Result || v.Code != "FACE_TOO_SMALL" || !slices.Contains(recs[1].Codes, "FACE_TOO_SMALL") {
 		t.Errorf("obama-720p.jpg: verdict %+v, codes %v", v, recs[1].Codes)
 	}
-}
-
-func slicesContainsIssue(issues []prevalidate.Issue, c prevalidate.Code) bool {
-	for _, is := range issues {
-		if is.Code == c {
-			return true
-		}
-	}
-	return false
 }
 
 // Explore sends near-threshold refusals (with a journal), marked as such;
@@ -211,7 +194,7 @@ func TestProxyExplore(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	var recs []journal.Record
 	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
-	if len(recs) != 1 || recs[0].Mode != "explore" || !slicesContains(recs[0].Codes, "FACE_TOO_SMALL") || recs[0].Verdict == nil {
+	if len(recs) != 1 || recs[0].Mode != "explore" || !slices.Contains(recs[0].Codes, "FACE_TOO_SMALL") || recs[0].Verdict == nil {
 		t.Errorf("records %+v", recs)
 	}
 	// Without Explore the same near miss is refused.

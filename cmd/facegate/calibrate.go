@@ -85,7 +85,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 			}
 			tw.Flush()
 			fmt.Fprintf(stderr, "facegate: %d records, %d without a verdict on the image (left out); costs: call %g, retake %g\n",
-				sum.Records, sum.NoVerdict, costOr(o.CostCall, 1), costOr(o.CostRetake, 3))
+				sum.Records, sum.NoVerdict, o.WithDefaults().CostCall, o.WithDefaults().CostRetake)
 			if report != "" {
 				if err := writeCalibrationReport(report, props); err != nil {
 					return usageError{err}
@@ -111,11 +111,4 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().Float64Var(&o.CostRetake, "cost-retake", 3, "cost of a user sent back for an image Progeny accepts")
 	c.Flags().IntVar(&o.MinRecords, "min-records", 50, "fewest usable records to propose a rule's threshold from")
 	return c
-}
-
-func costOr(v, d float64) float64 {
-	if v <= 0 {
-		return d
-	}
-	return v
 }
