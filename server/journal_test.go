@@ -23,17 +23,7 @@ func TestProxyJournal(t *testing.T) {
 	native.Require(t)
 	up := progenytest.NewServer(progenytest.Options{Pending: 300 * time.Millisecond})
 	defer up.Close()
-	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
-	jw, err := journal.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw})
-	c, err := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
-		progeny.WithPolling(progeny.Backoff{Initial: 50 * time.Millisecond, Max: 100 * time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, records := journaled(t, up.URL, Options{})
 	ctx := context.Background()
 	if _, _, err := c.FaceLiveness(ctx, photo(t, "faces-fr/obama.jpg"), nil); err != nil {
 		t.Fatal(err)
@@ -41,12 +31,9 @@ func TestProxyJournal(t *testing.T) {
 	if _, _, err := c.FaceLiveness(ctx, photo(t, "faces-fr/obama-240p.jpg"), nil); err == nil {
 		t.Fatal("a too-small face was accepted")
 	}
-	jw.Close()
-	data, _ := os.ReadFile(path)
-	var recs []journal.Record
-	skipped, err := journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
-	if err != nil || len(skipped) > 0 || len(recs) != 1 {
-		t.Fatalf("%d records, skipped %v, %v:\n%s", len(recs), skipped, err, data)
+	recs, data := records()
+	if len(recs) != 1 {
+		t.Fatalf("%d records:\n%s", len(recs), data)
 	}
 	r := recs[0]
 	if r.Service != "face_liveness" || r.Field != "image" || r.Mode != "enforce" || len(r.Measures.Faces) != 1 || r.Measures.Height != 1080 ||
@@ -94,11 +81,7 @@ func TestProxyShadow(t *testing.T) {
 	native.Require(t)
 	up := progenytest.NewServer(progenytest.Options{})
 	defer up.Close()
-	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
-	jw, _ := journal.Create(path)
-	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw, Shadow: true})
-	c, _ := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
-		progeny.WithPolling(progeny.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}))
+	c, records := journaled(t, up.URL, Options{Shadow: true})
 	small := photo(t, "faces-fr/obama-240p.jpg")
 	if _, _, err := c.FaceLiveness(context.Background(), small, nil); err != nil {
 		t.Fatalf("shadow mode refused: %v", err)
@@ -107,10 +90,7 @@ func TestProxyShadow(t *testing.T) {
 	if len(ups) != 1 || !bytes.Equal(ups[0].Files["image"], small) {
 		t.Errorf("upstream got %d uploads, not the client's bytes", len(ups))
 	}
-	jw.Close()
-	data, _ := os.ReadFile(path)
-	var recs []journal.Record
-	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	recs, data := records()
 	if len(recs) != 1 {
 		t.Fatalf("%d records:\n%s", len(recs), data)
 	}
@@ -139,20 +119,13 @@ func TestJournalRecordsRejections(t *testing.T) {
 	}
 	up := progenytest.NewServer(progenytest.Options{Judge: judge})
 	defer up.Close()
-	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
-	jw, _ := journal.Create(path)
-	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw, Shadow: true})
-	c, _ := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
-		progeny.WithPolling(progeny.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}))
+	c, records := journaled(t, up.URL, Options{Shadow: true})
 	// obama.jpg's face is 260 px in the input: live for both; obama-720p's
 	// is about 170 px: facegate's 224 and the provider's 250 both refuse it.
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/obama-720p.jpg"} {
 		c.FaceLiveness(context.Background(), photo(t, rel), nil)
 	}
-	jw.Close()
-	data, _ := os.ReadFile(path)
-	var recs []journal.Record
-	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	recs, data := records()
 	if len(recs) != 2 {
 		t.Fatalf("%d records:\n%s", len(recs), data)
 	}
@@ -179,21 +152,14 @@ func TestProxyExplore(t *testing.T) {
 	}
 	up := progenytest.NewServer(progenytest.Options{})
 	defer up.Close()
-	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
-	jw, _ := journal.Create(path)
-	_, ts := newServer(t, Options{Upstream: up.URL, Journal: jw, Explore: 1, Check: &prevalidate.Options{Profile: p}})
-	c, _ := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
-		progeny.WithPolling(progeny.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}))
+	c, records := journaled(t, up.URL, Options{Explore: 1, Check: &prevalidate.Options{Profile: p}})
 	if _, _, err := c.FaceLiveness(context.Background(), photo(t, "faces-fr-knn/test/johnsnow_test1.jpg"), nil); err != nil {
 		t.Errorf("a near miss was not explored: %v", err)
 	}
 	if _, _, err := c.FaceLiveness(context.Background(), photo(t, "faces-fr/obama-240p.jpg"), nil); err == nil {
 		t.Error("a far-off refusal was sent")
 	}
-	jw.Close()
-	data, _ := os.ReadFile(path)
-	var recs []journal.Record
-	journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+	recs, _ := records()
 	if len(recs) != 1 || recs[0].Mode != "explore" || !slices.Contains(recs[0].Codes, "FACE_TOO_SMALL") || recs[0].Verdict == nil {
 		t.Errorf("records %+v", recs)
 	}
@@ -202,5 +168,38 @@ func TestProxyExplore(t *testing.T) {
 	c2, _ := progeny.NewClient(plain.URL+"/api/v3", progeny.WithCredentials("user", "secret"))
 	if _, _, err := c2.FaceLiveness(context.Background(), photo(t, "faces-fr-knn/test/johnsnow_test1.jpg"), nil); err == nil {
 		t.Error("refused image sent without Explore")
+	}
+}
+
+// journaled starts a proxy to upstream that journals into a new file, with
+// opts, and returns a client through it and a func that closes the journal
+// and returns its records and bytes.
+func journaled(t *testing.T, upstream string, opts Options) (*progeny.Client, func() ([]journal.Record, []byte)) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	jw, err := journal.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Upstream, opts.Journal = upstream, jw
+	_, ts := newServer(t, opts)
+	c, err := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"),
+		progeny.WithPolling(progeny.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, func() ([]journal.Record, []byte) {
+		t.Helper()
+		jw.Close()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []journal.Record
+		skipped, err := journal.Read(bytes.NewReader(data), func(r journal.Record) error { recs = append(recs, r); return nil })
+		if err != nil || len(skipped) > 0 {
+			t.Fatalf("journal: skipped %v, %v:\n%s", skipped, err, data)
+		}
+		return recs, data
 	}
 }
