@@ -163,12 +163,7 @@ func TestContainerPackages(t *testing.T) {
 			t.Skipf("needs Debian's %s: %v", tool, err)
 		}
 	}
-	bin := filepath.Join(t.TempDir(), "facegate")
-	cmd := exec.Command(filepath.Join(root(t), "scripts", "build.sh"), bin)
-	cmd.Env = append(os.Environ(), "FACEGATE_AVX2=no")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build.sh: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	out, err := exec.Command("ldd", bin).Output()
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,15 +110,41 @@ func flag(args []string, name string) string {
 	return ""
 }
 
+// built is the portable binary scripts/build.sh makes, as the container
+// builds it, made once for the package's tests (removed by TestMain).
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// buildBinary returns the portable facegate binary.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	native.Require(t)
-	bin := filepath.Join(t.TempDir(), "facegate")
-	cmd := exec.Command(filepath.Join(root(t), "scripts", "build.sh"), bin)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build.sh: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "facegate-container"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "facegate")
+		cmd := exec.Command(filepath.Join(root(t), "scripts", "build.sh"), built.path)
+		cmd.Env = append(os.Environ(), "FACEGATE_AVX2=no")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("build.sh: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // The service's manifests: a Deployment probed on /healthz, sized from the
