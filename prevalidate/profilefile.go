@@ -86,9 +86,12 @@ var thresholdRange = map[ruleID][2]float64{
 	{EyesClosed, ""}:                  {0, 1},
 }
 
-// catalogue is every built-in rule, as the built-in profiles define them:
-// what a profile file's rules name.
-func catalogue() []Rule { return Progeny().Rules }
+// builtinRules is every built-in rule, as the built-in profiles define
+// them: what a profile file's rules name. Made once; read only (rules are
+// copied out of it).
+var builtinRules = Progeny().Rules
+
+func catalogue() []Rule { return builtinRules }
 
 func builtinRule(id ruleID) (Rule, bool) {
 	for _, r := range catalogue() {
