@@ -108,12 +108,20 @@ type Proposal struct {
 	// when there is too little to go on (Reason says why).
 	Current, Proposed, Low, High float64
 	Reason                       string
+	// With names the other rules of the profile that raise the same code
+	// (face size and eye distance for FACE_TOO_SMALL): Progeny's rejection
+	// for the code says one of them should have refused, not which, so
+	// their thresholds are proposed together, and the counts below are
+	// the code's, for all of them at once.
+	With []string
 	// Records used (accepted + rejected for this code), and those left
 	// out: no verdict on the image (errors), another code, no measure.
 	Records, Accepted, Rejected, LeftOut int
-	// The mistakes at the current and at the proposed threshold.
+	// The code's mistakes at the current thresholds and at the proposed
+	// ones.
 	Before, After Mistakes
-	// Samples are the records used: the measure and Progeny's verdict.
+	// Samples are the records used: the rule's measure and Progeny's
+	// verdict.
 	Samples []Sample
 }
 
@@ -137,9 +145,11 @@ type Summary struct {
 	NoVerdict int // an error instead of a verdict (auth, 5xx, unfinished)
 }
 
+// sample is one record of a code's group: the measure of each of its
+// rules, and whether Progeny rejected the image with the code.
 type sample struct {
-	v   float64
-	bad bool // rejected by Progeny with the rule's code
+	v   []float64
+	bad bool
 }
 
 // verdictOf reads a record's verdict: rejected with code, accepted, or
@@ -155,10 +165,41 @@ func verdictOf(r *journal.Record) (accepted bool, code string, usable bool) {
 	return true, "", true
 }
 
+// group is the profile's rules that raise one code, with their current
+// thresholds.
+type group struct {
+	code  prevalidate.Code
+	rules []rule
+	keys  []string
+	cur   []float64
+}
+
+// groups are the calibratable rules of p, by code, in the rules' order.
+func groups(p *prevalidate.Profile) []*group {
+	var out []*group
+	for _, ru := range rules {
+		key := ru.key
+		if key == "" {
+			key = string(ru.code)
+		}
+		cur, ok := p.Threshold(key)
+		if !ok {
+			continue
+		}
+		i := slices.IndexFunc(out, func(g *group) bool { return g.code == ru.code })
+		if i < 0 {
+			out = append(out, &group{code: ru.code})
+			i = len(out) - 1
+		}
+		g := out[i]
+		g.rules, g.keys, g.cur = append(g.rules, ru), append(g.keys, key), append(g.cur, cur)
+	}
+	return out
+}
+
 // Propose reads the records and proposes a threshold for each rule of p
-// whose code the journal can speak to. Rules that share a code (face size
-// and eye distance for FACE_TOO_SMALL) are calibrated each on its own
-// against that code.
+// whose code the journal can speak to. Rules that share a code are
+// proposed together (see Proposal.With).
 func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Proposal, Summary) {
 	o = o.WithDefaults()
 	var sum Summary
@@ -169,55 +210,74 @@ func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Pro
 		}
 	}
 	var out []Proposal
-	for _, ru := range rules {
-		key := ru.key
-		if key == "" {
-			key = string(ru.code)
-		}
-		cur, ok := p.Threshold(key)
-		if !ok {
-			continue
-		}
-		pr := Proposal{Code: ru.code, Key: ru.key, Current: cur, Proposed: math.NaN(), Low: math.NaN(), High: math.NaN()}
+	for _, g := range groups(p) {
 		var data []sample
+		var accepted, rejected, leftOut int
 		for i := range records {
 			r := &records[i]
 			acc, code, usable := verdictOf(r)
-			v, has := ru.measure(r)
-			switch {
-			case !usable:
+			if !usable {
 				continue // counted in the summary
-			case !has || (!acc && code != string(ru.code)):
-				pr.LeftOut++
+			}
+			vs := make([]float64, len(g.rules))
+			has := !acc && code == string(g.code) || acc
+			for j, ru := range g.rules {
+				v, ok := ru.measure(r)
+				vs[j], has = v, has && ok
+			}
+			if !has {
+				leftOut++
 				continue
 			}
-			data = append(data, sample{v, !acc})
+			data = append(data, sample{vs, !acc})
 			if acc {
-				pr.Accepted++
+				accepted++
 			} else {
-				pr.Rejected++
+				rejected++
 			}
 		}
-		pr.Records = len(data)
-		for _, d := range data {
-			pr.Samples = append(pr.Samples, Sample{d.v, d.bad})
-		}
-		pr.Before = mistakes(data, cur, ru.below, o)
+		var reason string
 		switch {
-		case pr.Records < o.MinRecords:
-			pr.Reason = fmt.Sprintf("%d records, at least %d needed", pr.Records, o.MinRecords)
-		case pr.Accepted < o.MinEach || pr.Rejected < o.MinEach:
-			pr.Reason = fmt.Sprintf("%d accepted and %d rejected for %s, at least %d of each needed", pr.Accepted, pr.Rejected, ru.code, o.MinEach)
-		default:
-			pr.Proposed = best(data, cur, ru.below, o)
-			pr.After = mistakes(data, pr.Proposed, ru.below, o)
-			pr.Low, pr.High = interval(data, cur, ru.below, o)
+		case len(data) < o.MinRecords:
+			reason = fmt.Sprintf("%d records, at least %d needed", len(data), o.MinRecords)
+		case accepted < o.MinEach || rejected < o.MinEach:
+			reason = fmt.Sprintf("%d accepted and %d rejected for %s, at least %d of each needed", accepted, rejected, g.code, o.MinEach)
 		}
-		if pr.Records > 0 || pr.LeftOut > 0 {
+		before := mistakes(data, g.cur, g.rules, o)
+		proposed, low, high := nans(len(g.rules)), nans(len(g.rules)), nans(len(g.rules))
+		var after Mistakes
+		if reason == "" {
+			proposed = g.best(data, o)
+			after = mistakes(data, proposed, g.rules, o)
+			low, high = g.interval(data, o)
+		}
+		if len(data) == 0 && leftOut == 0 {
+			continue
+		}
+		for j, ru := range g.rules {
+			pr := Proposal{Code: g.code, Key: ru.key, Current: g.cur[j], Proposed: proposed[j], Low: low[j], High: high[j],
+				Reason: reason, Records: len(data), Accepted: accepted, Rejected: rejected, LeftOut: leftOut,
+				Before: before, After: after}
+			for k, key := range g.keys {
+				if k != j {
+					pr.With = append(pr.With, key)
+				}
+			}
+			for _, d := range data {
+				pr.Samples = append(pr.Samples, Sample{d.v[j], d.bad})
+			}
 			out = append(out, pr)
 		}
 	}
 	return out, sum
+}
+
+func nans(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	return v
 }
 
 // refuses says whether the rule refuses value v at threshold t.
@@ -228,10 +288,22 @@ func refuses(v, t float64, below bool) bool {
 	return v > t
 }
 
-func mistakes(data []sample, t float64, below bool, o Options) Mistakes {
+// refusedBy says whether any of the rules but skip refuses s at ts.
+func refusedBy(s sample, ts []float64, rs []rule, skip int) bool {
+	for j, ru := range rs {
+		if j != skip && refuses(s.v[j], ts[j], ru.below) {
+			return true
+		}
+	}
+	return false
+}
+
+// mistakes counts the code's errors with the rules at thresholds ts: the
+// image is refused when any rule refuses it.
+func mistakes(data []sample, ts []float64, rs []rule, o Options) Mistakes {
 	var m Mistakes
 	for _, s := range data {
-		switch r := refuses(s.v, t, below); {
+		switch r := refusedBy(s, ts, rs, -1); {
 		case s.bad && !r:
 			m.WastedCalls++
 		case !s.bad && r:
@@ -242,13 +314,48 @@ func mistakes(data []sample, t float64, below bool, o Options) Mistakes {
 	return m
 }
 
-// best is the threshold of least cost: tried between each pair of
-// neighbouring values (and at the current one), in one sweep over the
-// sorted values; among equals, the one nearest the current threshold.
-func best(data []sample, cur float64, below bool, o Options) float64 {
+// maxRounds bounds the coordinate descent of a group of rules; each round
+// can only lower the cost, so it settles in a few.
+const maxRounds = 8
+
+// best is the group's thresholds of least cost. One rule: its exact
+// optimum. Several: coordinate descent from the current thresholds, each
+// rule in turn set to its optimum over the records the others let
+// through (the ones they refuse are refused whatever it is).
+func (g *group) best(data []sample, o Options) []float64 {
+	ts := slices.Clone(g.cur)
+	rest := make([]sample, 0, len(data))
+	for range maxRounds {
+		changed := false
+		for j, ru := range g.rules {
+			rest = rest[:0]
+			for _, s := range data {
+				if !refusedBy(s, ts, g.rules, j) {
+					rest = append(rest, s)
+				}
+			}
+			if t := best1(rest, j, g.cur[j], ts[j], ru.below, o); t != ts[j] {
+				ts[j], changed = t, true
+			}
+		}
+		if !changed || len(g.rules) == 1 {
+			break
+		}
+	}
+	return ts
+}
+
+// best1 is the threshold of least cost for measure j alone over data:
+// tried between each pair of neighbouring values (and at the present
+// one, at), in one sweep over the sorted values; among equals, the one
+// nearest the profile's current threshold cur.
+func best1(data []sample, j int, cur, at float64, below bool, o Options) float64 {
 	d := slices.Clone(data)
-	slices.SortFunc(d, func(a, b sample) int { return cmp.Compare(a.v, b.v) })
+	slices.SortFunc(d, func(a, b sample) int { return cmp.Compare(a.v[j], b.v[j]) })
 	n := len(d)
+	if n == 0 {
+		return at
+	}
 	var totalBad int
 	for _, s := range d {
 		if s.bad {
@@ -256,7 +363,19 @@ func best(data []sample, cur float64, below bool, o Options) float64 {
 		}
 	}
 	totalGood := n - totalBad
-	bestT, bestC := cur, mistakes(data, cur, below, o).Cost
+	cost := func(t float64) float64 {
+		var c float64
+		for _, s := range d {
+			switch r := refuses(s.v[j], t, below); {
+			case s.bad && !r:
+				c += o.CostCall
+			case !s.bad && r:
+				c += o.CostRetake
+			}
+		}
+		return c
+	}
+	bestT, bestC := at, cost(at)
 	good, bad := 0, 0 // among the first i values
 	for i := 0; i <= n; i++ {
 		if i > 0 {
@@ -266,19 +385,17 @@ func best(data []sample, cur float64, below bool, o Options) float64 {
 				good++
 			}
 		}
-		if i > 0 && i < n && d[i-1].v == d[i].v {
+		if i > 0 && i < n && d[i-1].v[j] == d[i].v[j] {
 			continue // no threshold falls between equal values
 		}
 		var t float64
 		switch {
-		case n == 0:
-			return cur
 		case i == 0:
-			t = d[0].v - 1
+			t = d[0].v[j] - 1
 		case i == n:
-			t = d[n-1].v + 1
+			t = d[n-1].v[j] + 1
 		default:
-			t = (d[i-1].v + d[i].v) / 2
+			t = (d[i-1].v[j] + d[i].v[j]) / 2
 		}
 		// Below-type rules refuse the first i values, others the rest.
 		wasted, retakes := totalBad-bad, good
@@ -293,20 +410,26 @@ func best(data []sample, cur float64, below bool, o Options) float64 {
 	return bestT
 }
 
-// interval is the 5th and 95th percentiles of the best threshold over
-// bootstrap resamples of the records.
-func interval(data []sample, cur float64, below bool, o Options) (float64, float64) {
+// interval is the 5th and 95th percentiles of each rule's proposed
+// threshold over bootstrap resamples of the records.
+func (g *group) interval(data []sample, o Options) (low, high []float64) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
-	ts := make([]float64, o.Resamples)
+	ts := make([][]float64, len(g.rules))
 	re := make([]sample, len(data))
-	for i := range ts {
+	for range o.Resamples {
 		for j := range re {
 			re[j] = data[rng.IntN(len(data))]
 		}
-		ts[i] = best(re, cur, below, o)
+		for j, t := range g.best(re, o) {
+			ts[j] = append(ts[j], t)
+		}
 	}
-	slices.Sort(ts)
-	return ts[int(0.05*float64(len(ts)-1))], ts[int(math.Ceil(0.95*float64(len(ts)-1)))]
+	low, high = make([]float64, len(ts)), make([]float64, len(ts))
+	for j, t := range ts {
+		slices.Sort(t)
+		low[j], high[j] = t[int(0.05*float64(len(t)-1))], t[int(math.Ceil(0.95*float64(len(t)-1)))]
+	}
+	return low, high
 }
 
 // Apply returns a copy of p with the proposed thresholds set (rounded to

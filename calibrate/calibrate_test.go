@@ -3,6 +3,7 @@ package calibrate
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/facegate/facegate/journal"
@@ -128,5 +129,73 @@ func TestProposeRefusesThinData(t *testing.T) {
 	}
 	if _, sum := Propose(recs, prevalidate.Progeny(), Options{}); sum.NoVerdict != 40 {
 		t.Errorf("no-verdict records %d, want 40", sum.NoVerdict)
+	}
+}
+
+// jointTraffic is shadow records whose eye distance varies apart from the
+// face size (faces turned a little have their eyes closer), judged by a
+// provider whose FACE_TOO_SMALL means face under minFace or eyes under
+// minIPD apart.
+func jointTraffic(n int, seed uint64, minFace, minIPD float64) []journal.Record {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	yes, no := true, false
+	recs := make([]journal.Record, n)
+	for i := range recs {
+		size := 150 + 250*rng.Float64()
+		ipd := size * (0.28 + 0.14*rng.Float64())
+		v := &journal.Verdict{State: "SUCCESS", Status: 200, Result: &yes}
+		if size < minFace || ipd < minIPD {
+			v = &journal.Verdict{State: "SUCCESS", Status: 400, Result: &no, Code: "FACE_TOO_SMALL"}
+		}
+		recs[i] = journal.Record{Format: journal.Format, Mode: "shadow", Verdict: v,
+			Measures: journal.Measures{Width: 1000, Height: 1000, Faces: []journal.Face{{Size: size, IPD: ipd}}}}
+	}
+	return recs
+}
+
+// Face size and eye distance both raise FACE_TOO_SMALL: a rejection does
+// not say which, so they are proposed together. Calibrated each on its
+// own, the eye distance would take the rejections of small faces for its
+// own and refuse large faces with close eyes that Progeny accepts.
+func TestProposeJointRules(t *testing.T) {
+	p := prevalidate.Progeny()
+	// The provider's cut-off is the face size alone (its eye distance
+	// minimum, 60, never binds).
+	recs := jointTraffic(800, 1, 250, 60)
+	props, _ := Propose(recs, p, Options{})
+	size, ipd := find(props, prevalidate.KeyFaceSize), find(props, prevalidate.KeyEyeDistance)
+	if size == nil || ipd == nil {
+		t.Fatalf("proposals %+v", props)
+	}
+	if math.Abs(size.Proposed-250) > 2 || !slices.Equal(size.With, []string{prevalidate.KeyEyeDistance}) {
+		t.Errorf("face size proposed %.1f (with %v), hidden 250", size.Proposed, size.With)
+	}
+	if size.After.NeedlessRetakes != 0 || size.After.WastedCalls != 0 || size.After != ipd.After {
+		t.Errorf("joint mistakes after: %+v and %+v, want none", size.After, ipd.After)
+	}
+	minIPD := math.Inf(1) // of the faces Progeny accepted
+	for _, r := range recs {
+		if *r.Verdict.Result {
+			minIPD = math.Min(minIPD, r.Measures.Faces[0].IPD)
+		}
+	}
+	if ipd.Proposed > minIPD {
+		t.Errorf("eye distance proposed %.1f refuses accepted faces (their least eye distance %.1f)", ipd.Proposed, minIPD)
+	}
+	// The provider's cut-off is the eye distance (90 px), faces down to
+	// 150 px pass: the eye distance goes up to it, the face size may stay
+	// where no accepted face is under it.
+	recs = jointTraffic(800, 2, 150, 90)
+	props, _ = Propose(recs, p, Options{})
+	size, ipd = find(props, prevalidate.KeyFaceSize), find(props, prevalidate.KeyEyeDistance)
+	minSize := math.Inf(1)
+	for _, r := range recs {
+		if *r.Verdict.Result {
+			minSize = math.Min(minSize, r.Measures.Faces[0].Size)
+		}
+	}
+	if math.Abs(ipd.Proposed-90) > 2 || size.Proposed > minSize || size.After.Cost != 0 || size.Before.Cost == 0 {
+		t.Errorf("eye distance proposed %.1f (hidden 90), face size %.1f (least accepted %.1f); mistakes %+v -> %+v",
+			ipd.Proposed, size.Proposed, minSize, size.Before, size.After)
 	}
 }

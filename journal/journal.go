@@ -19,7 +19,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -137,10 +139,11 @@ func VerdictOf(t *progeny.Task, err error) *Verdict {
 			res := l.Result
 			v.Result, v.Code, v.Message = &res, l.Code, l.Message
 		}
-		for code, msg := range t.Issues {
-			if v.Code == "" {
-				v.Code, v.Message = code, msg
-			}
+		if v.Code == "" && len(t.Issues) > 0 {
+			// Without an error code, the issues' first code in order:
+			// the same task gives the same record.
+			code := slices.Min(slices.Collect(maps.Keys(t.Issues)))
+			v.Code, v.Message = code, t.Issues[code]
 		}
 	}
 	var re *progeny.RejectedError

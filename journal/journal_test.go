@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/progeny"
 )
 
 // Concurrent writers in one process each append whole lines; Read gets
@@ -102,4 +103,16 @@ func FuzzRead(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// A task whose issues say what is wrong (no error code) gives the same
+// record every time: the first code in order, with its message.
+func TestVerdictOfIssuesInOrder(t *testing.T) {
+	task := &progeny.Task{ID: "t1", State: "SUCCESS", Status: 400,
+		Issues: map[string]string{"FACE_TOO_SMALL": "small", "EYES_CLOSED": "closed", "IMAGE_TOO_BLURRY": "blurry", "FACE_CROPPED": "cropped"}}
+	for range 50 {
+		if v := VerdictOf(task, nil); v.Code != "EYES_CLOSED" || v.Message != "closed" || v.TaskID != "t1" {
+			t.Fatalf("verdict %+v", v)
+		}
+	}
 }

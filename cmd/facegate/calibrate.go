@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/facegate/facegate/calibrate"
@@ -80,8 +81,12 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 				} else {
 					after = ""
 				}
+				note := pr.Reason
+				if len(pr.With) > 0 && note == "" {
+					note = "with " + strings.Join(pr.With, ", ") + " (same code; counts for all)"
+				}
 				fmt.Fprintf(tw, "%s\t%.4g\t%s\t%s\t%d (%d/%d, %d)\t%d%s\t%s\t%s\n", name, pr.Current, prop, iv,
-					pr.Records, pr.Accepted, pr.Rejected, pr.LeftOut, pr.Before.WastedCalls, after, retakes, pr.Reason)
+					pr.Records, pr.Accepted, pr.Rejected, pr.LeftOut, pr.Before.WastedCalls, after, retakes, note)
 			}
 			tw.Flush()
 			fmt.Fprintf(stderr, "facegate: %d records, %d without a verdict on the image (left out); costs: call %g, retake %g\n",

@@ -35,6 +35,9 @@ func writeCalibrationReport(path string, props []calibrate.Proposal) error {
 			fmt.Fprintf(&b, `<p>Current %.4g, proposed %.4g (90 %% interval %.4g..%.4g): wasted calls %d -> %d, needless retakes %d -> %d.</p>`,
 				pr.Current, pr.Proposed, pr.Low, pr.High, pr.Before.WastedCalls, pr.After.WastedCalls, pr.Before.NeedlessRetakes, pr.After.NeedlessRetakes)
 		}
+		if len(pr.With) > 0 {
+			fmt.Fprintf(&b, `<p>Proposed together with %s, which raise the same code: the counts are the code's, for all of them.</p>`, template.HTMLEscapeString(strings.Join(pr.With, ", ")))
+		}
 		b.WriteString(`</figure>`)
 	}
 	b.WriteString(`</body></html>` + "\n")
