@@ -86,9 +86,17 @@ func calibrationChart(pr calibrate.Proposal) string {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c0392b"/>`, x, float64(y0)+plotH-ha-hr, plotW/bins-2, hr)
 	}
 	xOf := func(v float64) float64 { return float64(x0) + plotW*(v-lo)/(hi-lo) }
-	// Each label on the outer side of its line, so the two never overlap.
+	// Each label on the outer side of its line, so the two never overlap,
+	// unless that side has no room for it; one label when they coincide.
+	const room = 100 // px a label takes
 	line := func(v float64, colour, label string, left bool) {
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="5,3"/>`, xOf(v), y0, xOf(v), float64(y0)+plotH, colour)
+		switch x := xOf(v); {
+		case left && x-room < 0:
+			left = false
+		case !left && x+room > float64(w):
+			left = true
+		}
 		x, anchor := xOf(v)+3, "start"
 		if left {
 			x, anchor = xOf(v)-3, "end"
@@ -96,9 +104,14 @@ func calibrationChart(pr calibrate.Proposal) string {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="%s" text-anchor="%s">%s %.4g</text>`, x, y0-4, colour, anchor, label, v)
 	}
 	proposed := !math.IsNaN(pr.Proposed)
-	line(pr.Current, "#777", "current", proposed && pr.Current < pr.Proposed)
-	if proposed {
+	switch {
+	case proposed && pr.Proposed == pr.Current:
+		line(pr.Current, "#1e8449", "current = proposed", false)
+	case proposed:
+		line(pr.Current, "#777", "current", pr.Current < pr.Proposed)
 		line(pr.Proposed, "#1e8449", "proposed", pr.Proposed < pr.Current)
+	default:
+		line(pr.Current, "#777", "current", false)
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">%.4g</text><text x="%.1f" y="%d" font-size="11" text-anchor="end">%.4g</text>`, x0, h-6, lo, float64(x0)+plotW, h-6, hi)
 	b.WriteString(`</svg>`)
