@@ -81,6 +81,28 @@ var rules = []rule{
 		f, ok := largest(r)
 		return math.Max(math.Abs(f.Yaw), math.Abs(f.Pitch)), ok
 	}, false},
+	{prevalidate.FaceAngleTooLarge, prevalidate.KeyRoll, func(r *journal.Record) (float64, bool) {
+		f, ok := largest(r)
+		return math.Abs(f.Roll), ok
+	}, false},
+	// The border rules: the least margin over the box width (a face cut
+	// off is FACE_CROPPED's, a yes-or-no rule with no threshold), and the
+	// larger share of the image the box fills.
+	{prevalidate.FaceCloseToBorder, "", func(r *journal.Record) (float64, bool) {
+		f, ok := largest(r)
+		if !ok || f.Box[2] <= 0 || slices.Min(f.Margins[:]) < 0 {
+			return 0, false
+		}
+		return float64(slices.Min(f.Margins[:])) / float64(f.Box[2]), true
+	}, true},
+	{prevalidate.FaceTooClose, "", func(r *journal.Record) (float64, bool) {
+		f, ok := largest(r)
+		w, h := r.Measures.Width, r.Measures.Height
+		if !ok || f.Box[2] <= 0 || w <= 0 || h <= 0 {
+			return 0, false
+		}
+		return math.Max(float64(f.Box[2])/float64(w), float64(f.Box[3])/float64(h)), true
+	}, false},
 	{prevalidate.EyesClosed, "", func(r *journal.Record) (float64, bool) {
 		f, ok := largest(r)
 		if !ok || len(f.EyesOpen) != 2 {
@@ -91,12 +113,15 @@ var rules = []rule{
 	{prevalidate.ImageTooBlurry, "", func(r *journal.Record) (float64, bool) {
 		return r.Measures.Sharpness, len(r.Measures.Faces) > 0 && r.Measures.Sharpness > 0
 	}, true},
-	{prevalidate.PoorImageExposure, prevalidate.KeyTooDark, func(r *journal.Record) (float64, bool) {
-		return r.Measures.Exposure, len(r.Measures.Faces) > 0 && r.Measures.Exposure > 0
-	}, true},
+	{prevalidate.PoorImageExposure, prevalidate.KeyTooDark, exposure, true},
+	{prevalidate.PoorImageExposure, prevalidate.KeyTooBright, exposure, false},
 	{prevalidate.ImageIsTooCompressed, "", func(r *journal.Record) (float64, bool) {
 		return float64(r.Measures.JPEGQuality), r.Measures.JPEGQuality > 0
 	}, true},
+}
+
+func exposure(r *journal.Record) (float64, bool) {
+	return r.Measures.Exposure, len(r.Measures.Faces) > 0 && r.Measures.Exposure > 0
 }
 
 // Proposal is one rule's result.
@@ -456,7 +481,7 @@ func Apply(p *prevalidate.Profile, props []Proposal) (*prevalidate.Profile, []Pr
 // numbers for JPEG quality.
 func round(v float64, c prevalidate.Code) float64 {
 	switch c {
-	case prevalidate.EyesClosed:
+	case prevalidate.EyesClosed, prevalidate.FaceCloseToBorder, prevalidate.FaceTooClose:
 		return math.Round(v*1000) / 1000
 	case prevalidate.ImageIsTooCompressed:
 		return math.Round(v)

@@ -199,3 +199,61 @@ func TestProposeJointRules(t *testing.T) {
 			ipd.Proposed, size.Proposed, minSize, size.Before, size.After)
 	}
 }
+
+// The border rules and both sides of the exposure rule calibrate from
+// their own measures: a provider that wants a tenth of the face width to
+// each border (facegate: 0.05), at most 70 % of the frame filled (0.8),
+// and a face luminance of 60..200 (45..220).
+func TestProposeBordersAndExposure(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	yes, no := true, false
+	var recs []journal.Record
+	for range 1200 {
+		W, H := 1000, 1200
+		bw := 150 + rng.IntN(700)
+		x := rng.IntN(W - bw + 1)
+		y := rng.IntN(H - bw + 1)
+		margins := [4]int{x, y, W - x - bw, H - y - bw}
+		exposure := 20 + 220*rng.Float64()
+		gap := float64(slices.Min(margins[:])) / float64(bw)
+		fill := math.Max(float64(bw)/float64(W), float64(bw)/float64(H))
+		v := &journal.Verdict{State: "SUCCESS", Status: 200, Result: &yes}
+		bad := func(code string) { v = &journal.Verdict{State: "SUCCESS", Status: 400, Result: &no, Code: code} }
+		switch {
+		case gap < 0.1:
+			bad("FACE_CLOSE_TO_BORDER")
+		case fill > 0.7:
+			bad("FACE_TOO_CLOSE")
+		case exposure < 60 || exposure > 200:
+			bad("POOR_IMAGE_EXPOSURE")
+		}
+		recs = append(recs, journal.Record{Format: journal.Format, Mode: "shadow", Verdict: v,
+			Measures: journal.Measures{Width: W, Height: H, Exposure: exposure, Sharpness: 100,
+				Faces: []journal.Face{{Size: 300, IPD: 120, Box: [4]int{x, y, bw, bw}, Margins: margins}}}})
+	}
+	props, _ := Propose(recs, prevalidate.Progeny(), Options{})
+	for _, c := range []struct {
+		code   prevalidate.Code
+		key    string
+		hidden float64
+		tol    float64
+	}{
+		{prevalidate.FaceCloseToBorder, "", 0.1, 0.01},
+		{prevalidate.FaceTooClose, "", 0.7, 0.01},
+		{prevalidate.PoorImageExposure, prevalidate.KeyTooDark, 60, 2},
+		{prevalidate.PoorImageExposure, prevalidate.KeyTooBright, 200, 2},
+	} {
+		i := slices.IndexFunc(props, func(p Proposal) bool { return p.Code == c.code && p.Key == c.key })
+		if i < 0 {
+			t.Errorf("%s/%s: no proposal", c.code, c.key)
+			continue
+		}
+		if pr := props[i]; math.Abs(pr.Proposed-c.hidden) > c.tol || pr.After.Cost >= pr.Before.Cost {
+			t.Errorf("%s/%s: proposed %v (current %v), hidden %v; mistakes %+v -> %+v", c.code, c.key, pr.Proposed, pr.Current, c.hidden, pr.Before, pr.After)
+		}
+	}
+	cal, _ := Apply(prevalidate.Progeny(), props)
+	if th, _ := cal.Threshold(string(prevalidate.FaceCloseToBorder)); math.Abs(th-0.1) > 0.01 || th != math.Round(th*1000)/1000 {
+		t.Errorf("applied border threshold %v", th)
+	}
+}

@@ -68,8 +68,12 @@ type Face struct {
 	Yaw   float64 `json:"yaw"`
 	Pitch float64 `json:"pitch"`
 	Roll  float64 `json:"roll"`
-	// Margins are the face box's distances to the left, top, right and
-	// bottom borders, in pixels (negative when cut off).
+	// Box is the face's box (x, y, w, h), in the pixels of the bytes sent.
+	Box [4]int `json:"box"`
+	// Margins are the face's distances to the left, top, right and bottom
+	// borders, in pixels (negative when cut off): of its extent, the box
+	// joined with the landmarks, as the border rules judge it (records
+	// written before the extent was reported: of the box).
 	Margins  [4]int    `json:"margins"`
 	EyesOpen []float64 `json:"eyes_open,omitempty"`
 }
@@ -123,9 +127,12 @@ func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.R
 		r.Measures.Sharpness, r.Measures.Exposure, r.Measures.JPEGQuality = q.Sharpness, q.Exposure.Mean, q.JPEGQuality
 	}
 	for _, f := range faces {
-		b := f.Box
+		e := f.Extent
+		if e[2] == 0 {
+			e = f.Box
+		}
 		r.Measures.Faces = append(r.Measures.Faces, Face{Size: f.Size, IPD: f.IPD, Yaw: f.Yaw, Pitch: f.Pitch, Roll: f.Roll,
-			Margins: [4]int{b[0], b[1], w - (b[0] + b[2]), h - (b[1] + b[3])}, EyesOpen: f.Eyes})
+			Box: f.Box, Margins: [4]int{e[0], e[1], w - (e[0] + e[2]), h - (e[1] + e[3])}, EyesOpen: f.Eyes})
 	}
 	return r
 }

@@ -22,6 +22,9 @@ type Issue struct {
 // towards the image's right, pitch > 0 chin down, roll > 0 clockwise.
 type Face struct {
 	Box [4]int `json:"box"` // dlib's rectangle: x, y, w, h
+	// Extent is the box joined with the landmarks (x, y, w, h): what the
+	// border rules (FACE_CROPPED, FACE_CLOSE_TO_BORDER) judge.
+	Extent [4]int `json:"extent"`
 	// Size is the face width on dlib's box scale, from the landmarks: the
 	// number the 224 px rule judges (facecheck.Face.Size).
 	Size  float64 `json:"size"`

@@ -245,9 +245,11 @@ func reportFaces(faces []facecheck.Face, landmarks bool) []Face {
 	out := make([]Face, len(faces))
 	r1 := func(v float64) float64 { return math.Round(v*10) / 10 }
 	for i, f := range faces {
+		ext := f.Extent()
 		out[i] = Face{
-			Box:  [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()},
-			Size: r1(f.Size), IPD: r1(f.IPD),
+			Box:    [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()},
+			Extent: [4]int{ext.Min.X, ext.Min.Y, ext.Dx(), ext.Dy()},
+			Size:   r1(f.Size), IPD: r1(f.IPD),
 			Yaw: r1(f.Pose.Yaw), Pitch: r1(f.Pose.Pitch), Roll: r1(f.Pose.Roll),
 		}
 		if f.IPD > 0 {
