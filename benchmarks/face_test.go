@@ -12,6 +12,7 @@ import (
 	"github.com/facegate/facegate/models"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/quality"
+	"github.com/facegate/facegate/quality/iso"
 	"github.com/facegate/facegate/resize"
 )
 
@@ -204,4 +205,32 @@ func predictor(b *testing.B) *facecheck.Predictor {
 		b.Fatal(err)
 	}
 	return p
+}
+
+// BenchmarkISO is every ISO/IEC 29794-5 component of one face at the
+// output size (package quality/iso): the alignment into OFIQ's 616 x 616
+// frame, the region histograms and the landmark ratios.
+func BenchmarkISO(b *testing.B) {
+	a := facecheck.NewAnalyzer(predictor(b))
+	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/alex_lacamoire1.jpg", "faces-fr/biden2.jpg"} {
+		img := decoded(b, load(b, rel))
+		if img.Bounds().Dy() > 1080 {
+			img = imaging.Resize(img, 0, 1080, imaging.Lanczos)
+		}
+		found, err := a.Find(b.Context(), img, nil)
+		if err != nil || len(found) == 0 {
+			b.Fatalf("%s: no face: %v", rel, err)
+		}
+		faces := make([]iso.Face, len(found))
+		for i, f := range found {
+			faces[i] = iso.Face{Box: f.Box, Landmarks: f.Landmarks, Yaw: f.Pose.Yaw, Pitch: f.Pose.Pitch, Roll: f.Pose.Roll, Sharpness: 100}
+		}
+		b.Run(rel, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := iso.Measure(img, faces, 0, iso.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

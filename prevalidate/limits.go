@@ -31,6 +31,8 @@ type limits struct {
 	eyesClosed threshold // eye aspect ratio
 	turned     threshold // IMAGE_TURNED: roll beyond which the photo is turned, degrees
 	faceShare  threshold // TOO_MANY_FACES: share of the largest face's size that counts
+	blur       threshold // IMAGE_TOO_BLURRY: sharpness
+	iso        bool      // a rule judges an ISO/IEC 29794-5 component
 }
 
 func limitsOf(p *Profile) limits {
@@ -57,5 +59,7 @@ func limitsOf(p *Profile) limits {
 		eyesClosed: th(ruleID{EyesClosed, ""}),
 		turned:     th(ruleID{ImageTurned, ""}),
 		faceShare:  th(ruleID{TooManyFaces, ""}),
+		blur:       th(ruleID{ImageTooBlurry, ""}),
+		iso:        p.judgesISO(),
 	}
 }

@@ -49,6 +49,10 @@ type Options struct {
 	// largest are not looked for, as no rule counts them: a photo whose
 	// face is large is then searched at about a quarter of the cost.
 	AllFaces bool
+	// ISO computes each face's ISO/IEC 29794-5 quality components (package
+	// quality/iso: OFIQ's definitions, from dlib's 68 landmarks) into
+	// Face.ISO. A profile rule that judges a component computes them too.
+	ISO bool
 }
 
 // FaceFinder finds and measures the faces of an upright image, largest

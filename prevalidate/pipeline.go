@@ -80,6 +80,7 @@ var (
 		{"faces", stepFaces},     // find and measure
 		{"refine", stepRefine},   // decode larger and measure again, when the faces need more pixels
 		{"quality", stepQuality}, // sharpness, exposure, JPEG quality
+		{"iso", stepISO},         // ISO/IEC 29794-5 components, when asked for
 		{"judge", stepJudge},     // the profile's rules, into the report
 	}
 	fixSteps = []step{

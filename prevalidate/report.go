@@ -1,5 +1,7 @@
 package prevalidate
 
+import "github.com/facegate/facegate/quality/iso"
+
 // Severity of an issue. Only errors make a report not OK.
 type Severity string
 
@@ -38,6 +40,9 @@ type Face struct {
 	// EyePoints are the centres of the subject's right and left eye.
 	EyePoints [][2]float64 `json:"eye_points,omitempty"`
 	Landmarks [][2]int     `json:"landmarks,omitempty"` // 68 or 5 points, when asked for
+	// ISO are the face's ISO/IEC 29794-5 quality components, keyed by
+	// OFIQ's measure names (package quality/iso), when asked for.
+	ISO iso.Components `json:"iso,omitempty"`
 }
 
 // Output describes what Fix produced.

@@ -2,6 +2,7 @@ package prevalidate
 
 import (
 	"fmt"
+	"github.com/facegate/facegate/quality/iso"
 	"image"
 	"maps"
 	"math"
@@ -85,6 +86,9 @@ type Measurements struct {
 	// would be with the photo turned back.
 	Turn    int
 	Quality *Quality // nil when the image was not decoded
+	// ISO are the ISO/IEC 29794-5 components of each face (as Faces),
+	// when Options.ISO asked for them or a rule judges one.
+	ISO []iso.Components
 }
 
 // face is the face the rules judge: the largest.

@@ -2,6 +2,7 @@ package prevalidate
 
 import (
 	"context"
+	"github.com/facegate/facegate/quality/iso"
 	"image"
 	"math"
 	"time"
@@ -241,7 +242,7 @@ func (s *state) planNumFor(faces []facecheck.Face) int {
 
 // reportFaces turns measured faces into report entries, rounded for
 // reading.
-func reportFaces(faces []facecheck.Face, landmarks bool) []Face {
+func reportFaces(faces []facecheck.Face, isos []iso.Components, landmarks bool) []Face {
 	out := make([]Face, len(faces))
 	r1 := func(v float64) float64 { return math.Round(v*10) / 10 }
 	for i, f := range faces {
@@ -257,6 +258,9 @@ func reportFaces(faces []facecheck.Face, landmarks bool) []Face {
 		}
 		if r, l, ok := quality.EyeAspectRatio(f.Landmarks); ok {
 			out[i].Eyes = []float64{math.Round(r*1000) / 1000, math.Round(l*1000) / 1000}
+		}
+		if i < len(isos) {
+			out[i].ISO = isos[i]
 		}
 		if landmarks {
 			out[i].Landmarks = make([][2]int, len(f.Landmarks))

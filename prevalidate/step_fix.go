@@ -170,11 +170,11 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 // verifyOutput judges output bytes (verify) into out.
 func (s *state) verifyOutput(ctx context.Context, out *Output, data []byte) (bool, error) {
 	t0 := time.Now()
-	issues, faces, q, err := s.verify(ctx, data)
+	issues, m, err := s.verify(ctx, data)
 	if err != nil {
 		return true, err
 	}
-	out.Issues, out.Faces, out.Measures = issues, reportFaces(faces, s.opts.Landmarks), q
+	out.Issues, out.Faces, out.Measures = issues, reportFaces(m.Faces, m.ISO, s.opts.Landmarks), m.Quality
 	s.opts.Logger.Debug("verified", "issues", len(issues), "ms", ms(time.Since(t0)))
 	return false, nil
 }
@@ -206,14 +206,14 @@ func (s *state) toWork(r image.Rectangle) image.Rectangle {
 // verify checks output bytes exactly as Check would: header, decode, faces.
 // When the input has no face, the output is not searched again: it keeps
 // FACE_NOT_FOUND, so Fix cannot call ok what it could not measure.
-func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Face, *Quality, error) {
+func (s *state) verify(ctx context.Context, out []byte) ([]Issue, *Measurements, error) {
 	v := newState(s.opts, false)
 	defer v.releasePix()
 	v.data = out
 	noFace := s.m.FacesMeasured && len(s.m.Faces) == 0
 	v.noFaceSearch = noFace
 	if err := v.runSteps(ctx, checkSteps); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if noFace {
 		v.m.FacesMeasured, v.m.FaceError = true, s.m.FaceError
@@ -225,7 +225,7 @@ func (s *state) verify(ctx context.Context, out []byte) ([]Issue, []facecheck.Fa
 		q.JPEGQuality = in.JPEGQuality
 		v.m.Quality = &q
 	}
-	return s.opts.Profile.Judge(&v.m), v.m.Faces, v.m.Quality, nil
+	return s.opts.Profile.Judge(&v.m), &v.m, nil
 }
 
 // regressed reports whether before passes every face rule of p and

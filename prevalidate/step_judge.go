@@ -17,6 +17,6 @@ func (s *state) judge() {
 	m := &s.m
 	s.rep.Format, s.rep.Width, s.rep.Height, s.rep.Bytes, s.rep.Orientation = m.Format, m.Width, m.Height, m.Bytes, m.Orientation
 	s.rep.Issues = s.opts.Profile.Judge(m)
-	s.rep.Faces = reportFaces(m.Faces, s.opts.Landmarks)
+	s.rep.Faces = reportFaces(m.Faces, m.ISO, s.opts.Landmarks)
 	s.rep.Quality = m.Quality
 }

@@ -71,7 +71,7 @@ func MeasureExposure(img image.Image, region image.Rectangle) Exposure {
 	var n, dark, bright int
 	for y := r.Min.Y; y < r.Max.Y; y += step {
 		for x := r.Min.X; x < r.Max.X; x += step {
-			cr, cg, cb := rgb8(img, x, y)
+			cr, cg, cb := RGB8(img, x, y)
 			l := 0.2126*toLinear[cr] + 0.7152*toLinear[cg] + 0.0722*toLinear[cb]
 			v := toSRGB[int(l*srgbSteps+0.5)]
 			sum += v
@@ -86,8 +86,12 @@ func MeasureExposure(img image.Image, region image.Rectangle) Exposure {
 	return Exposure{Mean: sum / float64(n), Dark: float64(dark) / float64(n), Bright: float64(bright) / float64(n)}
 }
 
-// rgb8 reads one pixel as 8-bit sRGB, straight (not premultiplied).
-func rgb8(img image.Image, x, y int) (uint8, uint8, uint8) {
+// Linear is the linear-light value (0..1) of an 8-bit sRGB level.
+func Linear(v uint8) float64 { return toLinear[v] }
+
+// RGB8 reads one pixel as 8-bit sRGB, straight (not premultiplied), with
+// no allocation for the decoders' own image types.
+func RGB8(img image.Image, x, y int) (uint8, uint8, uint8) {
 	switch m := img.(type) {
 	case *image.YCbCr:
 		yi, ci := m.YOffset(x, y), m.COffset(x, y)
@@ -95,6 +99,10 @@ func rgb8(img image.Image, x, y int) (uint8, uint8, uint8) {
 	case *image.NRGBA:
 		p := m.Pix[m.PixOffset(x, y):]
 		return p[0], p[1], p[2]
+	case *image.RGBA:
+		if p := m.Pix[m.PixOffset(x, y):]; p[3] == 0xff {
+			return p[0], p[1], p[2]
+		}
 	case *image.Gray:
 		v := m.Pix[m.PixOffset(x, y)]
 		return v, v, v

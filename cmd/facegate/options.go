@@ -22,6 +22,7 @@ type imageFlags struct {
 	landmarks bool
 	allFaces  bool
 	crop      bool
+	iso       bool
 	models    modelFlags
 }
 
@@ -56,6 +57,7 @@ func (f *imageFlags) add(fs *pflag.FlagSet, fixes bool) {
 	fs.Int64Var(&f.maxPixels, "max-pixels", prevalidate.DefaultMaxPixels, "safety limit: most pixels an input may declare")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log each step on stderr")
 	fs.BoolVar(&f.landmarks, "landmarks", false, "put each face's landmark points in the JSON records")
+	fs.BoolVar(&f.iso, "iso", false, "compute each face's ISO/IEC 29794-5 quality components (OFIQ's definitions; see facegate iso) into the records")
 	fs.BoolVar(&f.allFaces, "all-faces", false, "find and report every face of at least the minimum size, also those under half the largest that no rule counts (slower)")
 	if fixes {
 		fs.BoolVar(&f.crop, "crop", false, "crop around the face when 1080 px high would make it too small (default: keep a larger height)")
@@ -89,6 +91,7 @@ func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options
 		Landmarks:     f.landmarks,
 		AllFaces:      f.allFaces,
 		Crop:          f.crop,
+		ISO:           f.iso,
 	}
 	if faces && profile.HasFaceRules() {
 		if opts.Faces, err = prevalidate.LoadAnalyzer(f.models.options()); err != nil {
