@@ -301,7 +301,9 @@ func TestCalibrateFromShadowTraffic(t *testing.T) {
 		v, _ := strconv.ParseFloat(m[1], 64)
 		return v
 	}
-	faceOf := func(r *journal.Record) (float64, bool) { return r.Measures.Faces[0].Size, r.Verdict.Code == "FACE_TOO_SMALL" }
+	faceOf := func(r *journal.Record) (float64, bool) {
+		return r.Measures.Faces[0].Size, r.Verdict.Code == "FACE_TOO_SMALL"
+	}
 	angleOf := func(r *journal.Record) (float64, bool) {
 		f := r.Measures.Faces[0]
 		return math.Max(math.Abs(f.Yaw), math.Abs(f.Pitch)), r.Verdict.Code == "FACE_ANGLE_TOO_LARGE"
