@@ -2,6 +2,7 @@ package prevalidate
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"fmt"
 	"image"
@@ -224,5 +225,40 @@ func TestISODegradations(t *testing.T) {
 	open, _, _ := isoScores(t, data)
 	if closed := median(before[iso.MouthClosed]); open[iso.MouthClosed] > closed-25 {
 		t.Errorf("open mouth: MouthClosed %v, closed mouths' median %v", open[iso.MouthClosed], closed)
+	}
+}
+
+// A profile file may require an ISO component's score: lit from one side,
+// a portrait fails IlluminationUniformity >= 60 that it passes as taken,
+// and the components are computed for the rule without Options.ISO.
+func TestISORuleInProfileFile(t *testing.T) {
+	native.Require(t)
+	p, err := ParseProfile([]byte(`{"facegate_profile": 1, "name": "even-light", "rules": [
+		{"code": "FACE_NOT_FOUND"},
+		{"code": "ISO_QUALITY_TOO_LOW", "key": "IlluminationUniformity", "threshold": 60}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckBytes(context.Background(), data, &Options{Profile: p})
+	if err != nil || !rep.OK || rep.Faces[0].ISO == nil {
+		t.Fatalf("as taken: %v %+v", err, rep.Issues)
+	}
+	src, _, _ := image.Decode(bytes.NewReader(data))
+	lit := degradations[1].f(imaging.Clone(src), rep.Faces[0])
+	rep, err = CheckBytes(context.Background(), encodeJPEG(t, lit, 95), &Options{Profile: p})
+	if err != nil || rep.OK || len(rep.Issues) != 1 || rep.Issues[0].Code != ISOQualityTooLow || !strings.Contains(rep.Issues[0].Message, "IlluminationUniformity score") {
+		t.Errorf("lit from one side: %v %+v", err, rep.Issues)
+	} else {
+		t.Log(rep.Issues[0].Message)
+	}
+	// A key that is no computed component is refused, naming the known ones.
+	_, err = ParseProfile([]byte(`{"facegate_profile": 1, "name": "x", "rules": [{"code": "ISO_QUALITY_TOO_LOW", "key": "UnifiedQualityScore"}]}`))
+	var pe *ProfileError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "IlluminationUniformity") {
+		t.Errorf("a component not computed: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/facegate/facegate/quality/iso"
 	"io"
 	"os"
 	"path/filepath"
@@ -86,10 +87,16 @@ var thresholdRange = map[ruleID][2]float64{
 	{EyesClosed, ""}:                  {0, 1},
 }
 
+func init() {
+	for _, name := range iso.Computed() {
+		thresholdRange[ruleID{ISOQualityTooLow, name}] = [2]float64{0, 100}
+	}
+}
+
 // builtinRules is every built-in rule, as the built-in profiles define
 // them: what a profile file's rules name. Made once; read only (rules are
 // copied out of it).
-var builtinRules = Progeny().Rules
+var builtinRules = append(Progeny().Rules, ISORules()...)
 
 func catalogue() []Rule { return builtinRules }
 

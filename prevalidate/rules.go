@@ -42,6 +42,11 @@ const (
 	PoorImageExposure    Code = "POOR_IMAGE_EXPOSURE"
 	ImageIsTooCompressed Code = "IMAGE_IS_TOO_COMPRESSED"
 	EyesClosed           Code = "EYES_CLOSED"
+
+	// ISOQualityTooLow is an ISO/IEC 29794-5 component's score under a
+	// profile's minimum: a rule no built-in profile has, that a profile
+	// file adds with the component's name as its key (see ISORules).
+	ISOQualityTooLow Code = "ISO_QUALITY_TOO_LOW"
 )
 
 // Keys of rules that share a code, for Profile.Threshold.

@@ -2,6 +2,8 @@ package prevalidate
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/facegate/facegate/quality/iso"
 )
@@ -33,4 +35,33 @@ func stepISO(_ context.Context, s *state) (bool, error) {
 }
 
 // judgesISO reports whether a rule of p judges an ISO component.
-func (p *Profile) judgesISO() bool { return false }
+func (p *Profile) judgesISO() bool {
+	return slices.ContainsFunc(p.Rules, func(r Rule) bool { return r.Code == ISOQualityTooLow })
+}
+
+// ISORules are the rules a profile file may add to require an ISO/IEC
+// 29794-5 component of the largest face at a minimum score: code
+// ISO_QUALITY_TOO_LOW, key the component's OFIQ name, threshold the least
+// score (0..100, default 50). No built-in profile has them; with one, the
+// components are computed for every image checked. A component that could
+// not be computed (no 68 landmarks) fails no rule.
+//
+//	{"code": "ISO_QUALITY_TOO_LOW", "key": "IlluminationUniformity", "threshold": 40}
+func ISORules() []Rule {
+	var out []Rule
+	for _, name := range iso.Computed() {
+		out = append(out, Rule{Code: ISOQualityTooLow, Key: name, Severity: SeverityError, Threshold: 50,
+			Message: "ISO/IEC 29794-5 " + name + " is too low", NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				if len(m.ISO) == 0 || m.ISO[0] == nil {
+					return false, ""
+				}
+				c, ok := m.ISO[0][name]
+				if !ok || c.Score == nil {
+					return false, ""
+				}
+				return *c.Score < t, fmt.Sprintf("%s score %.4g, at least %g needed", name, *c.Score, t)
+			}})
+	}
+	return out
+}

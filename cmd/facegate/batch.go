@@ -56,7 +56,7 @@ func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdi
 			return usageError{err}
 		}
 	}
-	writers, err := f.writers(stdout, journal, fix, opts.Profile)
+	writers, err := f.writers(stdout, journal, fix, opts)
 	if err != nil {
 		return usageError{err}
 	}
@@ -103,7 +103,7 @@ func (f *batchFlags) selection(stderr io.Writer) (batch.Selection, *os.File, err
 
 // writers are where each record goes: the table or JSON Lines on stdout,
 // the resume journal, the CSV file and the HTML report.
-func (f *batchFlags) writers(stdout io.Writer, journal *os.File, fix bool, profile *prevalidate.Profile) ([]recordWriter, error) {
+func (f *batchFlags) writers(stdout io.Writer, journal *os.File, fix bool, opts *prevalidate.Options) ([]recordWriter, error) {
 	ws := []recordWriter{newTable(stdout, fix)}
 	if f.json {
 		ws[0] = newJSONLines(stdout)
@@ -112,14 +112,14 @@ func (f *batchFlags) writers(stdout io.Writer, journal *os.File, fix bool, profi
 		ws = append(ws, newJSONLines(journal))
 	}
 	if f.csv != "" {
-		cw, err := newCSV(f.csv)
+		cw, err := newCSV(f.csv, opts.ISO)
 		if err != nil {
 			return nil, err
 		}
 		ws = append(ws, cw)
 	}
 	if f.report != "" {
-		ws = append(ws, newHTMLReport(f.report, profile))
+		ws = append(ws, newHTMLReport(f.report, opts.Profile))
 	}
 	return ws, nil
 }

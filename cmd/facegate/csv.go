@@ -4,10 +4,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/quality/iso"
 )
 
 // csvHeader is the CSV's first row. Face columns describe the largest
@@ -16,23 +18,34 @@ var csvHeader = []string{"path", "ok", "codes", "width", "height", "bytes", "jpe
 	"face_size", "ipd", "yaw", "pitch", "roll", "sharpness", "exposure"}
 
 type csvWriter struct {
-	f *os.File
-	w *csv.Writer
+	f   *os.File
+	w   *csv.Writer
+	iso []string // the ISO components computed, when asked for
 }
 
-func newCSV(name string) (*csvWriter, error) {
+// newCSV creates the CSV; with isoCols, each computed ISO/IEC 29794-5
+// component of the largest face gets two columns as OFIQ's CSV names
+// them: the native value (Name) and the quality component (Name.scalar).
+func newCSV(name string, isoCols bool) (*csvWriter, error) {
 	f, err := os.Create(name)
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
-	w := csv.NewWriter(f)
-	return &csvWriter{f: f, w: w}, w.Write(csvHeader)
+	c := &csvWriter{f: f, w: csv.NewWriter(f)}
+	header := slices.Clone(csvHeader)
+	if isoCols {
+		c.iso = iso.Computed()
+		for _, n := range c.iso {
+			header = append(header, n, n+".scalar")
+		}
+	}
+	return c, c.w.Write(header)
 }
 
 func (c *csvWriter) Write(r *prevalidate.Report) error {
 	codes := make([]string, 0, len(r.Issues))
 	for _, is := range r.Issues {
-		if is.Severity == prevalidate.SeverityError && !contains(codes, string(is.Code)) {
+		if is.Severity == prevalidate.SeverityError && !slices.Contains(codes, string(is.Code)) {
 			codes = append(codes, string(is.Code))
 		}
 	}
@@ -46,6 +59,15 @@ func (c *csvWriter) Write(r *prevalidate.Report) error {
 		fc := r.Faces[0]
 		row[8], row[9], row[10], row[11], row[12] = f(fc.Size), f(fc.IPD), f(fc.Yaw), f(fc.Pitch), f(fc.Roll)
 	}
+	for _, n := range c.iso {
+		raw, score := "", ""
+		if len(r.Faces) > 0 {
+			if comp, ok := r.Faces[0].ISO[n]; ok && comp.Raw != nil {
+				raw, score = f(*comp.Raw), f(*comp.Score)
+			}
+		}
+		row = append(row, raw, score)
+	}
 	return c.w.Write(row)
 }
 
@@ -56,13 +78,4 @@ func (c *csvWriter) Close() error {
 		return err
 	}
 	return c.f.Close()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

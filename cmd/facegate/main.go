@@ -144,7 +144,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	report.Flags().StringVarP(&reportOut, "out", "o", "", "the HTML file to write")
 	reportProfile.add(report.Flags(), "profile whose thresholds the charts draw", "the same, from a profile file")
-	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr), newProfile(stdout), newHealth(stdout), newCalibrate(stdout, stderr))
+	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr), newProfile(stdout), newHealth(stdout), newCalibrate(stdout, stderr), newISO(stdout), newCompare(stdout, stderr))
 	return root
 }
 

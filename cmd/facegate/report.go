@@ -8,10 +8,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/quality/iso"
 )
 
 // reportRow is what the HTML report keeps of a record.
@@ -22,6 +24,8 @@ type reportRow struct {
 	Size, IPD, Yaw, Pitch float64
 	Roll, Sharpness, Luma float64
 	HasFace, HasQuality   bool
+	// ISO are the largest face's ISO/IEC 29794-5 scores, when computed.
+	ISO map[string]float64
 }
 
 func rowOf(r *prevalidate.Report) reportRow {
@@ -31,7 +35,7 @@ func rowOf(r *prevalidate.Report) reportRow {
 		if is.Severity != prevalidate.SeverityError {
 			continue
 		}
-		if !contains(row.Codes, string(is.Code)) {
+		if !slices.Contains(row.Codes, string(is.Code)) {
 			row.Codes = append(row.Codes, string(is.Code))
 		}
 		fixable = fixable && is.Fixable
@@ -43,6 +47,14 @@ func rowOf(r *prevalidate.Report) reportRow {
 	if len(r.Faces) > 0 {
 		f := r.Faces[0]
 		row.HasFace, row.Size, row.IPD, row.Yaw, row.Pitch, row.Roll = true, f.Size, f.IPD, f.Yaw, f.Pitch, f.Roll
+		for name, c := range f.ISO {
+			if c.Score != nil {
+				if row.ISO == nil {
+					row.ISO = map[string]float64{}
+				}
+				row.ISO[name] = *c.Score
+			}
+		}
 	}
 	if q := r.Quality; q != nil && q.Region == "face" {
 		row.HasQuality, row.Sharpness, row.Luma = true, q.Sharpness, q.Exposure.Mean
@@ -117,6 +129,18 @@ type reportData struct {
 	FailingRows                  []reportRow
 	More                         int
 	Gallery                      []galleryCode
+	// ISO is the ISO/IEC 29794-5 section: a row per component computed,
+	// with a histogram each; empty when no record has them.
+	ISO           []isoSummary
+	ISOHistograms []template.HTML
+	ISONone       []iso.Info
+}
+
+// isoSummary is one component over the data set.
+type isoSummary struct {
+	Name, ID, How    string
+	N                int
+	Median, P5, Mean float64
 }
 
 // galleryCode is one failure code's thumbnails, and how many more images
@@ -201,12 +225,65 @@ func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile, g *galle
 			}
 		}
 	}
+	d.ISO, d.ISOHistograms, d.ISONone = isoSection(rows)
 	return reportTemplate.Execute(w, d)
+}
+
+// isoSection summarises the largest faces' ISO/IEC 29794-5 scores: per
+// component the median, the 5th percentile and the mean, and a histogram.
+func isoSection(rows []reportRow) ([]isoSummary, []template.HTML, []iso.Info) {
+	byName := map[string][]float64{}
+	for _, r := range rows {
+		for name, v := range r.ISO {
+			byName[name] = append(byName[name], v)
+		}
+	}
+	if len(byName) == 0 {
+		return nil, nil, nil
+	}
+	var sums []isoSummary
+	var hists []template.HTML
+	var none []iso.Info
+	for _, in := range iso.Measures() {
+		v := byName[in.Name]
+		if in.How == iso.HowNone {
+			none = append(none, in)
+			continue
+		}
+		if len(v) == 0 {
+			continue
+		}
+		s := summarise(v)
+		sums = append(sums, isoSummary{Name: in.Name, ID: fmt.Sprintf("0x%02x", in.ID), How: in.How, N: len(v), Median: s.median, P5: s.p5, Mean: s.mean})
+		hists = append(hists, scoreHistogram(in.Name+" score", v))
+	}
+	return sums, hists, none
+}
+
+// stats are a sample's median, 5th percentile and mean.
+type stats struct{ median, p5, mean float64 }
+
+func summarise(v []float64) stats {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	q := func(p float64) float64 { // linear between closest ranks
+		x := p * float64(len(s)-1)
+		i := int(x)
+		if i+1 >= len(s) {
+			return s[len(s)-1]
+		}
+		return s[i] + (x-float64(i))*(s[i+1]-s[i])
+	}
+	var sum float64
+	for _, x := range s {
+		sum += x
+	}
+	return stats{median: q(0.5), p5: q(0.05), mean: sum / float64(len(s))}
 }
 
 // logHistogram bins log10 of the values; labels show the values.
 func logHistogram(title string, values, thresholds []float64) template.HTML {
-	return drawHistogram(title, logs(values), logs(thresholds), func(v float64) float64 { return math.Pow(10, v) })
+	return drawHistogram(title, logs(values), logs(thresholds), func(v float64) float64 { return math.Pow(10, v) }, nil)
 }
 
 func logs(v []float64) []float64 {
@@ -239,10 +316,18 @@ func barChart(codes []codeCount) template.HTML {
 
 // histogram draws 20 bins of values with the thresholds as dashed red lines.
 func histogram(title string, values, thresholds []float64) template.HTML {
-	return drawHistogram(title, values, thresholds, func(v float64) float64 { return v })
+	return drawHistogram(title, values, thresholds, func(v float64) float64 { return v }, nil)
 }
 
-func drawHistogram(title string, values, thresholds []float64, label func(float64) float64) template.HTML {
+// scoreHistogram draws 0-100 scores on a 0-100 axis, so that components
+// and reports compare at a glance.
+func scoreHistogram(title string, values []float64) template.HTML {
+	return drawHistogram(title, values, nil, func(v float64) float64 { return v }, &[2]float64{0, 100})
+}
+
+// drawHistogram bins values over their range and the thresholds', or over
+// domain when given.
+func drawHistogram(title string, values, thresholds []float64, label func(float64) float64, domain *[2]float64) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<figure><figcaption>%s (%d images)</figcaption>`, template.HTMLEscapeString(title), len(values))
 	if len(values) == 0 {
@@ -252,6 +337,9 @@ func drawHistogram(title string, values, thresholds []float64, label func(float6
 	lo, hi := values[0], values[0]
 	for _, v := range append(append([]float64{}, values...), thresholds...) {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if domain != nil {
+		lo, hi = domain[0], domain[1]
 	}
 	if hi == lo {
 		hi = lo + 1
@@ -309,6 +397,14 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 <h2>Measures of the largest face</h2>
 <p>Dashed red lines are the profile's thresholds.</p>
 <div class="grid">{{range .Histograms}}{{.}}{{end}}</div>
+{{if .ISO}}<h2>ISO/IEC 29794-5 quality components</h2>
+<p>Of the largest face, with OFIQ's names, ids and 0-100 scores (higher is better); "how" says whether a component is computed as OFIQ defines it (ofiq), as OFIQ without its occlusion mask (ofiq-no-occlusion), or by facegate's own measure (facegate). See <code>facegate iso</code>.</p>
+<table><tr><th>component</th><th>id</th><th>how</th><th>faces</th><th>median</th><th>5th percentile</th><th>mean</th></tr>
+{{range .ISO}}<tr><td>{{.Name}}</td><td>{{.ID}}</td><td>{{.How}}</td><td>{{.N}}</td><td>{{printf "%.1f" .Median}}</td><td>{{printf "%.1f" .P5}}</td><td>{{printf "%.1f" .Mean}}</td></tr>
+{{end}}</table>
+<p>Not computed (they need OFIQ's networks): {{range $i, $n := .ISONone}}{{if $i}}, {{end}}{{$n.Name}}{{end}}.</p>
+<div class="grid">{{range .ISOHistograms}}{{.}}{{end}}</div>
+{{end}}
 <h2>Failing images, by the first code they fail</h2>
 <p>The largest face's box in red, its eyes in green; at most {{"8"}} images per code.</p>
 {{range .Gallery}}<h3>{{.Code}}</h3><div class="thumbs">{{range .Thumbs}}<figure class="thumb"><img src="{{.Src}}" alt="{{.Path}}" height="160"><figcaption>{{.Path}}<br><small>{{.Message}}</small></figcaption></figure>{{end}}</div>{{if .More}}<p>and {{.More}} more failing {{.Code}} first.</p>{{end}}

@@ -204,7 +204,7 @@ func Measure(img image.Image, faces []Face, i int, o Options) (Components, error
 	}
 	set := func(name string, raw, score float64) {
 		in, _ := Lookup(name)
-		c[name] = Component{ID: hexID(in.ID), Raw: ptr(raw), Score: ptr(clamp(score)), How: in.How}
+		c[name] = Component{ID: hexID(in.ID), Raw: ptr(sig6(raw)), Score: ptr(math.Round(clamp(score)*1000) / 1000), How: in.How}
 	}
 	pts := toF(f.Landmarks)
 	lm := landmarksOf(pts)
@@ -262,6 +262,15 @@ func Measure(img image.Image, faces []Face, i int, o Options) (Components, error
 func hexID(id int) string { return fmt.Sprintf("0x%02x", id) }
 
 func ptr(v float64) *float64 { return &v }
+
+// sig6 rounds v to 6 significant digits, for reading.
+func sig6(v float64) float64 {
+	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return v
+	}
+	k := math.Pow(10, 5-math.Floor(math.Log10(math.Abs(v))))
+	return math.Round(v*k) / k
+}
 
 // sigmoid is OFIQ's (1 + exp((x0 - x) / w))^-1.
 func sigmoid(x, x0, w float64) float64 { return 1 / (1 + math.Exp((x0-x)/w)) }

@@ -79,7 +79,8 @@ func want(t *testing.T, c Components, name string, raw, score, tol float64) {
 		t.Errorf("%s: %+v", name, got)
 		return
 	}
-	if !math.IsNaN(raw) && math.Abs(*got.Raw-raw) > tol {
+	// Raw values are reported to 6 significant digits.
+	if !math.IsNaN(raw) && math.Abs(*got.Raw-raw) > math.Max(tol, 1e-5*math.Abs(raw)) {
 		t.Errorf("%s raw %.6f, want %.6f", name, *got.Raw, raw)
 	}
 	if *got.Score != score {
