@@ -13,15 +13,22 @@ import (
 // the convex hull of its landmarks (the face region; black outside, as
 // OFIQ masks it).
 type aligned struct {
-	rgb  []uint8 // alignedSide² × 3
-	in   []bool  // alignedSide²: inside the face region
-	lm   []pt    // the landmarks in the frame
-	rows [alignedSide][2]int
+	rgb  []uint8             // alignedSide² × 3; only the face region's pixels are set
+	lm   []pt                // the landmarks in the frame
+	rows [alignedSide][2]int // per row, the face region's columns [x0, x1)
 }
 
-var frames = sync.Pool{New: func() any {
-	return &aligned{rgb: make([]uint8, alignedSide*alignedSide*3), in: make([]bool, alignedSide*alignedSide)}
-}}
+var frames = sync.Pool{New: func() any { return &aligned{rgb: make([]uint8, alignedSide*alignedSide*3)} }}
+
+// at is the frame's pixel, black outside the face region (as OFIQ masks
+// the aligned face).
+func (a *aligned) at(x, y int) (uint8, uint8, uint8) {
+	if y < 0 || y >= alignedSide || x < a.rows[y][0] || x >= a.rows[y][1] {
+		return 0, 0, 0
+	}
+	i := 3 * (y*alignedSide + x)
+	return a.rgb[i], a.rgb[i+1], a.rgb[i+2]
+}
 
 // align warps img's face (landmarks pts) into the reference frame,
 // sampling bilinearly as OpenCV's warpAffine does (pixel (x, y) of the
@@ -31,8 +38,6 @@ func align(img image.Image, pts []pt) *aligned {
 	n := landmarksOf(pts)
 	s := fitSimilarity([]pt{n.eyeL, n.eyeR, n.nose, n.mouthL, n.mouthR}, refs[:])
 	a := frames.Get().(*aligned)
-	clear(a.rgb)
-	clear(a.in)
 	a.lm = a.lm[:0]
 	for _, p := range pts {
 		a.lm = append(a.lm, s.apply(p))
@@ -40,30 +45,37 @@ func align(img image.Image, pts []pt) *aligned {
 	a.raster(hull(a.lm))
 	inv := s.inverse()
 	b := img.Bounds()
-	at := func(x, y int) (float64, float64, float64) {
+	var px [4][3]int32
+	read := func(k, x, y int) {
 		if x < b.Min.X || y < b.Min.Y || x >= b.Max.X || y >= b.Max.Y {
-			return 0, 0, 0
+			px[k] = [3]int32{} // outside the photo: black
+			return
 		}
 		r, g, bl := quality.RGB8(img, x, y)
-		return float64(r), float64(g), float64(bl)
+		px[k] = [3]int32{int32(r), int32(g), int32(bl)}
 	}
 	for y := range alignedSide {
 		x0, x1 := a.rows[y][0], a.rows[y][1]
+		if x0 >= x1 {
+			continue
+		}
+		// The source point moves by (inv.a, inv.b) per frame pixel.
+		p := inv.apply(pt{float64(x0), float64(y)})
 		for x := x0; x < x1; x++ {
-			p := inv.apply(pt{float64(x), float64(y)})
 			ix, iy := int(math.Floor(p.x)), int(math.Floor(p.y))
-			fx, fy := p.x-float64(ix), p.y-float64(iy)
-			r00, g00, b00 := at(ix, iy)
-			r10, g10, b10 := at(ix+1, iy)
-			r01, g01, b01 := at(ix, iy+1)
-			r11, g11, b11 := at(ix+1, iy+1)
-			lerp := func(v00, v10, v01, v11 float64) uint8 {
-				v := (v00*(1-fx)+v10*fx)*(1-fy) + (v01*(1-fx)+v11*fx)*fy
-				return uint8(math.Max(0, math.Min(255, math.Round(v))))
+			// Bilinear weights in 1/256ths, as OpenCV's fixed-point warp.
+			wx, wy := int32((p.x-float64(ix))*256+0.5), int32((p.y-float64(iy))*256+0.5)
+			read(0, ix, iy)
+			read(1, ix+1, iy)
+			read(2, ix, iy+1)
+			read(3, ix+1, iy+1)
+			i := 3 * (y*alignedSide + x)
+			for c := range 3 {
+				top := px[0][c]*(256-wx) + px[1][c]*wx
+				bot := px[2][c]*(256-wx) + px[3][c]*wx
+				a.rgb[i+c] = uint8((top*(256-wy) + bot*wy + 1<<15) >> 16)
 			}
-			i := y*alignedSide + x
-			a.in[i] = true
-			a.rgb[3*i], a.rgb[3*i+1], a.rgb[3*i+2] = lerp(r00, r10, r01, r11), lerp(g00, g10, g01, g11), lerp(b00, b10, b01, b11)
+			p.x, p.y = p.x+inv.a, p.y+inv.b
 		}
 	}
 	return a
@@ -212,8 +224,7 @@ func (a *aligned) regions() regionMeasures {
 		r = r.Intersect(frame)
 		for y := r.Min.Y; y < r.Max.Y; y++ {
 			for x := r.Min.X; x < r.Max.X; x++ {
-				i := 3 * (y*alignedSide + x)
-				cr, cg, cb := a.rgb[i], a.rgb[i+1], a.rgb[i+2] // black outside the face region
+				cr, cg, cb := a.at(x, y)
 				hs[k][luma(cr, cg, cb)]++
 				sum[0], sum[1], sum[2] = sum[0]+float64(cr), sum[1]+float64(cg), sum[2]+float64(cb)
 				count++
