@@ -17,6 +17,7 @@ import (
 	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny/progenytest"
 )
 
@@ -149,6 +150,12 @@ func TestOpenAPIContract(t *testing.T) {
 				t.Errorf("proxy refusal %s: not Progeny's field-error shape", body)
 			}
 		}
+	}
+
+	// With the ISO components on, the faces carry them, as documented.
+	_, withISO := newServer(t, Options{Check: &prevalidate.Options{ISO: true}})
+	if status, _, body := c.send(withISO.URL, request(t, "POST", "/v1/check", "image/jpeg", good), good, false); status != 200 || !strings.Contains(string(body), `"LuminanceMean":{"id":"0x44"`) {
+		t.Errorf("check with ISO components: %d %.300s", status, body)
 	}
 
 	// 504: a deadline no image can meet.
