@@ -14,6 +14,9 @@ const (
 	nearAngle = 10   // degrees beyond the yaw/pitch limit
 	nearEyes  = 0.05 // eye aspect ratio under the threshold
 	nearSharp = 0.5  // share of the sharpness threshold
+	nearLuma  = 15   // face luminance beyond a too-dark or too-bright limit, 0..255
+	nearGap   = 0.5  // share of the border margin FACE_CLOSE_TO_BORDER wants
+	nearFill  = 0.1  // share of the frame beyond FACE_TOO_CLOSE's limit
 )
 
 // nearMiss reports whether the fixed output fails only threshold rules the
@@ -37,7 +40,23 @@ func nearMiss(p *prevalidate.Profile, o *prevalidate.Output) bool {
 				return false
 			}
 		case prevalidate.FaceAngleTooLarge:
-			if math.Max(math.Abs(f.Yaw), math.Abs(f.Pitch)) > th(prevalidate.KeyYawPitch)+nearAngle {
+			if math.Max(math.Abs(f.Yaw), math.Abs(f.Pitch)) > th(prevalidate.KeyYawPitch)+nearAngle ||
+				math.Abs(f.Roll) > th(prevalidate.KeyRoll)+nearAngle {
+				return false
+			}
+		case prevalidate.FaceCloseToBorder:
+			e := f.Extent
+			gap := min(e[0], e[1], o.Width-(e[0]+e[2]), o.Height-(e[1]+e[3]))
+			if f.Box[2] <= 0 || float64(gap)/float64(f.Box[2]) < nearGap*th(string(prevalidate.FaceCloseToBorder)) {
+				return false
+			}
+		case prevalidate.FaceTooClose:
+			if o.Width <= 0 || o.Height <= 0 || math.Max(float64(f.Box[2])/float64(o.Width), float64(f.Box[3])/float64(o.Height)) > th(string(prevalidate.FaceTooClose))+nearFill {
+				return false
+			}
+		case prevalidate.PoorImageExposure:
+			m := o.Measures
+			if m == nil || m.Exposure.Mean < th(prevalidate.KeyTooDark)-nearLuma || m.Exposure.Mean > th(prevalidate.KeyTooBright)+nearLuma {
 				return false
 			}
 		case prevalidate.EyesClosed:
