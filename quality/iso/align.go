@@ -289,3 +289,34 @@ func naturalColour(a, b float64) float64 {
 	db := math.Max(math.Max(0, 5-b), math.Max(0, b-35))
 	return math.Sqrt(da*da + db*db)
 }
+
+// Aligned is a face as the region components see it: warped into OFIQ's
+// 616 x 616 reference frame, black outside the face region, with its
+// landmarks and the two cheek zones illumination uniformity and natural
+// colour read, in the frame's pixels. It is for looking at: Measure does
+// not need it.
+type Aligned struct {
+	Frame     *image.RGBA
+	Landmarks []image.Point
+	Cheeks    [2]image.Rectangle // the image-right and the image-left one
+}
+
+// Align warps img's face (dlib's 68 landmarks) into the reference frame.
+func Align(img image.Image, landmarks []image.Point) (*Aligned, error) {
+	if len(landmarks) != 68 {
+		return nil, ErrLandmarks
+	}
+	a := align(img, toF(landmarks))
+	defer a.release()
+	out := &Aligned{Frame: image.NewRGBA(image.Rect(0, 0, alignedSide, alignedSide)), Cheeks: a.regions().cheeks}
+	for y := range alignedSide {
+		for x := range alignedSide {
+			r, g, b := a.at(x, y)
+			copy(out.Frame.Pix[out.Frame.PixOffset(x, y):], []uint8{r, g, b, 0xff})
+		}
+	}
+	for _, p := range a.lm {
+		out.Landmarks = append(out.Landmarks, image.Pt(int(math.Round(p.x)), int(math.Round(p.y))))
+	}
+	return out, nil
+}

@@ -265,3 +265,32 @@ func TestResolutionIndependent(t *testing.T) {
 	}
 	_ = color.RGBA{}
 }
+
+// Align shows the frame the region components read: for a face already in
+// the reference frame, the same landmarks and pixels, black outside the
+// face region, and the cheek zones worked out by hand in
+// TestIlluminationUniformityByHand.
+func TestAlignView(t *testing.T) {
+	pts := template(17, 0)
+	a, err := Align(grey(616, 616, 128), pts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range a.Landmarks {
+		if p != pts[i] {
+			t.Fatalf("landmark %d at %v, want %v", i, p, pts[i])
+		}
+	}
+	if c := a.Frame.RGBAAt(308, 336); c.R != 128 || c.A != 255 {
+		t.Errorf("nose tip pixel %v", c)
+	}
+	if c := a.Frame.RGBAAt(10, 10); c.R != 0 || c.A != 255 {
+		t.Errorf("outside the face region %v", c)
+	}
+	if a.Cheeks[0] != image.Rect(331, 337, 364, 370) || a.Cheeks[1] != image.Rect(251, 337, 284, 370) {
+		t.Errorf("cheek zones %v", a.Cheeks)
+	}
+	if _, err := Align(grey(8, 8, 1), pts[:5]); err == nil {
+		t.Error("5 landmarks aligned")
+	}
+}

@@ -1,9 +1,12 @@
 // Command drawfaces draws what facegate's face finder sees on a photo:
 // the box dlib's landmarks are fitted in (red), the 68 landmarks (green)
 // and, with the keypoint detector, BlazeFace's six keypoints (blue), and
-// writes a PNG to look at.
+// writes a PNG to look at. With -aligned, it also writes the largest face
+// as the ISO/IEC 29794-5 region components see it: warped into OFIQ's
+// 616 x 616 frame, black outside the face region, its landmarks (green)
+// and the two cheek zones (yellow).
 //
-//	go run ./internal/cmd/drawfaces [-detector hog] [-turn DEG] [-max 1000] -o out.png photo.jpg
+//	go run ./internal/cmd/drawfaces [-detector hog] [-turn DEG] [-max 1000] [-aligned face.png] -o out.png photo.jpg
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/quality/iso"
 )
 
 func main() {
@@ -30,18 +34,19 @@ func main() {
 	turn := flag.Float64("turn", 0, "turn the photo by this many degrees clockwise first")
 	out := flag.String("o", "faces.png", "PNG to write")
 	maxSide := flag.Int("max", 1000, "longest side of the PNG")
+	aligned := flag.String("aligned", "", "also write the largest face aligned to OFIQ's frame to this PNG")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: drawfaces [-detector hog] [-turn DEG] -o out.png photo")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *detector, *turn, *out, *maxSide); err != nil {
+	if err := run(flag.Arg(0), *detector, *turn, *out, *maxSide, *aligned); err != nil {
 		fmt.Fprintln(os.Stderr, "drawfaces:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path, detector string, turn float64, out string, maxSide int) error {
+func run(path, detector string, turn float64, out string, maxSide int, aligned string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -93,15 +98,34 @@ func run(path, detector string, turn float64, out string, maxSide int) error {
 		}
 		fmt.Printf("keypoints score %.2f roll %.1f\n", k.Score, k.Roll())
 	}
+	if aligned != "" && len(faces) > 0 {
+		al, err := iso.Align(src, faces[0].Landmarks)
+		if err != nil {
+			return err
+		}
+		for _, c := range al.Cheeks {
+			rect(al.Frame, c, color.RGBA{255, 220, 0, 255}, 2)
+		}
+		for _, p := range al.Landmarks {
+			dot(al.Frame, float64(p.X), float64(p.Y), 2, color.RGBA{0, 255, 0, 255})
+		}
+		if err := writePNG(aligned, al.Frame); err != nil {
+			return err
+		}
+	}
 	var dst image.Image = img
 	if s := max(img.Bounds().Dx(), img.Bounds().Dy()); s > maxSide {
 		dst = imaging.Resize(img, img.Bounds().Dx()*maxSide/s, 0, imaging.Box)
 	}
-	w, err := os.Create(out)
+	return writePNG(out, dst)
+}
+
+func writePNG(name string, img image.Image) error {
+	w, err := os.Create(name)
 	if err != nil {
 		return err
 	}
-	if err := png.Encode(w, dst); err != nil {
+	if err := png.Encode(w, img); err != nil {
 		w.Close()
 		return err
 	}
