@@ -21,7 +21,7 @@ FUZZTIME ?= 4s
 FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDecodeJPEG \
 	./exif:FuzzParseTIFF ./exif:FuzzFromJPEG ./exif:FuzzParseHEIF ./quality:FuzzJPEGQuality \
 	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./facecheck:FuzzDecodeBlaze ./codec:FuzzDecodeDC \
-	./prevalidate:FuzzParseProfile ./journal:FuzzRead
+	./prevalidate:FuzzParseProfile ./journal:FuzzRead ./quality/iso:FuzzMeasure
 
 .PHONY: run test deps build samples clean fuzz
 

@@ -204,6 +204,11 @@ func Measure(img image.Image, faces []Face, i int, o Options) (Components, error
 	}
 	set := func(name string, raw, score float64) {
 		in, _ := Lookup(name)
+		if math.IsInf(raw, 0) || math.IsNaN(raw) || math.IsNaN(score) {
+			// A yaw of 90° makes the corrected eye distance infinite.
+			c[name] = Component{ID: hexID(in.ID), How: HowNone, Why: "undefined for this face"}
+			return
+		}
 		c[name] = Component{ID: hexID(in.ID), Raw: ptr(sig6(raw)), Score: ptr(math.Round(clamp(score)*1000) / 1000), How: in.How}
 	}
 	pts := toF(f.Landmarks)
