@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
 	_ "image/png"
 	"math"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/disintegration/imaging"
+	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/exif"
 	"github.com/facegate/facegate/internal/corpus"
 	"github.com/facegate/facegate/internal/native"
@@ -73,13 +73,20 @@ type variant struct {
 	held bool // held back from calibration, for the re-check
 }
 
+// portrait is a corpus photo of one face, upright, and its report.
+type portrait struct {
+	rel string
+	img image.Image
+	rep *prevalidate.Report
+}
+
 // portraits are the corpus photos with one face, upright, large enough to
 // be scaled to the face sizes around the cut-offs, and failing no rule but
-// the two being calibrated (and warnings).
-func portraits(t *testing.T) []string {
-	var out []string
+// the two being calibrated (and warnings), decoded.
+func portraits(t *testing.T) []portrait {
+	var out []portrait
 	for _, e := range corpus.Manifest(t) {
-		if e.Format != "JPEG" && e.Format != "PNG" {
+		if (e.Format != "JPEG" && e.Format != "PNG") || strings.HasPrefix(e.Notes, "no face") || strings.HasPrefix(e.Notes, "<480px") {
 			continue
 		}
 		data, err := os.ReadFile(corpus.Path(t, e.Path))
@@ -90,11 +97,21 @@ func portraits(t *testing.T) []string {
 		if err != nil || rep.Orientation != 1 || len(rep.Faces) != 1 || rep.Faces[0].Size < 190 {
 			continue
 		}
-		if !slices.ContainsFunc(rep.Issues, func(is prevalidate.Issue) bool {
+		if slices.ContainsFunc(rep.Issues, func(is prevalidate.Issue) bool {
 			return is.Severity == prevalidate.SeverityError && is.Code != prevalidate.FaceTooSmall && is.Code != prevalidate.FaceAngleTooLarge
 		}) {
-			out = append(out, e.Path)
+			continue
 		}
+		var img image.Image
+		if e.Format == "JPEG" {
+			img, err = codec.DecodeJPEG(data, 8, nil)
+		} else {
+			img, _, err = image.Decode(bytes.NewReader(data))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", e.Path, err)
+		}
+		out = append(out, portrait{e.Path, img, rep})
 	}
 	return out
 }
@@ -107,58 +124,50 @@ var shadowSizes = []float64{200, 215, 228, 238, 245, 253, 260, 272, 300}
 // has each of shadowSizes (cropped around the face to at most 1080 px a
 // side, as a selfie app sends), mirrored, and every third one stored
 // turned with an EXIF orientation. One size in four of each portrait is
-// held back, all its variants with it.
-func makeTraffic(t *testing.T, rels []string) []variant {
-	var out []variant
+// held back, all its variants with it. Two portraits at a time.
+func makeTraffic(t *testing.T, ps []portrait) []variant {
 	enc := func(img image.Image) []byte {
-		var b bytes.Buffer
-		if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 92}); err != nil {
-			t.Fatal(err)
+		b, err := codec.EncodeJPEG(img, 92)
+		if err != nil {
+			t.Error(err)
 		}
-		return b.Bytes()
+		return b
 	}
-	for i, rel := range rels {
-		data, err := os.ReadFile(corpus.Path(t, rel))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := prevalidate.CheckBytes(context.Background(), data, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, _, err := image.Decode(bytes.NewReader(data))
-		if err != nil {
-			t.Fatalf("%s: %v", rel, err)
-		}
-		face := rep.Faces[0]
-		b := src.Bounds()
-		for j, size := range shadowSizes {
-			k := size / face.Size
-			if k > 1.1 {
-				continue // more than a little upscaling makes a blurred photo
-			}
-			// The window around the face, in the source's pixels.
-			w := min(float64(b.Dx()), 3.2*face.Size, 1080/k)
-			h := min(float64(b.Dy()), 4*face.Size, 1080/k)
-			cx := float64(face.Box[0]) + float64(face.Box[2])/2
-			cy := float64(face.Box[1]) + float64(face.Box[3])/2
-			x0 := math.Max(0, math.Min(cx-w/2, float64(b.Dx())-w))
-			y0 := math.Max(0, math.Min(cy-0.45*h, float64(b.Dy())-h))
-			r := image.Rect(int(x0), int(y0), int(x0+w), int(y0+h)).Add(b.Min)
-			img := samples.Scaled(imaging.Crop(src, r), k)
-			held := (i+j)%4 == 0
-			name := fmt.Sprintf("%02d-%s-%d", i, strings.ReplaceAll(strings.TrimSuffix(filepath.Base(rel), filepath.Ext(rel)), " ", "_"), int(size))
-			out = append(out, variant{name + ".jpg", enc(img), held}, variant{name + "-mirrored.jpg", enc(imaging.FlipH(img)), held})
-			if j%3 == 1 {
-				turned, err := samples.WithOrientation(img, exif.Rotate90CW, 92)
-				if err != nil {
-					t.Fatal(err)
+	each := make([][]variant, len(ps))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	for i, p := range ps {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			face := p.rep.Faces[0]
+			b := p.img.Bounds()
+			for j, size := range shadowSizes {
+				k := size / face.Size
+				if k > 1.1 {
+					continue // more than a little upscaling makes a blurred photo
 				}
-				out = append(out, variant{name + "-turned.jpg", turned, held})
+				// The window around the face, in the source's pixels.
+				w := min(float64(b.Dx()), 3.2*face.Size, 1080/k)
+				h := min(float64(b.Dy()), 4*face.Size, 1080/k)
+				cx := float64(face.Box[0]) + float64(face.Box[2])/2
+				cy := float64(face.Box[1]) + float64(face.Box[3])/2
+				x0 := math.Max(0, math.Min(cx-w/2, float64(b.Dx())-w))
+				y0 := math.Max(0, math.Min(cy-0.45*h, float64(b.Dy())-h))
+				r := image.Rect(int(x0), int(y0), int(x0+w), int(y0+h)).Add(b.Min)
+				img := samples.Scaled(imaging.Crop(p.img, r), k)
+				held := (i+j)%4 == 0
+				name := fmt.Sprintf("%02d-%s-%d", i, strings.ReplaceAll(strings.TrimSuffix(filepath.Base(p.rel), filepath.Ext(p.rel)), " ", "_"), int(size))
+				each[i] = append(each[i], variant{name + ".jpg", enc(img), held}, variant{name + "-mirrored.jpg", enc(imaging.FlipH(img)), held})
+				if j%3 == 1 { // stored turned a quarter counter-clockwise, tagged to turn back
+					turned := samples.InsertAPP1(enc(imaging.Rotate90(img)), samples.OrientationTIFF(exif.Rotate90CW))
+					each[i] = append(each[i], variant{name + "-turned.jpg", turned, held})
+				}
 			}
-		}
+		})
 	}
-	return out
+	wg.Wait()
+	return slices.Concat(each...)
 }
 
 // lines counts the lines of a file.
@@ -182,12 +191,14 @@ func TestCalibrateFromShadowTraffic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the shadow-traffic calibration runs in the full pass, not -short")
 	}
+	t0 := time.Now()
 	rels := portraits(t)
 	if len(rels) < 12 {
-		t.Fatalf("%d portraits in the corpus, want at least 12: %v", len(rels), rels)
+		t.Fatalf("%d portraits in the corpus, want at least 12", len(rels))
 	}
 	traffic := makeTraffic(t, rels)
-	t.Logf("%d portraits, %d images of traffic", len(rels), len(traffic))
+	t.Logf("%d portraits, %d images of traffic (%.1f s to make)", len(rels), len(traffic), time.Since(t0).Seconds())
+	t1 := time.Now()
 
 	up := progenytest.NewServer(progenytest.Options{Judge: hiddenJudge(t)})
 	defer up.Close()
@@ -249,6 +260,7 @@ func TestCalibrateFromShadowTraffic(t *testing.T) {
 		t.Fatalf("%d journal records for %d images sent", n, len(train))
 	}
 	send(held)
+	t.Logf("traffic sent through the proxy in %.1f s", time.Since(t1).Seconds())
 
 	data, err := os.ReadFile(jpath)
 	if err != nil {
