@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -74,6 +75,23 @@ func TestCalibrateCommand(t *testing.T) {
 	html, err := os.ReadFile(report)
 	if err != nil || strings.Count(string(html), "<svg") < 3 || !strings.Contains(string(html), "proposed 250") || !strings.Contains(string(html), "current 224") {
 		t.Errorf("calibration report: %v, %d charts", err, strings.Count(string(html), "<svg"))
+	}
+	// As a browser draws it: accepted (blue) and rejected (red) bars.
+	browser := chromiumIfAny()
+	if browser == "" && os.Getenv("CI") == "true" {
+		t.Error("no chromium on PATH (make test installs Debian's chromium)")
+	}
+	if browser != "" {
+		shot := filepath.Join(dir, "calibration.png")
+		cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
+			"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "file://"+report)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("chromium: %v\n%s", err, out)
+		}
+		blue, red := countColours(t, shot, [3]uint32{0x2e, 0x86, 0xc1}, [3]uint32{0xc0, 0x39, 0x2b})
+		if blue < 3000 || red < 3000 {
+			t.Errorf("calibration report: %d px of accepted bars, %d of rejected", blue, red)
+		}
 	}
 	p, err := prevalidate.LoadProfile(out)
 	if err != nil {
