@@ -219,49 +219,88 @@ func Measure(img image.Image, faces []Face, i int, o Options) (Components, error
 	// original image, except EyesOpen, which reads the aligned ones;
 	// a similarity transform leaves its ratio as it is).
 	T := lm.t()
-	if T <= 0 {
+	iedImg := dist(lm.eyeL, lm.eyeR)
+	if T <= 0 || iedImg <= 0 {
 		return nil, ErrLandmarks
 	}
-	eyesOpen := math.Min(maxPair(pts, eyePairsImageLeft), maxPair(pts, eyePairsImageRight)) / T
-	set(EyesOpen, eyesOpen, round(100*sigmoid(eyesOpen, 0.02, 0.01)))
-	mouth := maxPair(pts, innerLipPairs) / T
-	set(MouthClosed, mouth, round(100*(1-sigmoid(mouth, 0.2, 0.06))))
-	ied := dist(lm.eyeL, lm.eyeR) * o.PixelScale / math.Cos(f.Yaw*math.Pi/180)
-	set(InterEyeDistance, ied, round(100*sigmoid(ied, 70, 20)))
-	head := T / H
-	set(HeadSize, head, round(200*(1-sigmoid(math.Abs(head-0.45), 0, 0.05))))
-	iedImg := dist(lm.eyeL, lm.eyeR)
-	mid := lm.eyeMid()
-	left := (lm.eyeR.x - float64(b.Min.X)) / iedImg
-	right := (W - (lm.eyeL.x - float64(b.Min.X))) / iedImg
-	above := (mid.y - float64(b.Min.Y)) / T
-	below := (H - (mid.y - float64(b.Min.Y))) / T
-	set(LeftwardCropOfTheFaceImage, left, round(100*sigmoid(left, 0.9, 0.1)))
-	set(RightwardCropOfTheFaceImage, right, round(100*sigmoid(right, 0.9, 0.1)))
-	set(MarginAboveOfTheFaceImage, above, round(100*sigmoid(above, 1.4, 0.1)))
-	set(MarginBelowOfTheFaceImage, below, round(100*sigmoid(below, 1.8, 0.1)))
-	for name, a := range map[string]float64{HeadPoseYaw: f.Yaw, HeadPosePitch: f.Pitch, HeadPoseRoll: f.Roll} {
-		cos := math.Cos(a * math.Pi / 180)
-		set(name, a, math.Max(0, round(100*cos*cos)))
-	}
-	single := singleFace(faces)
-	set(SingleFacePresent, single, round(100*(1-single)))
-	if f.Sharpness > 0 {
-		// 50 at the blur threshold, 88 at twice it, 12 at half.
-		set(Sharpness, f.Sharpness, round(100*sigmoid(math.Log(f.Sharpness), math.Log(o.BlurThreshold), 0.35)))
+	raw := map[string]float64{
+		EyesOpen:         math.Min(maxPair(pts, eyePairsImageLeft), maxPair(pts, eyePairsImageRight)) / T,
+		MouthClosed:      maxPair(pts, innerLipPairs) / T,
+		InterEyeDistance: iedImg * o.PixelScale / math.Cos(f.Yaw*math.Pi/180),
+		HeadSize:         T / H,
+		// OFIQ's crops: the farther eye's distance to the left and right
+		// edges in eye distances; the eyes' height above the bottom edge
+		// and under the top one in T.
+		LeftwardCropOfTheFaceImage:  (lm.eyeR.x - float64(b.Min.X)) / iedImg,
+		RightwardCropOfTheFaceImage: (W - (lm.eyeL.x - float64(b.Min.X))) / iedImg,
+		MarginAboveOfTheFaceImage:   (lm.eyeMid().y - float64(b.Min.Y)) / T,
+		MarginBelowOfTheFaceImage:   (H - (lm.eyeMid().y - float64(b.Min.Y))) / T,
+		HeadPoseYaw:                 f.Yaw,
+		HeadPosePitch:               f.Pitch,
+		HeadPoseRoll:                f.Roll,
+		SingleFacePresent:           singleFace(faces),
 	}
 	// Region components, on the aligned face.
 	a := align(img, pts)
 	r := a.regions()
 	a.release()
-	set(LuminanceMean, r.mean, round(100*sigmoid(r.mean, 0.2, 0.05)*(1-sigmoid(r.mean, 0.8, 0.05))))
-	set(LuminanceVariance, r.variance, round(100*math.Sin(60*r.variance/(60*r.variance+1)*math.Pi)))
-	set(UnderExposurePrevention, r.dark, round(120*(0.832-sigmoid(r.dark, 0.92, 0.05))))
-	set(OverExposurePrevention, r.bright, round(1/(r.bright+0.01)))
-	set(DynamicRange, r.entropy, 12.5*r.entropy)
-	set(IlluminationUniformity, r.uniformity, round(100*math.Pow(r.uniformity, 0.3)))
-	set(NaturalColour, r.colour, round(200*(1-sigmoid(r.colour, 0, 10))))
+	raw[LuminanceMean], raw[LuminanceVariance] = r.mean, r.variance
+	raw[UnderExposurePrevention], raw[OverExposurePrevention] = r.dark, r.bright
+	raw[DynamicRange], raw[IlluminationUniformity], raw[NaturalColour] = r.entropy, r.uniformity, r.colour
+	for name, v := range raw {
+		set(name, v, Score(name, v))
+	}
+	if f.Sharpness > 0 {
+		// 50 at the blur threshold, 88 at twice it, 12 at half.
+		set(Sharpness, f.Sharpness, round(100*sigmoid(math.Log(f.Sharpness), math.Log(o.BlurThreshold), 0.35)))
+	}
 	return c, nil
+}
+
+// mappings turn each component's native value into its quality
+// component value as OFIQ does: its sigmoid mappings with the constants of
+// its configuration (and code defaults), or the measure's own formula
+// where OFIQ has one (luminance, illumination uniformity, over-exposure,
+// dynamic range, head pose, single face present). Sharpness is facegate's
+// (see Measure).
+var mappings = map[string]func(x float64) float64{
+	EyesOpen:                    func(x float64) float64 { return round(100 * sigmoid(x, 0.02, 0.01)) },
+	MouthClosed:                 func(x float64) float64 { return round(100 * (1 - sigmoid(x, 0.2, 0.06))) },
+	InterEyeDistance:            func(x float64) float64 { return round(100 * sigmoid(x, 70, 20)) },
+	HeadSize:                    func(x float64) float64 { return round(200 * (1 - sigmoid(math.Abs(x-0.45), 0, 0.05))) },
+	LeftwardCropOfTheFaceImage:  func(x float64) float64 { return round(100 * sigmoid(x, 0.9, 0.1)) },
+	RightwardCropOfTheFaceImage: func(x float64) float64 { return round(100 * sigmoid(x, 0.9, 0.1)) },
+	MarginAboveOfTheFaceImage:   func(x float64) float64 { return round(100 * sigmoid(x, 1.4, 0.1)) },
+	MarginBelowOfTheFaceImage:   func(x float64) float64 { return round(100 * sigmoid(x, 1.8, 0.1)) },
+	HeadPoseYaw:                 headPose,
+	HeadPosePitch:               headPose,
+	HeadPoseRoll:                headPose,
+	SingleFacePresent:           func(x float64) float64 { return round(100 * (1 - x)) },
+	LuminanceMean: func(x float64) float64 {
+		return round(100 * sigmoid(x, 0.2, 0.05) * (1 - sigmoid(x, 0.8, 0.05)))
+	},
+	LuminanceVariance:       func(x float64) float64 { return round(100 * math.Sin(60*x/(60*x+1)*math.Pi)) },
+	UnderExposurePrevention: func(x float64) float64 { return round(120 * (0.832 - sigmoid(x, 0.92, 0.05))) },
+	OverExposurePrevention:  func(x float64) float64 { return round(1 / (x + 0.01)) },
+	DynamicRange:            func(x float64) float64 { return 12.5 * x },
+	IlluminationUniformity:  func(x float64) float64 { return round(100 * math.Pow(x, 0.3)) },
+	NaturalColour:           func(x float64) float64 { return round(200 * (1 - sigmoid(x, 0, 10))) },
+}
+
+func headPose(a float64) float64 {
+	c := math.Cos(a * math.Pi / 180)
+	return math.Max(0, round(100*c*c))
+}
+
+// Score is the quality component value (0..100) OFIQ gives the native
+// value x of the named measure; NaN for a measure without an OFIQ mapping
+// here (not computed, or Sharpness, which is facegate's).
+func Score(name string, x float64) float64 {
+	m, ok := mappings[name]
+	if !ok {
+		return math.NaN()
+	}
+	return clamp(m(x))
 }
 
 func hexID(id int) string { return fmt.Sprintf("0x%02x", id) }
