@@ -2,7 +2,6 @@ package iso
 
 import (
 	"image"
-	"image/color"
 	"math"
 	"testing"
 )
@@ -263,7 +262,6 @@ func TestResolutionIndependent(t *testing.T) {
 			t.Errorf("%s: %v at full size, %v at half", name, *big[name].Score, *small[name].Score)
 		}
 	}
-	_ = color.RGBA{}
 }
 
 // Align shows the frame the region components read: for a face already in
@@ -292,5 +290,30 @@ func TestAlignView(t *testing.T) {
 	}
 	if _, err := Align(grey(8, 8, 1), pts[:5]); err == nil {
 		t.Error("5 landmarks aligned")
+	}
+}
+
+// Measure is safe for concurrent use (the frames come from a pool) and
+// gives the same components every time.
+func TestMeasureConcurrent(t *testing.T) {
+	img := grey(616, 616, 128)
+	f := Face{Box: image.Rect(200, 200, 420, 420), Landmarks: template(17, 0), Sharpness: 50}
+	want := measure(t, img, f)
+	done := make(chan Components)
+	for range 4 {
+		go func() {
+			for range 10 {
+				c, _ := Measure(img, []Face{f}, 0, Options{})
+				done <- c
+			}
+		}()
+	}
+	for range 40 {
+		c := <-done
+		for name, w := range want {
+			if g := c[name]; (g.Score == nil) != (w.Score == nil) || (g.Score != nil && *g.Score != *w.Score) {
+				t.Fatalf("%s: %+v, want %+v", name, g, w)
+			}
+		}
 	}
 }
