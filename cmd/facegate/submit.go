@@ -70,6 +70,9 @@ func newSubmit(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().BoolVar(&f.journalPaths, "journal-paths", false, "also put the image file names in the journal")
 	c.Flags().BoolVar(&f.shadow, "shadow", false, "measure and journal, but send every image as it is (converted only where Progeny takes no such format), even those the checks refuse")
 	f.imageFlags.add(c.Flags(), true)
+	// submit's records carry no faces: the ISO components would be
+	// computed for nothing (a profile's ISO rules compute them anyway).
+	c.Flags().MarkHidden("iso")
 	return c
 }
 
