@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -82,13 +81,8 @@ func TestCalibrateCommand(t *testing.T) {
 		t.Error("no chromium on PATH (make test installs Debian's chromium)")
 	}
 	if browser != "" {
-		shot := filepath.Join(dir, "calibration.png")
-		cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
-			"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "file://"+report)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("chromium: %v\n%s", err, out)
-		}
-		blue, red := countColours(t, shot, [3]uint32{0x2e, 0x86, 0xc1}, [3]uint32{0xc0, 0x39, 0x2b})
+		shown, _ := screenshot(t, browser, report, 1000, 1400)
+		blue, red := countColours(shown, [3]uint32{0x2e, 0x86, 0xc1}, [3]uint32{0xc0, 0x39, 0x2b})
 		if blue < 3000 || red < 3000 {
 			t.Errorf("calibration report: %d px of accepted bars, %d of rejected", blue, red)
 		}

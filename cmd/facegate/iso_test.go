@@ -5,9 +5,7 @@ import (
 	"encoding/csv"
 	"image"
 	_ "image/jpeg"
-	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -94,13 +92,8 @@ func TestISOCommands(t *testing.T) {
 		t.Errorf("plot: %v", err)
 	}
 	// The plot, as a browser draws it: both runs' bars, per component.
-	shot := filepath.Join(dir, "compare.png")
-	cmd := exec.Command(chromium(t), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1400,1800",
-		"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "file://"+plot)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
-	}
-	blue, orange := countColours(t, shot, [3]uint32{130, 182, 218}, [3]uint32{235, 152, 78})
+	shown, _ := screenshot(t, chromium(t), plot, 1400, 1800)
+	blue, orange := countColours(shown, [3]uint32{130, 182, 218}, [3]uint32{235, 152, 78})
 	if blue < 2000 || orange < 2000 {
 		t.Errorf("compare plot: %d px of A's bars, %d of B's", blue, orange)
 	} else {
@@ -123,35 +116,4 @@ func TestISOCommands(t *testing.T) {
 	if _, stderr, code := facegate(t, "compare", plain, a); code != 2 || !strings.Contains(stderr, "--iso") {
 		t.Errorf("compare without components: exit %d %q", code, stderr)
 	}
-}
-
-// countColours counts the screenshot's pixels near each of two colours.
-func countColours(t *testing.T, path string, a, b [3]uint32) (na, nb int) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	near := func(r, g, bl uint32, c [3]uint32) bool {
-		d := func(x, y uint32) uint32 { return max(x, y) - min(x, y) }
-		return d(r, c[0]) <= 8 && d(g, c[1]) <= 8 && d(bl, c[2]) <= 8
-	}
-	bnd := img.Bounds()
-	for y := bnd.Min.Y; y < bnd.Max.Y; y++ {
-		for x := bnd.Min.X; x < bnd.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			r, g, bl = r>>8, g>>8, bl>>8
-			if near(r, g, bl, a) {
-				na++
-			} else if near(r, g, bl, b) {
-				nb++
-			}
-		}
-	}
-	return na, nb
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"os/exec"
@@ -58,25 +60,7 @@ func TestReportInBrowser(t *testing.T) {
 	if n := strings.Count(string(html), "data:image/jpeg;base64,"); n != 4 {
 		t.Errorf("%d thumbnails in the report, want the 4 failing images", n)
 	}
-	shot := filepath.Join(t.TempDir(), "report.png")
-	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,2400",
-		"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "file://"+report)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
-	}
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	near := func(r, g, b, R, G, B uint32, tol uint32) bool {
-		d := func(x, y uint32) uint32 { return max(x, y) - min(x, y) }
-		return d(r, R) <= tol && d(g, G) <= tol && d(b, B) <= tol
-	}
+	img, shot := screenshot(t, browser, report, 1280, 2400)
 	var bars, hist, boxes, photo int
 	bnd := img.Bounds()
 	for y := bnd.Min.Y; y < bnd.Max.Y; y++ {
@@ -84,9 +68,9 @@ func TestReportInBrowser(t *testing.T) {
 			r, g, b, _ := img.At(x, y).RGBA()
 			r, g, b = r>>8, g>>8, b>>8
 			switch {
-			case near(r, g, b, 0xc0, 0x39, 0x2b, 6):
+			case near(r, g, b, [3]uint32{0xc0, 0x39, 0x2b}, 6):
 				bars++ // the code chart's bars (and threshold lines)
-			case near(r, g, b, 0x2e, 0x86, 0xc1, 6):
+			case near(r, g, b, [3]uint32{0x2e, 0x86, 0xc1}, 6):
 				hist++ // histogram bars
 			case r > 200 && g < 60 && b < 60:
 				boxes++ // the face boxes drawn on the thumbnails
@@ -99,4 +83,49 @@ func TestReportInBrowser(t *testing.T) {
 	if bars < 1000 || hist < 5000 || boxes < 200 || photo < 20000 {
 		t.Errorf("the report looks blank somewhere: %d chart, %d histogram, %d face-box, %d photo pixels (screenshot %s)", bars, hist, boxes, photo, shot)
 	}
+}
+
+// screenshot renders page in the headless browser at w x h and returns
+// the picture and where its PNG is.
+func screenshot(t *testing.T, browser, page string, w, h int) (image.Image, string) {
+	t.Helper()
+	shot := filepath.Join(t.TempDir(), "screenshot.png")
+	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", fmt.Sprintf("--window-size=%d,%d", w, h),
+		"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "file://"+page)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img, shot
+}
+
+// near says whether an 8-bit colour is within tol of c on every channel.
+func near(r, g, b uint32, c [3]uint32, tol uint32) bool {
+	d := func(x, y uint32) uint32 { return max(x, y) - min(x, y) }
+	return d(r, c[0]) <= tol && d(g, c[1]) <= tol && d(b, c[2]) <= tol
+}
+
+// countColours counts a picture's pixels within 8 of each of two colours.
+func countColours(img image.Image, a, b [3]uint32) (na, nb int) {
+	bnd := img.Bounds()
+	for y := bnd.Min.Y; y < bnd.Max.Y; y++ {
+		for x := bnd.Min.X; x < bnd.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			r, g, bl = r>>8, g>>8, bl>>8
+			if near(r, g, bl, a, 8) {
+				na++
+			} else if near(r, g, bl, b, 8) {
+				nb++
+			}
+		}
+	}
+	return na, nb
 }
