@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -72,28 +68,12 @@ type isoRun struct {
 // readISORun reads JSON Lines records; a damaged line is named on stderr
 // and skipped, a path seen twice (shards, resumed runs) counted once.
 func readISORun(name string, stderr io.Writer) (*isoRun, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	run := &isoRun{scores: map[string][]float64{}}
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		var r prevalidate.Report
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			fmt.Fprintf(stderr, "facegate: %s: line %d: %v: skipped\n", name, n, err)
-			continue
-		}
-		if seen[r.Path] && r.Path != "" {
-			continue
-		}
-		seen[r.Path] = true
+	bad := func(n int, err error) { fmt.Fprintf(stderr, "facegate: %s: line %d: %v: skipped\n", name, n, err) }
+	err := eachRecord(name, map[string]bool{}, bad, func(r *prevalidate.Report) {
 		run.records++
 		if len(r.Faces) == 0 || r.Faces[0].ISO == nil {
-			continue
+			return
 		}
 		run.faces++
 		for k, c := range r.Faces[0].ISO {
@@ -101,11 +81,8 @@ func readISORun(name string, stderr io.Writer) (*isoRun, error) {
 				run.scores[k] = append(run.scores[k], *c.Score)
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s: a line over 16 MB", name)
-		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return run, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -94,26 +95,52 @@ func reportFromJSONL(files []string, out string, p *prevalidate.Profile) (int, e
 	h := newHTMLReport(out, p)
 	seen := map[string]bool{}
 	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			return 0, err
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 16<<20)
-		for sc.Scan() {
-			var r prevalidate.Report
-			if json.Unmarshal(sc.Bytes(), &r) != nil || r.Path == "" || seen[r.Path] {
-				continue // a torn last line, or a record seen in another shard
+		// A line that does not parse is a torn last line: skipped.
+		err := eachRecord(name, seen, nil, func(r *prevalidate.Report) {
+			if r.Path != "" {
+				h.Write(r)
 			}
-			seen[r.Path] = true
-			h.Write(&r)
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
+		})
+		if err != nil {
 			return 0, err
 		}
 	}
 	return len(h.rows), h.Close()
+}
+
+// eachRecord reads a JSON Lines file of records and calls fn with each
+// one whose path is not in seen yet (a record in two shards, or written
+// again by a resumed run, counts once), adding it. A line that does not
+// parse goes to bad with its number (nil: skipped unsaid).
+func eachRecord(name string, seen map[string]bool, bad func(line int, err error), fn func(*prevalidate.Report)) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		var r prevalidate.Report
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			if bad != nil {
+				bad(n, err)
+			}
+			continue
+		}
+		if r.Path != "" && seen[r.Path] {
+			continue
+		}
+		seen[r.Path] = true
+		fn(&r)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("%s: a line over 16 MB", name)
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 type codeCount struct {
