@@ -101,7 +101,8 @@ var rules = []rule{
 		if !ok || f.Box[2] <= 0 || w <= 0 || h <= 0 {
 			return 0, false
 		}
-		return math.Max(float64(f.Box[2])/float64(w), float64(f.Box[3])/float64(h)), true
+		face := prevalidate.Face{Box: f.Box}
+		return face.FrameShare(w, h), true
 	}, false},
 	{prevalidate.EyesClosed, "", func(r *journal.Record) (float64, bool) {
 		f, ok := largest(r)
@@ -245,7 +246,7 @@ func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Pro
 				continue // counted in the summary
 			}
 			vs := make([]float64, len(g.rules))
-			has := !acc && code == string(g.code) || acc
+			has := acc || code == string(g.code)
 			for j, ru := range g.rules {
 				v, ok := ru.measure(r)
 				vs[j], has = v, has && ok

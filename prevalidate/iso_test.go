@@ -2,8 +2,8 @@ package prevalidate
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/png"

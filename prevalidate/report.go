@@ -1,6 +1,10 @@
 package prevalidate
 
-import "github.com/facegate/facegate/quality/iso"
+import (
+	"image"
+
+	"github.com/facegate/facegate/quality/iso"
+)
 
 // Severity of an issue. Only errors make a report not OK.
 type Severity string
@@ -44,6 +48,18 @@ type Face struct {
 	// OFIQ's measure names (package quality/iso), when asked for.
 	ISO iso.Components `json:"iso,omitempty"`
 }
+
+// rect is an x, y, w, h quadruple as a rectangle.
+func rect(q [4]int) image.Rectangle { return image.Rect(q[0], q[1], q[0]+q[2], q[1]+q[3]) }
+
+// BorderGap is the least distance in pixels from the face's extent to the
+// edges of a w x h image (negative when cut off): what
+// FACE_CLOSE_TO_BORDER compares with its threshold times the box width.
+func (f *Face) BorderGap(w, h int) int { return borderGap(rect(f.Extent), w, h) }
+
+// FrameShare is the larger share of a w x h image's width and height the
+// face's box fills: what FACE_TOO_CLOSE compares with its threshold.
+func (f *Face) FrameShare(w, h int) float64 { return frameShare(rect(f.Box), w, h) }
 
 // Output describes what Fix produced.
 type Output struct {

@@ -347,7 +347,7 @@ func faceRules() []Rule {
 				if !ext.In(image.Rect(0, 0, m.Width, m.Height)) {
 					return false, "" // FACE_CROPPED says it
 				}
-				gap := min(ext.Min.X, ext.Min.Y, m.Width-ext.Max.X, m.Height-ext.Max.Y)
+				gap := borderGap(ext, m.Width, m.Height)
 				need := t * float64(f.Box.Dx())
 				return float64(gap) < need, fmt.Sprintf("%d px from an edge, at least %.0f px (%g of the face width) needed", gap, need, t)
 			}},
@@ -355,9 +355,23 @@ func faceRules() []Rule {
 			Check: func(m *Measurements, t float64) (bool, string) {
 				b := m.face().Box
 				fw, fh := float64(b.Dx())/float64(m.Width), float64(b.Dy())/float64(m.Height)
-				return fw > t || fh > t, fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %g%%", 100*fw, 100*fh, 100*t)
+				return frameShare(b, m.Width, m.Height) > t, fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %g%%", 100*fw, 100*fh, 100*t)
 			}},
 	}
+}
+
+// borderGap is the least distance in pixels from a face's extent (box and
+// landmarks) to the edges of a w x h image, negative when it is cut off:
+// FACE_CLOSE_TO_BORDER wants it at least its threshold times the face
+// width.
+func borderGap(extent image.Rectangle, w, h int) int {
+	return min(extent.Min.X, extent.Min.Y, w-extent.Max.X, h-extent.Max.Y)
+}
+
+// frameShare is the larger share of a w x h image's width and height that
+// a face's box fills: FACE_TOO_CLOSE's measure.
+func frameShare(box image.Rectangle, w, h int) float64 {
+	return math.Max(float64(box.Dx())/float64(w), float64(box.Dy())/float64(h))
 }
 
 // qualityRules judge the quality measures (docs/quality.md has the

@@ -45,13 +45,11 @@ func nearMiss(p *prevalidate.Profile, o *prevalidate.Output) bool {
 				return false
 			}
 		case prevalidate.FaceCloseToBorder:
-			e := f.Extent
-			gap := min(e[0], e[1], o.Width-(e[0]+e[2]), o.Height-(e[1]+e[3]))
-			if f.Box[2] <= 0 || float64(gap)/float64(f.Box[2]) < nearGap*th(string(prevalidate.FaceCloseToBorder)) {
+			if f.Box[2] <= 0 || float64(f.BorderGap(o.Width, o.Height))/float64(f.Box[2]) < nearGap*th(string(prevalidate.FaceCloseToBorder)) {
 				return false
 			}
 		case prevalidate.FaceTooClose:
-			if o.Width <= 0 || o.Height <= 0 || math.Max(float64(f.Box[2])/float64(o.Width), float64(f.Box[3])/float64(o.Height)) > th(string(prevalidate.FaceTooClose))+nearFill {
+			if o.Width <= 0 || o.Height <= 0 || f.FrameShare(o.Width, o.Height) > th(string(prevalidate.FaceTooClose))+nearFill {
 				return false
 			}
 		case prevalidate.PoorImageExposure:
