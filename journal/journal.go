@@ -32,15 +32,21 @@ import (
 // Format is the version of the record format.
 const Format = 1
 
+// How an image came to be sent, a record's Mode.
+const (
+	ModeEnforce = "enforce" // it passed the profile
+	ModeForced  = "forced"  // it failed, and submit --force sent it
+	ModeShadow  = "shadow"  // sent whatever the profile said
+	ModeExplore = "explore" // a near-threshold refusal sent on purpose
+)
+
 // Record is one image sent in one service call.
 type Record struct {
 	Format  int       `json:"journal"`
 	Time    time.Time `json:"time"`
 	Service string    `json:"service"`
 	Field   string    `json:"field"` // the form field the image was sent in
-	// Mode is how the image came to be sent: "enforce" (it passed the
-	// profile), "forced" (submit --force), "shadow" (sent whatever the
-	// profile said), "explore" (a refusal sent on purpose).
+	// Mode is how the image came to be sent (ModeEnforce...).
 	Mode          string   `json:"mode"`
 	Profile       string   `json:"profile"`
 	ProfileDigest string   `json:"profile_digest"`

@@ -141,7 +141,7 @@ func (s *Server) fixFields(ctx context.Context, service string, form *multipart.
 				continue
 			}
 			if !rep.OK && s.verdicts != nil && out != nil && s.explore(opts.Profile, rep.Output) {
-				parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile, mode: "explore", fixed: true})
+				parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile, mode: journal.ModeExplore, fixed: true})
 				continue
 			}
 			if !rep.OK {
@@ -159,7 +159,7 @@ func (s *Server) fixFields(ctx context.Context, service string, form *multipart.
 				}
 				continue
 			}
-			parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile, mode: "enforce", fixed: true})
+			parts = append(parts, part{field: field, name: base + ".jpg", data: out, rep: rep, profile: opts.Profile, mode: journal.ModeEnforce, fixed: true})
 		}
 	}
 	return parts, fieldErrs, issues, nil
@@ -269,7 +269,7 @@ const headBytes = 256 << 10
 // (or the client's bytes when there is none).
 func shadowPart(fh *multipart.FileHeader, field, base string, rep *prevalidate.Report, out []byte) (part, error) {
 	if (rep.Format != prevalidate.FormatJPEG && rep.Format != prevalidate.FormatPNG) && out != nil {
-		return part{field: field, name: base + ".jpg", data: out, rep: rep, mode: "shadow", fixed: true}, nil
+		return part{field: field, name: base + ".jpg", data: out, rep: rep, mode: journal.ModeShadow, fixed: true}, nil
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -284,5 +284,5 @@ func shadowPart(fh *multipart.FileHeader, field, base string, rep *prevalidate.R
 	if name == "" || name == "." || name == "/" {
 		name = field
 	}
-	return part{field: field, name: name, data: data, rep: rep, mode: "shadow"}, nil
+	return part{field: field, name: name, data: data, rep: rep, mode: journal.ModeShadow}, nil
 }

@@ -199,12 +199,12 @@ func (f *submitFlags) send(ctx context.Context, calls [][]prepared, enc *json.En
 		if jw != nil {
 			v := journal.VerdictOf(task, err)
 			for _, p := range call {
-				mode := "enforce"
+				mode := journal.ModeEnforce
 				switch {
 				case f.shadow:
-					mode = "shadow"
+					mode = journal.ModeShadow
 				case !p.rep.OK:
-					mode = "forced"
+					mode = journal.ModeForced
 				}
 				jr := journal.New(f.service, p.field.Name, mode, p.profile, p.rep, p.fixed)
 				jr.Verdict, jr.Path = v, p.path
