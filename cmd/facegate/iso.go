@@ -29,7 +29,7 @@ func newISO(stdout io.Writer) *cobra.Command {
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "MEASURE\tID\tHOW\tNOTE")
 			for _, in := range iso.Measures() {
-				fmt.Fprintf(tw, "%s\t0x%02x\t%s\t%s\n", in.Name, in.ID, in.How, in.Why)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", in.Name, in.Hex(), in.How, in.Why)
 			}
 			return tw.Flush()
 		},

@@ -281,7 +281,7 @@ func isoSection(rows []reportRow) ([]isoSummary, []template.HTML, []iso.Info) {
 			continue
 		}
 		s := summarise(v)
-		sums = append(sums, isoSummary{Name: in.Name, ID: fmt.Sprintf("0x%02x", in.ID), How: in.How, N: len(v), Median: s.median, P5: s.p5, Mean: s.mean})
+		sums = append(sums, isoSummary{Name: in.Name, ID: in.Hex(), How: in.How, N: len(v), Median: s.median, P5: s.p5, Mean: s.mean})
 		hists = append(hists, scoreHistogram(in.Name+" score", v))
 	}
 	return sums, hists, none

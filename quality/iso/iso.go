@@ -199,17 +199,17 @@ func Measure(img image.Image, faces []Face, i int, o Options) (Components, error
 	c := Components{}
 	for _, in := range infos {
 		if in.How == HowNone {
-			c[in.Name] = Component{ID: hexID(in.ID), How: HowNone, Why: in.Why}
+			c[in.Name] = Component{ID: in.Hex(), How: HowNone, Why: in.Why}
 		}
 	}
 	set := func(name string, raw, score float64) {
 		in, _ := Lookup(name)
 		if math.IsInf(raw, 0) || math.IsNaN(raw) || math.IsNaN(score) {
 			// A yaw of 90° makes the corrected eye distance infinite.
-			c[name] = Component{ID: hexID(in.ID), How: HowNone, Why: "undefined for this face"}
+			c[name] = Component{ID: in.Hex(), How: HowNone, Why: "undefined for this face"}
 			return
 		}
-		c[name] = Component{ID: hexID(in.ID), Raw: ptr(sig6(raw)), Score: ptr(math.Round(clamp(score)*1000) / 1000), How: in.How}
+		c[name] = Component{ID: in.Hex(), Raw: ptr(sig6(raw)), Score: ptr(math.Round(clamp(score)*1000) / 1000), How: in.How}
 	}
 	pts := toF(f.Landmarks)
 	lm := landmarksOf(pts)
@@ -303,7 +303,8 @@ func Score(name string, x float64) float64 {
 	return clamp(m(x))
 }
 
-func hexID(id int) string { return fmt.Sprintf("0x%02x", id) }
+// Hex is the measure's id as OFIQ writes it: "0x44".
+func (in Info) Hex() string { return fmt.Sprintf("0x%02x", in.ID) }
 
 func ptr(v float64) *float64 { return &v }
 

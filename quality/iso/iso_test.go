@@ -217,7 +217,7 @@ func TestEveryMeasureListed(t *testing.T) {
 	}
 	for _, in := range Measures() {
 		got := c[in.Name]
-		if got.ID != hexID(in.ID) || got.How != in.How {
+		if got.ID != in.Hex() || got.How != in.How {
 			t.Errorf("%s: %+v", in.Name, got)
 		}
 		if (in.How == HowNone) != (got.Raw == nil) || (in.How == HowNone && got.Why == "") {
