@@ -228,9 +228,9 @@ func Measure(img image.Image, faces []Face, i int, o Options) (Components, error
 		MouthClosed:      maxPair(pts, innerLipPairs) / T,
 		InterEyeDistance: iedImg * o.PixelScale / math.Cos(f.Yaw*math.Pi/180),
 		HeadSize:         T / H,
-		// OFIQ's crops: the farther eye's distance to the left and right
-		// edges in eye distances; the eyes' height above the bottom edge
-		// and under the top one in T.
+		// OFIQ's crops: the farther eye's distance to the left and to the
+		// right edge, in eye distances; the eyes' distance to the top and
+		// to the bottom edge, in T.
 		LeftwardCropOfTheFaceImage:  (lm.eyeR.x - float64(b.Min.X)) / iedImg,
 		RightwardCropOfTheFaceImage: (W - (lm.eyeL.x - float64(b.Min.X))) / iedImg,
 		MarginAboveOfTheFaceImage:   (lm.eyeMid().y - float64(b.Min.Y)) / T,
