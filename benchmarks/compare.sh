@@ -86,4 +86,19 @@ printf '\npeak RSS, facegate fix --jobs 1 over the photos: %s MB\n' \
 printf 'peak RSS, naive over the photos:                %s MB\n' "$(( $(rss ./bin/naive "${FILES[@]}") / 1024 ))"
 printf 'peak RSS, facegate check on the bomb sample:    %s MB\n' \
   "$(( $(rss ./bin/facegate check --detector "${DETECTOR:-blazeface}" testdata/samples/generated/bomb.png) / 1024 ))"
+# The face-surface model: the same serial run with a profile that has no
+# rule reading it (so the model is not loaded), and its cost per face.
+./bin/facegate profile show progeny | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+p["rules"] = [r for r in p["rules"] if r["code"] not in ("FACE_OCCLUDED", "EYES_NOT_VISIBLE", "EYE_GLARE") and r.get("key") != "human"]
+json.dump(p, sys.stdout)' >"$TMP/no-surface.json"
+printf 'peak RSS, the same without the face-surface rules: %s MB\n' \
+  "$(( $(rss ./bin/facegate fix --jobs 1 --detector "${DETECTOR:-blazeface}" --profile-file "$TMP/no-surface.json" -o "$TMP/out" "${FILES[@]}") / 1024 ))"
+printf 'face-surface model, one face, one core (BenchmarkSurface, medians of %d, ms):\n' "$ROUNDS"
+taskset -c 0 go test -tags "$(grep -qw avx2 /proc/cpuinfo && echo facegate_avx2)" -run XXX -bench BenchmarkSurface -count "$ROUNDS" ./benchmarks |
+  awk '/^BenchmarkSurface/ { n = $1; sub(/-[0-9]+$/, "", n); print n, $3 / 1e6 }' >"$TMP/surface"
+for n in $(cut -d' ' -f1 "$TMP/surface" | sort -u); do
+  printf '  %-56s %s\n' "$n" "$(grep "^$n " "$TMP/surface" | cut -d' ' -f2 | median)"
+done
 echo "detector ${DETECTOR:-blazeface}, commit $(git rev-parse --short HEAD), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

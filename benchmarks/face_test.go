@@ -234,3 +234,53 @@ func BenchmarkISO(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSurface is the face-surface model's work on one face: the
+// aligned crop, one forward of the model on one thread, and the regions'
+// shares (the surface step's cost per face), on the photo decoded as the
+// pipeline decodes it.
+func BenchmarkSurface(b *testing.B) {
+	a, err := prevalidate.LoadAnalyzer(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, rel := range []string{"faces-gf/chaeyeon.jpg", "faces-fr/obama3.jpg", "faces-fr/obama.jpg", selfie} {
+		img, k := pipelineDecode(b, load(b, rel))
+		faces, err := a.Find(b.Context(), img, &facecheck.FindOptions{MinFace: 224 * k, Relative: 0.5})
+		if err != nil || len(faces) == 0 {
+			b.Fatalf("%s: %d faces, %v", rel, len(faces), err)
+		}
+		f := faces[0]
+		b.Run(rel, func(b *testing.B) {
+			for b.Loop() {
+				if _, ok, err := a.MeasureSurface(img, &f, false); !ok || err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(f.Size, "face_px")
+		})
+	}
+}
+
+// BenchmarkSecondLook is the search of a photo without a face, with and
+// without the second look (dlib's HOG detector after BlazeFace finds
+// nothing): what a faceless photo costs more.
+func BenchmarkSecondLook(b *testing.B) {
+	for _, second := range []bool{false, true} {
+		a, err := prevalidate.LoadAnalyzer(&prevalidate.AnalyzerOptions{NoSecondLook: !second, NoSurface: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, rel := range []string{"exif-samples/jpg/mobile/jolla.jpg", "exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg", "exif-samples/jpg/hdr/iphone_hdr_YES.jpg"} {
+			img, k := pipelineDecode(b, load(b, rel))
+			opts := &facecheck.FindOptions{MinFace: 224 * k, Relative: 0.5}
+			b.Run(fmt.Sprintf("%s/second=%v", rel, second), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := a.Find(b.Context(), img, opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

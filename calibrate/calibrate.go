@@ -111,6 +111,33 @@ var rules = []rule{
 		}
 		return math.Max(f.EyesOpen[0], f.EyesOpen[1]), true
 	}, true},
+	// What covers the face (the face-surface model): the largest share of
+	// the mouth or the nose, the forehead, the eyes.
+	{prevalidate.FaceOccluded, prevalidate.KeyMouthNose, func(r *journal.Record) (float64, bool) {
+		c, ok := cover(r)
+		return c.MouthNose(), ok
+	}, false},
+	{prevalidate.FaceOccluded, prevalidate.KeyForehead, func(r *journal.Record) (float64, bool) {
+		c, ok := cover(r)
+		return c.Forehead, ok
+	}, false},
+	{prevalidate.EyesNotVisible, "", func(r *journal.Record) (float64, bool) {
+		c, ok := cover(r)
+		return c.Eyes(), ok
+	}, false},
+	// A person's face: the human-face score of the most human detection,
+	// whether the profile counted it as a face or set it aside.
+	{prevalidate.FaceNotFound, prevalidate.KeyHuman, func(r *journal.Record) (float64, bool) {
+		best, ok := -1.0, false
+		for _, fs := range [][]journal.Face{r.Measures.Faces, r.Measures.NotFaces} {
+			for _, f := range fs {
+				if f.Cover != nil && f.Cover.Human > best {
+					best, ok = f.Cover.Human, true
+				}
+			}
+		}
+		return best, ok
+	}, true},
 	{prevalidate.ImageTooBlurry, "", func(r *journal.Record) (float64, bool) {
 		return r.Measures.Sharpness, len(r.Measures.Faces) > 0 && r.Measures.Sharpness > 0
 	}, true},
@@ -119,6 +146,25 @@ var rules = []rule{
 	{prevalidate.ImageIsTooCompressed, "", func(r *journal.Record) (float64, bool) {
 		return float64(r.Measures.JPEGQuality), r.Measures.JPEGQuality > 0
 	}, true},
+}
+
+// cover is the largest face's face-surface reading.
+func cover(r *journal.Record) (prevalidate.Cover, bool) {
+	f, ok := largest(r)
+	if !ok || f.Cover == nil {
+		return prevalidate.Cover{}, false
+	}
+	return *f.Cover, true
+}
+
+// aliases are the provider's codes that reject an image for one of
+// facegate's: IDLive says FACE_IS_OCCLUDED where facegate says
+// FACE_OCCLUDED.
+var aliases = map[string]prevalidate.Code{"FACE_IS_OCCLUDED": prevalidate.FaceOccluded}
+
+// rejectsFor says whether the provider's code rejects an image for c.
+func rejectsFor(code string, c prevalidate.Code) bool {
+	return code == string(c) || aliases[code] == c
 }
 
 func exposure(r *journal.Record) (float64, bool) {
@@ -246,7 +292,7 @@ func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Pro
 				continue // counted in the summary
 			}
 			vs := make([]float64, len(g.rules))
-			has := acc || code == string(g.code)
+			has := acc || rejectsFor(code, g.code)
 			for j, ru := range g.rules {
 				v, ok := ru.measure(r)
 				vs[j], has = v, has && ok

@@ -257,3 +257,53 @@ func TestProposeBordersAndExposure(t *testing.T) {
 		t.Errorf("applied border threshold %v", th)
 	}
 }
+
+// The face-surface rules are learnt from verdicts like the others: a
+// provider that refuses faces whose mouth and nose are more than 30 %
+// covered (answering FACE_IS_OCCLUDED, IDLive's code), eyes more than 60 %
+// covered (EYES_NOT_VISIBLE), and detections scoring under 0.7 as a
+// person's face (FACE_NOT_FOUND), some of them set aside by the profile.
+func TestProposeSurfaceRules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	yes, no := true, false
+	var recs []journal.Record
+	for range 1500 {
+		c := &prevalidate.Cover{Mouth: rng.Float64(), Nose: rng.Float64() * 0.5, Lower: rng.Float64() * 0.5,
+			RightEye: rng.Float64(), LeftEye: rng.Float64() * 0.3, Human: rng.Float64()}
+		v := &journal.Verdict{State: "SUCCESS", Status: 200, Result: &yes}
+		bad := func(code string) { v = &journal.Verdict{State: "SUCCESS", Status: 400, Result: &no, Code: code} }
+		switch {
+		case c.Human < 0.7:
+			bad("FACE_NOT_FOUND")
+		case c.MouthNose() > 0.3:
+			bad("FACE_IS_OCCLUDED")
+		case c.Eyes() > 0.6:
+			bad("EYES_NOT_VISIBLE")
+		}
+		f := journal.Face{Size: 300, IPD: 120, Box: [4]int{300, 300, 300, 300}, Margins: [4]int{300, 300, 300, 300}, Cover: c}
+		m := journal.Measures{Width: 900, Height: 900, Exposure: 120, Sharpness: 100, Faces: []journal.Face{f}}
+		if c.Human < 0.5 { // the profile set it aside
+			m.Faces, m.NotFaces = []journal.Face{}, []journal.Face{f}
+		}
+		recs = append(recs, journal.Record{Format: journal.Format, Mode: "shadow", Verdict: v, Measures: m})
+	}
+	props, _ := Propose(recs, prevalidate.Progeny(), Options{})
+	for _, c := range []struct {
+		code   prevalidate.Code
+		key    string
+		hidden float64
+	}{
+		{prevalidate.FaceOccluded, prevalidate.KeyMouthNose, 0.3},
+		{prevalidate.EyesNotVisible, "", 0.6},
+		{prevalidate.FaceNotFound, prevalidate.KeyHuman, 0.7},
+	} {
+		i := slices.IndexFunc(props, func(p Proposal) bool { return p.Code == c.code && p.Key == c.key })
+		if i < 0 {
+			t.Errorf("%s/%s: no proposal", c.code, c.key)
+			continue
+		}
+		if pr := props[i]; math.Abs(pr.Proposed-c.hidden) > 0.02 || pr.After.Cost >= pr.Before.Cost {
+			t.Errorf("%s/%s: proposed %v (current %v), hidden %v; mistakes %+v -> %+v", c.code, c.key, pr.Proposed, pr.Current, c.hidden, pr.Before, pr.After)
+		}
+	}
+}

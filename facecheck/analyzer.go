@@ -15,6 +15,37 @@ type Analyzer struct {
 	pred *Predictor
 	bf   *BlazeFace // the keypoint detector; nil: dlib's HOG
 	hog  pool[*Detector]
+	// surface reads what covers each face and whether it is a person's;
+	// nil: not read.
+	surface *SurfaceModel
+	// secondLook runs dlib's HOG detector when the keypoint detector
+	// finds no face (see SetSecondLook).
+	secondLook bool
+}
+
+// SetSurface gives the analyzer the face-surface model that
+// MeasureSurface runs. Call it before the analyzer is used.
+func (a *Analyzer) SetSurface(m *SurfaceModel) { a.surface = m }
+
+// Surface is the face-surface model in use, or nil.
+func (a *Analyzer) Surface() *SurfaceModel { return a.surface }
+
+// SetSecondLook makes a keypoint analyzer search an image in which
+// BlazeFace finds no face once more with dlib's HOG detector (its passes,
+// as Find with HOG) before it reports none: BlazeFace misses some frontal faces
+// that fill the frame or sit in a black border, which HOG finds. Call it
+// before the analyzer is used.
+func (a *Analyzer) SetSecondLook(on bool) { a.secondLook = on }
+
+// MeasureSurface reads the surface of a face found in img (see
+// SurfaceModel.Measure); ok is false when the analyzer has no surface
+// model.
+func (a *Analyzer) MeasureSurface(img image.Image, f *Face, withMap bool) (c Cover, ok bool, err error) {
+	if a.surface == nil {
+		return Cover{}, false, nil
+	}
+	c, err = a.surface.Measure(img, f, withMap)
+	return c, err == nil, err
 }
 
 // NewAnalyzer returns an Analyzer that finds faces with dlib's HOG
@@ -162,6 +193,12 @@ func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions)
 	if a.bf != nil {
 		return a.findKeypoints(ctx, img, opts)
 	}
+	return a.findHOG(ctx, img, opts)
+}
+
+// findHOG is Find with dlib's HOG detector: its passes (see Passes) until
+// one finds a face.
+func (a *Analyzer) findHOG(ctx context.Context, img image.Image, opts *FindOptions) ([]Face, error) {
 	b := img.Bounds()
 	det, err := a.detector()
 	if err != nil {

@@ -32,6 +32,8 @@ type Face struct {
 	// Keys is the keypoint detector's reading of the face (nil from HOG),
 	// in the same coordinates.
 	Keys *KeyFace
+	// Cover is the face-surface model's reading (nil when not read).
+	Cover *Cover
 }
 
 // Calibration of Size (see Face.Size).
@@ -108,6 +110,11 @@ func (f Face) Scaled(k float64) Face {
 		kf := f.Keys.mapped(func(x, y float64) (float64, float64) { return centre(x), centre(y) })
 		out.Keys = &kf
 	}
+	if f.Cover != nil {
+		c := *f.Cover
+		c.Crop = Crop{CX: f.Cover.Crop.CX * k, CY: f.Cover.Crop.CY * k, Side: f.Cover.Crop.Side * k, Angle: f.Cover.Crop.Angle}
+		out.Cover = &c
+	}
 	return out
 }
 
@@ -138,6 +145,13 @@ func (f Face) Turned(q, w, h int) Face {
 			kf := out.Keys.mapped(func(x, y float64) (float64, float64) { return float64(hh-1) - y, x })
 			kf.Turn = (kf.Turn + 1) & 3
 			out.Keys = &kf
+		}
+		if out.Cover != nil {
+			c := *out.Cover
+			// The crop's centre is a point, not a pixel: (x, y) -> (h-y, x).
+			c.Crop.CX, c.Crop.CY = float64(h)-out.Cover.Crop.CY, out.Cover.Crop.CX
+			c.Crop.Angle = math.Remainder(out.Cover.Crop.Angle+math.Pi/2, 2*math.Pi)
+			out.Cover = &c
 		}
 		w, h = h, w
 	}

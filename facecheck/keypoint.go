@@ -7,6 +7,7 @@ import (
 	"image"
 	"math"
 	"slices"
+	"sync/atomic"
 )
 
 // Search parameters of the keypoint detector (see findKeypoints).
@@ -82,8 +83,19 @@ func (a *Analyzer) findKeypoints(ctx context.Context, img image.Image, opts *Fin
 	if err != nil {
 		return nil, err
 	}
+	if len(keys) == 0 && a.secondLook {
+		secondLooks.Add(1)
+		return a.findHOG(ctx, img, opts)
+	}
 	return a.MeasureKeys(ctx, img, keys, opts)
 }
+
+// secondLooks counts the HOG searches after BlazeFace found nothing.
+var secondLooks atomic.Int64
+
+// SecondLooks is how many times, in this process, a keypoint analyzer
+// searched an image again with HOG because BlazeFace found no face.
+func SecondLooks() int64 { return secondLooks.Load() }
 
 // MeasureKeys fits the landmarks to faces the keypoint detector found
 // (in img's coordinates, perhaps on a smaller copy of it, scaled), on

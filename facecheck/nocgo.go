@@ -95,3 +95,19 @@ func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool,
 
 // RuntimeVersion is "" without cgo: no runtime can be loaded.
 func RuntimeVersion() (version, path string) { return "", "" }
+
+// SurfaceModel is the face-surface model; without cgo none can be loaded.
+type SurfaceModel struct{}
+
+// NewSurfaceModel needs ONNX Runtime: without cgo it returns ErrUnavailable.
+func NewSurfaceModel(data []byte) (*SurfaceModel, error) {
+	return nil, unavailable("load the face-surface model", ErrRuntime)
+}
+
+// Measure needs ONNX Runtime: without cgo it returns ErrUnavailable.
+func (m *SurfaceModel) Measure(img image.Image, f *Face, withMap bool) (Cover, error) {
+	return Cover{}, unavailable("face surface", ErrRuntime)
+}
+
+// Close does nothing without cgo.
+func (m *SurfaceModel) Close() {}

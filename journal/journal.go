@@ -65,6 +65,9 @@ type Measures struct {
 	Exposure    float64 `json:"exposure_mean"`
 	JPEGQuality int     `json:"jpeg_quality"`
 	Faces       []Face  `json:"faces"`
+	// NotFaces are detections the profile set aside as not a person's
+	// face (FACE_NOT_FOUND's human-face score), with their reading.
+	NotFaces []Face `json:"not_faces,omitempty"`
 }
 
 // Face is one face of the bytes sent, largest first.
@@ -82,6 +85,9 @@ type Face struct {
 	// written before the extent was reported: of the box).
 	Margins  [4]int    `json:"margins"`
 	EyesOpen []float64 `json:"eyes_open,omitempty"`
+	// Cover is the face-surface model's reading (what covers the face,
+	// whether it is a person's), when the profile reads it.
+	Cover *prevalidate.Cover `json:"cover,omitempty"`
 }
 
 // Verdict is what Progeny answered.
@@ -118,10 +124,10 @@ func Digest(p *prevalidate.Profile) string {
 func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.Report, sentFixed bool) Record {
 	r := Record{Format: Format, Time: time.Now().UTC(), Service: service, Field: field, Mode: mode,
 		Profile: p.Name, ProfileDigest: Digest(p), Codes: []string{}}
-	issues, faces, q := rep.Issues, rep.Faces, rep.Quality
+	issues, faces, notFaces, q := rep.Issues, rep.Faces, rep.NotFaces, rep.Quality
 	w, h, n := rep.Width, rep.Height, rep.Bytes
 	if o := rep.Output; o != nil && sentFixed {
-		issues, faces, q, w, h, n = o.Issues, o.Faces, o.Measures, o.Width, o.Height, o.Bytes
+		issues, faces, notFaces, q, w, h, n = o.Issues, o.Faces, o.NotFaces, o.Measures, o.Width, o.Height, o.Bytes
 	}
 	for _, is := range issues {
 		if is.Severity == prevalidate.SeverityError {
@@ -132,13 +138,19 @@ func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.R
 	if q != nil {
 		r.Measures.Sharpness, r.Measures.Exposure, r.Measures.JPEGQuality = q.Sharpness, q.Exposure.Mean, q.JPEGQuality
 	}
-	for _, f := range faces {
+	face := func(f prevalidate.Face) Face {
 		e := f.Extent
 		if e[2] == 0 {
 			e = f.Box
 		}
-		r.Measures.Faces = append(r.Measures.Faces, Face{Size: f.Size, IPD: f.IPD, Yaw: f.Yaw, Pitch: f.Pitch, Roll: f.Roll,
-			Box: f.Box, Margins: [4]int{e[0], e[1], w - (e[0] + e[2]), h - (e[1] + e[3])}, EyesOpen: f.Eyes})
+		return Face{Size: f.Size, IPD: f.IPD, Yaw: f.Yaw, Pitch: f.Pitch, Roll: f.Roll,
+			Box: f.Box, Margins: [4]int{e[0], e[1], w - (e[0] + e[2]), h - (e[1] + e[3])}, EyesOpen: f.Eyes, Cover: f.Cover}
+	}
+	for _, f := range faces {
+		r.Measures.Faces = append(r.Measures.Faces, face(f))
+	}
+	for _, f := range notFaces {
+		r.Measures.NotFaces = append(r.Measures.NotFaces, face(f))
 	}
 	return r
 }

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,5 +115,30 @@ func TestVerdictOfIssuesInOrder(t *testing.T) {
 		if v := VerdictOf(task, nil); v.Code != "EYES_CLOSED" || v.Message != "closed" || v.TaskID != "t1" {
 			t.Fatalf("verdict %+v", v)
 		}
+	}
+}
+
+// A record keeps the face-surface reading of the bytes sent, and the
+// detections set aside as not a person's face, for calibrate.
+func TestRecordKeepsCover(t *testing.T) {
+	p := prevalidate.Progeny()
+	c := &prevalidate.Cover{Mouth: 0.9, Nose: 0.7, Lower: 0.8, Human: 0.99}
+	rep := &prevalidate.Report{Width: 800, Height: 900, Faces: []prevalidate.Face{{Box: [4]int{10, 20, 300, 300}, Size: 300, Cover: c}},
+		Output: &prevalidate.Output{Width: 700, Height: 800, Faces: []prevalidate.Face{}, NotFaces: []prevalidate.Face{{Box: [4]int{1, 2, 3, 4}, Cover: &prevalidate.Cover{Human: 0.1}}}}}
+	r := New("face_liveness", "image", ModeShadow, p, rep, false)
+	if len(r.Measures.Faces) != 1 || r.Measures.Faces[0].Cover == nil || r.Measures.Faces[0].Cover.Mouth != 0.9 || len(r.Measures.NotFaces) != 0 {
+		t.Fatalf("input record: %+v", r.Measures)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Record
+	if err := json.Unmarshal(b, &back); err != nil || back.Measures.Faces[0].Cover.MouthNose() != 0.9 {
+		t.Fatalf("round trip: %v %s", err, b)
+	}
+	r = New("face_liveness", "image", ModeEnforce, p, rep, true)
+	if len(r.Measures.Faces) != 0 || len(r.Measures.NotFaces) != 1 || r.Measures.NotFaces[0].Cover.Human != 0.1 {
+		t.Fatalf("output record: %+v", r.Measures)
 	}
 }

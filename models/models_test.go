@@ -123,3 +123,27 @@ func TestFindFetched(t *testing.T) {
 		t.Errorf("candidates %v", c)
 	}
 }
+
+// The face-surface model built into facegate is the one its digest names,
+// and a copy given by path is checked against it.
+func TestBuiltInSurfaceDigest(t *testing.T) {
+	if got := builtInDigest(); got != FaceSurface.SHA256 {
+		t.Fatalf("built-in face-surface model has SHA-256 %s, want %s", got, FaceSurface.SHA256)
+	}
+	b, from, err := SurfaceBytes(nil)
+	if err != nil || from != "built in" || len(b) == 0 {
+		t.Fatalf("built in: %d bytes from %q, %v", len(b), from, err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, FaceSurface.File)
+	if err := os.WriteFile(p, []byte("not the model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ce *ChecksumError
+	if _, _, err := SurfaceBytes(&Options{Dir: dir}); !errors.As(err, &ce) {
+		t.Errorf("a damaged copy: %v", err)
+	}
+	if b, from, err := SurfaceBytes(&Options{Path: p, SkipVerify: true}); err != nil || from != p || string(b) != "not the model" {
+		t.Errorf("an explicit copy, unverified: %q from %s, %v", b, from, err)
+	}
+}

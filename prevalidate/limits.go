@@ -33,6 +33,9 @@ type limits struct {
 	faceShare  threshold // TOO_MANY_FACES: share of the largest face's size that counts
 	blur       threshold // IMAGE_TOO_BLURRY: sharpness
 	iso        bool      // a rule judges an ISO/IEC 29794-5 component
+	human      threshold // FACE_NOT_FOUND: the least human-face score of a face
+	mouthNose  threshold // FACE_OCCLUDED: the largest share of the lower face covered
+	surface    bool      // a rule reads the face-surface model
 }
 
 func limitsOf(p *Profile) limits {
@@ -61,5 +64,8 @@ func limitsOf(p *Profile) limits {
 		faceShare:  th(ruleID{TooManyFaces, ""}),
 		blur:       th(ruleID{ImageTooBlurry, ""}),
 		iso:        p.judgesISO(),
+		human:      th(ruleID{FaceNotFound, KeyHuman}),
+		mouthNose:  th(ruleID{FaceOccluded, KeyMouthNose}),
+		surface:    p.ReadsSurface(),
 	}
 }

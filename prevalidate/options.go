@@ -53,6 +53,10 @@ type Options struct {
 	// quality/iso: OFIQ's definitions, from dlib's 68 landmarks) into
 	// Face.ISO. A profile rule that judges a component computes them too.
 	ISO bool
+	// CoverMaps reads each face's surface even when no rule asks, and keeps
+	// the face-surface model's covered map in facecheck.Face.Cover (for
+	// drawing it).
+	CoverMaps bool
 }
 
 // FaceFinder finds and measures the faces of an upright image, largest
@@ -102,6 +106,16 @@ type AnalyzerOptions struct {
 	// library; neither is read by the HOG detector.
 	BlazeFace models.Options
 	Runtime   models.Options
+	// Surface is the face-surface model (what covers a face, whether it is
+	// a person's); the zero value uses the copy built into facegate.
+	Surface models.Options
+	// NoSurface loads no face-surface model: the rules that read it
+	// (FACE_OCCLUDED, EYES_NOT_VISIBLE, EYE_GLARE, FACE_NOT_FOUND's
+	// human-face score) then judge nothing.
+	NoSurface bool
+	// NoSecondLook: the BlazeFace analyzer reports no face when BlazeFace
+	// finds none, without searching again with dlib's HOG detector.
+	NoSecondLook bool
 	// Cache is the folder in which the parsed landmark model (and, with
 	// HOG, the detector) and the files' verified digests are kept between
 	// runs: "" = the user's cache folder (such as ~/.cache/facegate),
@@ -171,21 +185,33 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 		}
 	}
 	var bf *facecheck.BlazeFace
-	if det == DetectorBlazeFace {
-		// The detector first: its files are the ones a new machine lacks.
+	var surface *facecheck.SurfaceModel
+	if det == DetectorBlazeFace || !o.NoSurface {
+		// ONNX Runtime first: its files are the ones a new machine lacks.
 		lib, err := models.Find(models.ONNXRuntime, &o.Runtime)
-		if err != nil {
-			return nil, err
-		}
-		model, err := models.Find(models.BlazeFace256, &o.BlazeFace)
 		if err != nil {
 			return nil, err
 		}
 		if err := facecheck.LoadRuntime(lib); err != nil {
 			return nil, err
 		}
+	}
+	if det == DetectorBlazeFace {
+		model, err := models.Find(models.BlazeFace256, &o.BlazeFace)
+		if err != nil {
+			return nil, err
+		}
 		if bf, err = facecheck.NewBlazeFace(model); err != nil {
 			return nil, err
+		}
+	}
+	if !o.NoSurface {
+		data, from, err := models.SurfaceBytes(&o.Surface)
+		if err != nil {
+			return nil, err
+		}
+		if surface, err = facecheck.NewSurfaceModel(data); err != nil {
+			return nil, fmt.Errorf("face-surface model (%s): %w", from, err)
 		}
 	}
 	path, err := models.Find(models.Landmarks68, &o.Landmarks)
@@ -199,10 +225,13 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
+	a := facecheck.NewAnalyzer(pred)
 	if bf != nil {
-		return facecheck.NewKeypointAnalyzer(pred, bf), nil
+		a = facecheck.NewKeypointAnalyzer(pred, bf)
+		a.SetSecondLook(!o.NoSecondLook)
 	}
-	return facecheck.NewAnalyzer(pred), nil
+	a.SetSurface(surface)
+	return a, nil
 }
 
 // cacheDir is where the parsed landmark model is kept between runs, or ""

@@ -7,7 +7,8 @@
 // file: read -> header (format, size, EXIF, safety limits) -> plan (the
 // decode scale, once; for a progressive JPEG that Fix scales, from the
 // faces found on its DC preview) -> decode (upright pixels) -> faces ->
-// refine (a larger decode when the faces need more pixels) -> quality ->
+// refine (a larger decode when the faces need more pixels) -> surface
+// (what covers each face, and whether it is a person's) -> quality ->
 // judge; then, for Fix: fix (turn, plan the size, scale once, encode to
 // fit) -> verify (the check steps again, on the output bytes) -> keep
 // (the input's size when the smaller output fails a face rule the input
@@ -79,6 +80,7 @@ var (
 		{"decode", stepDecode},   // the pixels, upright
 		{"faces", stepFaces},     // find and measure
 		{"refine", stepRefine},   // decode larger and measure again, when the faces need more pixels
+		{"surface", stepSurface}, // what covers each face, and whether it is a person's
 		{"quality", stepQuality}, // sharpness, exposure, JPEG quality
 		{"iso", stepISO},         // ISO/IEC 29794-5 components, when asked for
 		{"judge", stepJudge},     // the profile's rules, into the report

@@ -85,6 +85,11 @@ var thresholdRange = map[ruleID][2]float64{
 	{PoorImageExposure, KeyTooBright}: {0, 255},
 	{ImageIsTooCompressed, ""}:        {1, 100},
 	{EyesClosed, ""}:                  {0, 1},
+	{FaceNotFound, KeyHuman}:          {0, 1},
+	{FaceOccluded, KeyMouthNose}:      {0, 1},
+	{FaceOccluded, KeyForehead}:       {0, 1},
+	{EyesNotVisible, ""}:              {0, 1},
+	{EyeGlare, ""}:                    {0, 1},
 }
 
 func init() {

@@ -2,6 +2,9 @@ package prevalidate
 
 import (
 	"image"
+	"math"
+
+	"github.com/facegate/facegate/facecheck"
 
 	"github.com/facegate/facegate/quality/iso"
 )
@@ -47,6 +50,48 @@ type Face struct {
 	// ISO are the face's ISO/IEC 29794-5 quality components, keyed by
 	// OFIQ's measure names (package quality/iso), when asked for.
 	ISO iso.Components `json:"iso,omitempty"`
+	// Cover is what the face-surface model read on the face, when a rule
+	// reads it.
+	Cover *Cover `json:"cover,omitempty"`
+}
+
+// MouthNose is FACE_OCCLUDED's measure: the largest share covered of the
+// mouth, the nose and the lower face.
+func (c *Cover) MouthNose() float64 { return max(c.Mouth, c.Nose, c.Lower) }
+
+// Eyes is EYES_NOT_VISIBLE's measure: the larger share covered of the two
+// eyes.
+func (c *Cover) Eyes() float64 { return max(c.RightEye, c.LeftEye) }
+
+// Cover is what the face-surface model read on a face (facecheck.Cover):
+// the share (0..1) of each region covered by something in front of the
+// face, the share of each eye blown out by glare, the score that it is a
+// person's face, and MediaPipe's face-presence score.
+type Cover struct {
+	RightEye float64    `json:"right_eye"`
+	LeftEye  float64    `json:"left_eye"`
+	Nose     float64    `json:"nose"`
+	Mouth    float64    `json:"mouth"`
+	Forehead float64    `json:"forehead"`
+	Lower    float64    `json:"lower_face"`
+	Face     float64    `json:"face"`
+	Glare    [2]float64 `json:"glare"` // right eye, left eye
+	Human    float64    `json:"human"`
+	Presence float64    `json:"presence"`
+}
+
+// coverOf rounds a model's reading for the report.
+func coverOf(c *facecheck.Cover) *Cover {
+	if c == nil {
+		return nil
+	}
+	r3 := func(v float64) float64 { return math.Round(v*1000) / 1000 }
+	return &Cover{
+		RightEye: r3(c.Covered[facecheck.RegionRightEye]), LeftEye: r3(c.Covered[facecheck.RegionLeftEye]),
+		Nose: r3(c.Covered[facecheck.RegionNose]), Mouth: r3(c.Covered[facecheck.RegionMouth]),
+		Forehead: r3(c.Covered[facecheck.RegionForehead]), Lower: r3(c.Covered[facecheck.RegionLower]), Face: r3(c.Covered[facecheck.RegionFace]),
+		Glare: [2]float64{r3(c.Glare[0]), r3(c.Glare[1])}, Human: r3(c.Human), Presence: r3(c.Presence),
+	}
 }
 
 // rect is an x, y, w, h quadruple as a rectangle.
@@ -71,6 +116,8 @@ type Output struct {
 	Cropped bool    `json:"cropped,omitempty"` // cut around the face (Options.Crop)
 	Issues  []Issue `json:"issues"`            // what still fails on the output
 	Faces   []Face  `json:"faces"`             // as measured on the output
+	// NotFaces: detections on the output set aside as not a person's face.
+	NotFaces []Face `json:"not_faces,omitempty"`
 	// Measures of the output (its JPEG quality the lower of the input's
 	// and its own, as the rule judges it).
 	Measures *Quality `json:"quality_measures,omitempty"`
@@ -85,14 +132,17 @@ type Report struct {
 	OK     bool   `json:"ok"`
 	Format Format `json:"format"`
 	// Width and Height are upright, after orientation (0 when unknown).
-	Width       int      `json:"width"`
-	Height      int      `json:"height"`
-	Bytes       int64    `json:"bytes"`
-	Orientation int      `json:"orientation"` // EXIF orientation, 1 when none
-	Issues      []Issue  `json:"issues"`      // of the input
-	Faces       []Face   `json:"faces"`
-	Quality     *Quality `json:"quality,omitempty"` // nil when not decoded
-	Output      *Output  `json:"output,omitempty"`
+	Width       int     `json:"width"`
+	Height      int     `json:"height"`
+	Bytes       int64   `json:"bytes"`
+	Orientation int     `json:"orientation"` // EXIF orientation, 1 when none
+	Issues      []Issue `json:"issues"`      // of the input
+	Faces       []Face  `json:"faces"`
+	// NotFaces are detections set aside as not a person's face (FACE_NOT_FOUND's
+	// human-face score), with the model's reading.
+	NotFaces []Face   `json:"not_faces,omitempty"`
+	Quality  *Quality `json:"quality,omitempty"` // nil when not decoded
+	Output   *Output  `json:"output,omitempty"`
 }
 
 // Has reports whether the input has an issue with this code.

@@ -43,6 +43,11 @@ const (
 	ImageIsTooCompressed Code = "IMAGE_IS_TOO_COMPRESSED"
 	EyesClosed           Code = "EYES_CLOSED"
 
+	// What covers the face (the face-surface model, facecheck.Cover).
+	FaceOccluded   Code = "FACE_OCCLUDED"
+	EyesNotVisible Code = "EYES_NOT_VISIBLE"
+	EyeGlare       Code = "EYE_GLARE"
+
 	// ISOQualityTooLow is an ISO/IEC 29794-5 component's score under a
 	// profile's minimum: a rule no built-in profile has, that a profile
 	// file adds with the component's name as its key (see ISORules).
@@ -57,6 +62,9 @@ const (
 	KeyRoll        = "roll"         // FACE_ANGLE_TOO_LARGE by roll, degrees
 	KeyTooDark     = "too_dark"     // POOR_IMAGE_EXPOSURE: mean face luminance under, 0..255
 	KeyTooBright   = "too_bright"   // POOR_IMAGE_EXPOSURE: mean face luminance over, 0..255
+	KeyHuman       = "human"        // FACE_NOT_FOUND: least human-face score of a face that counts, 0..1
+	KeyMouthNose   = "mouth_nose"   // FACE_OCCLUDED: share of the mouth or the nose covered, 0..1
+	KeyForehead    = "forehead"     // FACE_OCCLUDED: share of the forehead covered, 0..1
 )
 
 // Clipping limits of POOR_IMAGE_EXPOSURE, beside its mean thresholds: more
@@ -84,6 +92,10 @@ type Measurements struct {
 	Faces         []facecheck.Face
 	FacesMeasured bool
 	FaceError     string // why face detection failed; "" when it ran
+	// NotFaces are detections the face-surface model reads as not a
+	// person's face (an animal, a drawing, a pattern), under FACE_NOT_FOUND's
+	// human-face threshold: set aside, neither judged nor counted.
+	NotFaces []facecheck.Face
 	// Turn is how far the largest face is turned in the image, in quarter
 	// turns clockwise (0..3): 1 when its eye line runs down the image, 2
 	// when it is upside down. Faces turned more than 45 degrees mean the
@@ -216,7 +228,7 @@ func ProfileNames() []string {
 // for a face photo (the image of register_face, authenticate_face,
 // face_liveness, and the selfie of the KYC services).
 func Progeny() *Profile {
-	return &Profile{Name: "progeny", Rules: slices.Concat(imageRules(), faceRules(), qualityRules())}
+	return &Profile{Name: "progeny", Rules: slices.Concat(imageRules(), faceRules(), surfaceRules(), qualityRules())}
 }
 
 // Document is Progeny's image requirements without the face rules, for
@@ -297,7 +309,18 @@ func faceRules() []Rule {
 				if m.FaceError != "" {
 					return true, m.FaceError
 				}
-				return len(m.Faces) == 0, "no face at any scale tried"
+				return len(m.Faces) == 0 && len(m.NotFaces) == 0, "no face at any scale tried"
+			}},
+		{Code: FaceNotFound, Key: KeyHuman, Message: "No person's face found", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				if m.FaceError != "" || len(m.Faces) > 0 || len(m.NotFaces) == 0 {
+					return false, ""
+				}
+				best := 0.0
+				for _, f := range m.NotFaces {
+					best = math.Max(best, f.Cover.Human)
+				}
+				return true, fmt.Sprintf("%s scoring at most %.2f as a person's face (an animal, a drawing or a pattern?), at least %g needed", plural(len(m.NotFaces), "face-like detection"), best, t)
 			}},
 		{Code: TooManyFaces, Message: "More than one face", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements, t float64) (bool, string) {
@@ -372,6 +395,76 @@ func borderGap(extent image.Rectangle, w, h int) int {
 // a face's box fills: FACE_TOO_CLOSE's measure.
 func frameShare(box image.Rectangle, w, h int) float64 {
 	return math.Max(float64(box.Dx())/float64(w), float64(box.Dy())/float64(h))
+}
+
+// surfaceRules judge what covers the largest face, as the face-surface
+// model reads it (facecheck.Cover): a face without a reading (no 68
+// landmarks, or a finder without the model) breaks none of them.
+func surfaceRules() []Rule {
+	cover := func(m *Measurements) *facecheck.Cover { return m.face().Cover }
+	return []Rule{
+		{Code: FaceOccluded, Key: KeyMouthNose, Message: "Face is covered", Severity: SeverityError, Threshold: 0.4, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				c := cover(m)
+				if c == nil {
+					return false, ""
+				}
+				return c.LowerFace() > t, fmt.Sprintf("%s covered (mouth %s, nose %s, lower face %s; at most %s)", coveredParts(c, t),
+					pct(c.Covered[facecheck.RegionMouth]), pct(c.Covered[facecheck.RegionNose]), pct(c.Covered[facecheck.RegionLower]), pct(t))
+			}},
+		{Code: FaceOccluded, Key: KeyForehead, Message: "Face is covered", Severity: SeverityError, Threshold: 0.6, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				c := cover(m)
+				if c == nil {
+					return false, ""
+				}
+				v := c.Covered[facecheck.RegionForehead]
+				return v > t, fmt.Sprintf("forehead %s covered (at most %s)", pct(v), pct(t))
+			}},
+		{Code: EyesNotVisible, Message: "Eyes are not visible", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				c := cover(m)
+				if c == nil {
+					return false, ""
+				}
+				return c.Eyes() > t, fmt.Sprintf("right eye %s covered, left eye %s (sunglasses or something in front of them?; at most %s)",
+					pct(c.Covered[facecheck.RegionRightEye]), pct(c.Covered[facecheck.RegionLeftEye]), pct(t))
+			}},
+		{Code: EyeGlare, Message: "Glare hides an eye", Severity: SeverityWarning, Threshold: 0.2, NeedsPixels: true, NeedsFace: true,
+			Check: func(m *Measurements, t float64) (bool, string) {
+				c := cover(m)
+				if c == nil {
+					return false, ""
+				}
+				return math.Max(c.Glare[0], c.Glare[1]) > t, fmt.Sprintf("right eye %s blown out, left eye %s (a reflection on glasses?; at most %s)", pct(c.Glare[0]), pct(c.Glare[1]), pct(t))
+			}},
+	}
+}
+
+// coveredParts names the parts of the lower face over t.
+func coveredParts(c *facecheck.Cover, t float64) string {
+	mouth, nose := c.Covered[facecheck.RegionMouth] > t, c.Covered[facecheck.RegionNose] > t
+	switch {
+	case mouth && nose, c.Covered[facecheck.RegionLower] > t:
+		// The lower face covered: the mouth and nose, wherever the
+		// landmarks fitted on the covered face put them.
+		return "mouth and nose"
+	case mouth:
+		return "mouth"
+	case nose:
+		return "nose"
+	default:
+		return "lower face"
+	}
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) }
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // qualityRules judge the quality measures (docs/quality.md has the

@@ -262,6 +262,7 @@ func reportFaces(faces []facecheck.Face, isos []iso.Components, landmarks bool) 
 		if i < len(isos) {
 			out[i].ISO = isos[i]
 		}
+		out[i].Cover = coverOf(f.Cover)
 		if landmarks {
 			out[i].Landmarks = make([][2]int, len(f.Landmarks))
 			for j, p := range f.Landmarks {

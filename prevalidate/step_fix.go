@@ -175,6 +175,9 @@ func (s *state) verifyOutput(ctx context.Context, out *Output, data []byte) (boo
 		return true, err
 	}
 	out.Issues, out.Faces, out.Measures = issues, reportFaces(m.Faces, m.ISO, s.opts.Landmarks), m.Quality
+	if len(m.NotFaces) > 0 {
+		out.NotFaces = reportFaces(m.NotFaces, nil, s.opts.Landmarks)
+	}
 	s.opts.Logger.Debug("verified", "issues", len(issues), "ms", ms(time.Since(t0)))
 	return false, nil
 }

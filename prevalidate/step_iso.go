@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/quality/iso"
 )
 
@@ -17,6 +18,9 @@ func stepISO(_ context.Context, s *state) (bool, error) {
 	faces := make([]iso.Face, len(s.found))
 	for i, f := range s.found {
 		faces[i] = iso.Face{Box: f.Box, Landmarks: f.Landmarks, Yaw: f.Pose.Yaw, Pitch: f.Pose.Pitch, Roll: f.Pose.Roll}
+		if c := f.Cover; c != nil {
+			faces[i].Occluded = &iso.Occluded{EyeZones: c.EyeZones, Mouth: c.Lips, Face: c.Covered[facecheck.RegionFace]}
+		}
 	}
 	if q := s.m.Quality; q != nil && q.Region == "face" {
 		faces[0].Sharpness = q.Sharpness // measured on the largest face

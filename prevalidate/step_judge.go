@@ -18,5 +18,8 @@ func (s *state) judge() {
 	s.rep.Format, s.rep.Width, s.rep.Height, s.rep.Bytes, s.rep.Orientation = m.Format, m.Width, m.Height, m.Bytes, m.Orientation
 	s.rep.Issues = s.opts.Profile.Judge(m)
 	s.rep.Faces = reportFaces(m.Faces, m.ISO, s.opts.Landmarks)
+	if len(m.NotFaces) > 0 {
+		s.rep.NotFaces = reportFaces(m.NotFaces, nil, s.opts.Landmarks)
+	}
 	s.rep.Quality = m.Quality
 }

@@ -17,6 +17,7 @@ const (
 	nearLuma  = 15   // face luminance beyond a too-dark or too-bright limit, 0..255
 	nearGap   = 0.5  // share of the border margin FACE_CLOSE_TO_BORDER wants
 	nearFill  = 0.1  // share of the frame beyond FACE_TOO_CLOSE's limit
+	nearCover = 0.15 // share of a region covered beyond FACE_OCCLUDED's or EYES_NOT_VISIBLE's limit
 )
 
 // nearMiss reports whether the fixed output fails only threshold rules the
@@ -59,6 +60,16 @@ func nearMiss(p *prevalidate.Profile, o *prevalidate.Output) bool {
 			}
 		case prevalidate.EyesClosed:
 			if len(f.Eyes) != 2 || math.Max(f.Eyes[0], f.Eyes[1]) < th(string(prevalidate.EyesClosed))-nearEyes {
+				return false
+			}
+		case prevalidate.FaceOccluded:
+			c := f.Cover
+			if c == nil || c.MouthNose() > th(prevalidate.KeyMouthNose)+nearCover || c.Forehead > th(prevalidate.KeyForehead)+nearCover {
+				return false
+			}
+		case prevalidate.EyesNotVisible:
+			c := f.Cover
+			if c == nil || c.Eyes() > th(string(prevalidate.EyesNotVisible))+nearCover {
 				return false
 			}
 		case prevalidate.ImageTooBlurry:

@@ -41,6 +41,11 @@ func TestNearMiss(t *testing.T) {
 		{"very dark", out(prevalidate.PoorImageExposure, face(same), 12), false},
 		{"a little bright", out(prevalidate.PoorImageExposure, face(same), 230), true},
 		{"not a threshold rule", out(prevalidate.FaceNotFound, face(same), 120), false},
+		{"mouth a little covered", out(prevalidate.FaceOccluded, face(func(f *prevalidate.Face) { f.Cover = &prevalidate.Cover{Mouth: 0.5} }), 120), true},
+		{"behind a mask", out(prevalidate.FaceOccluded, face(func(f *prevalidate.Face) { f.Cover = &prevalidate.Cover{Mouth: 1, Nose: 0.9} }), 120), false},
+		{"an eye a little covered", out(prevalidate.EyesNotVisible, face(func(f *prevalidate.Face) { f.Cover = &prevalidate.Cover{LeftEye: 0.55} }), 120), true},
+		{"sunglasses", out(prevalidate.EyesNotVisible, face(func(f *prevalidate.Face) { f.Cover = &prevalidate.Cover{LeftEye: 1, RightEye: 1} }), 120), false},
+		{"occlusion not read", out(prevalidate.FaceOccluded, face(same), 120), false},
 	} {
 		if got := nearMiss(p, c.o); got != c.near {
 			t.Errorf("%s: near miss %v, want %v", c.name, got, c.near)

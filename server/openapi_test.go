@@ -227,3 +227,42 @@ func TestAuthToken(t *testing.T) {
 		t.Error("the token is in the logs")
 	}
 }
+
+// The document's list of issue codes is every code a built-in rule (or a
+// profile file's ISO rule) raises, and no other.
+func TestOpenAPICodes(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Issue struct {
+					Properties struct {
+						Code struct {
+							Enum []string `json:"enum"`
+						} `json:"code"`
+					} `json:"properties"`
+				} `json:"Issue"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, c := range doc.Components.Schemas.Issue.Properties.Code.Enum {
+		listed[c] = true
+	}
+	raised := map[string]bool{}
+	for _, r := range append(prevalidate.Progeny().Rules, prevalidate.ISORules()...) {
+		raised[string(r.Code)] = true
+	}
+	for c := range raised {
+		if !listed[c] {
+			t.Errorf("%s is raised but not in openapi.json's Issue.code", c)
+		}
+	}
+	for c := range listed {
+		if !raised[c] {
+			t.Errorf("%s is in openapi.json's Issue.code but no rule raises it", c)
+		}
+	}
+}

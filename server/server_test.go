@@ -340,3 +340,28 @@ func TestMiddleware(t *testing.T) {
 		t.Errorf("bad: %d, %d calls", code, calls)
 	}
 }
+
+// A masked selfie is refused by the proxy before any upstream call, with
+// FACE_OCCLUDED in Progeny's shape.
+func TestProxyRefusesCoveredAndNotHuman(t *testing.T) {
+	native.Require(t)
+	up := progenytest.NewServer(progenytest.Options{})
+	defer up.Close()
+	_, ts := newServer(t, Options{Upstream: up.URL, MaxInFlight: 2})
+	c, err := progeny.NewClient(ts.URL+"/api/v3", progeny.WithCredentials("user", "secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mask, err := os.ReadFile("../testdata/surface/mask_070.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.FaceLiveness(context.Background(), mask, nil)
+	var ve *progeny.ValidationError
+	if !errors.As(err, &ve) || ve.Status != 400 || len(ve.Fields["image"]) == 0 || !strings.Contains(strings.Join(ve.Fields["image"], " "), "FACE_OCCLUDED: ") {
+		t.Fatalf("masked selfie: %v", err)
+	}
+	if got := up.Stats(); got.Posts != 0 {
+		t.Errorf("upstream saw %d service POSTs, want none", got.Posts)
+	}
+}

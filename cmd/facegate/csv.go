@@ -15,7 +15,8 @@ import (
 // csvHeader is the CSV's first row. Face columns describe the largest
 // face; they are empty when there is none.
 var csvHeader = []string{"path", "ok", "codes", "width", "height", "bytes", "jpeg_quality", "faces",
-	"face_size", "ipd", "yaw", "pitch", "roll", "sharpness", "exposure"}
+	"face_size", "ipd", "yaw", "pitch", "roll", "sharpness", "exposure",
+	"eyes_covered", "mouth_nose_covered", "forehead_covered", "human"}
 
 type csvWriter struct {
 	f   *os.File
@@ -51,13 +52,18 @@ func (c *csvWriter) Write(r *prevalidate.Report) error {
 	}
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	row := []string{r.Path, strconv.FormatBool(r.OK), strings.Join(codes, " "), strconv.Itoa(r.Width), strconv.Itoa(r.Height),
-		strconv.FormatInt(r.Bytes, 10), "", strconv.Itoa(len(r.Faces)), "", "", "", "", "", "", ""}
+		strconv.FormatInt(r.Bytes, 10), "", strconv.Itoa(len(r.Faces)), "", "", "", "", "", "", "", "", "", "", ""}
 	if q := r.Quality; q != nil {
 		row[6], row[13], row[14] = strconv.Itoa(q.JPEGQuality), f(q.Sharpness), f(q.Exposure.Mean)
 	}
 	if len(r.Faces) > 0 {
 		fc := r.Faces[0]
 		row[8], row[9], row[10], row[11], row[12] = f(fc.Size), f(fc.IPD), f(fc.Yaw), f(fc.Pitch), f(fc.Roll)
+		if c := fc.Cover; c != nil {
+			row[15], row[16], row[17], row[18] = f(c.Eyes()), f(c.MouthNose()), f(c.Forehead), f(c.Human)
+		}
+	} else if len(r.NotFaces) > 0 && r.NotFaces[0].Cover != nil {
+		row[18] = f(r.NotFaces[0].Cover.Human) // why no face counted
 	}
 	for _, n := range c.iso {
 		raw, score := "", ""

@@ -288,7 +288,9 @@ func TestFaceFlags(t *testing.T) {
 
 // The detector's files: a missing ONNX Runtime library or BlazeFace model
 // is exit 2 naming the file and how to get it; the HOG detector needs
-// neither; an unknown detector is a usage error.
+// neither, unless the profile reads the face-surface model (the progeny
+// profile does: its occlusion and human-face rules run on ONNX Runtime);
+// an unknown detector is a usage error.
 func TestDetectorFiles(t *testing.T) {
 	native.Require(t)
 	obama := corpus.Path(t, "faces-fr/obama.jpg")
@@ -307,9 +309,30 @@ func TestDetectorFiles(t *testing.T) {
 			}
 		}
 	}
-	stdout, stderr, code := facegate(t, "check", "--json", "--detector", "hog", "--onnxruntime", "/nowhere/libonnxruntime.so.1", obama)
+	_, stderr, code := facegate(t, "check", "--json", "--detector", "hog", "--onnxruntime", "/nowhere/libonnxruntime.so.1", obama)
+	if code != 2 || !strings.Contains(stderr, "/nowhere/libonnxruntime.so.1") {
+		t.Errorf("--detector hog without the runtime, progeny profile: exit %d: %s", code, stderr)
+	}
+	shown, _, _ := facegate(t, "profile", "show", "progeny")
+	var pf map[string]any
+	if err := json.Unmarshal([]byte(shown), &pf); err != nil {
+		t.Fatal(err)
+	}
+	var kept []any
+	for _, r := range pf["rules"].([]any) {
+		code := r.(map[string]any)["code"].(string)
+		key, _ := r.(map[string]any)["key"].(string)
+		if code != "FACE_OCCLUDED" && code != "EYES_NOT_VISIBLE" && code != "EYE_GLARE" && key != "human" {
+			kept = append(kept, r)
+		}
+	}
+	pf["rules"] = kept
+	noSurface := filepath.Join(t.TempDir(), "no-surface.json")
+	b, _ := json.Marshal(pf)
+	os.WriteFile(noSurface, b, 0o644)
+	stdout, stderr, code := facegate(t, "check", "--json", "--detector", "hog", "--onnxruntime", "/nowhere/libonnxruntime.so.1", "--profile-file", noSurface, obama)
 	if r := records(t, stdout); code != 0 || len(r) != 1 || len(r[0].Faces) != 1 {
-		t.Errorf("--detector hog without the runtime: exit %d: %s %s", code, stdout, stderr)
+		t.Errorf("--detector hog without the runtime, a profile without the surface rules: exit %d: %s %s", code, stdout, stderr)
 	}
 	// From a folder outside the checkout, with no models folder: the
 	// runtime is looked for in every default place, and they are named.

@@ -94,7 +94,12 @@ func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options
 		ISO:           f.iso,
 	}
 	if faces && profile.HasFaceRules() {
-		if opts.Faces, err = prevalidate.LoadAnalyzer(f.models.options()); err != nil {
+		ao := f.models.options()
+		// The face-surface model only when a rule reads it, or for the
+		// ISO occlusion components: with HOG, a profile without those
+		// rules needs no ONNX Runtime.
+		ao.NoSurface = !profile.ReadsSurface() && !f.iso
+		if opts.Faces, err = prevalidate.LoadAnalyzer(ao); err != nil {
 			return nil, err
 		}
 	}

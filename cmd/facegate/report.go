@@ -27,6 +27,13 @@ type reportRow struct {
 	HasFace, HasQuality   bool
 	// ISO are the largest face's ISO/IEC 29794-5 scores, when computed.
 	ISO map[string]float64
+	// What covers the largest face, when read: the larger eye's share,
+	// the mouth, nose and lower face's, the forehead's; and the human-face
+	// score of the most human detection (a face, or one set aside).
+	HasCover                  bool
+	Eyes, MouthNose, Forehead float64
+	HasHuman                  bool
+	Human                     float64
 }
 
 func rowOf(r *prevalidate.Report) reportRow {
@@ -54,6 +61,17 @@ func rowOf(r *prevalidate.Report) reportRow {
 					row.ISO = map[string]float64{}
 				}
 				row.ISO[name] = *c.Score
+			}
+		}
+	}
+	if len(r.Faces) > 0 && r.Faces[0].Cover != nil {
+		c := r.Faces[0].Cover
+		row.HasCover, row.Eyes, row.MouthNose, row.Forehead = true, c.Eyes(), c.MouthNose(), c.Forehead
+	}
+	for _, fs := range [][]prevalidate.Face{r.Faces, r.NotFaces} {
+		for _, f := range fs {
+			if f.Cover != nil && (!row.HasHuman || f.Cover.Human > row.Human) {
+				row.HasHuman, row.Human = true, f.Cover.Human
 			}
 		}
 	}
@@ -233,6 +251,25 @@ func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile, g *galle
 		histogram("Roll (°)", val(func(r reportRow) float64 { return r.Roll }, true), pm(prevalidate.KeyRoll)),
 		logHistogram("Sharpness (log scale)", val(func(r reportRow) float64 { return r.Sharpness }, false), th(string(prevalidate.ImageTooBlurry))),
 		histogram("Face luminance (0-255)", val(func(r reportRow) float64 { return r.Luma }, false), append(th(prevalidate.KeyTooDark), th(prevalidate.KeyTooBright)...)),
+	}
+	// What covers the face, when the face-surface model read it.
+	if slices.ContainsFunc(rows, func(r reportRow) bool { return r.HasCover || r.HasHuman }) {
+		of := func(get func(reportRow) float64, has func(reportRow) bool) []float64 {
+			var v []float64
+			for _, r := range rows {
+				if has(r) {
+					v = append(v, get(r))
+				}
+			}
+			return v
+		}
+		cov := func(r reportRow) bool { return r.HasCover }
+		d.Histograms = append(d.Histograms,
+			histogram("Eyes covered (share of the more covered eye)", of(func(r reportRow) float64 { return r.Eyes }, cov), th(string(prevalidate.EyesNotVisible))),
+			histogram("Mouth and nose covered (share)", of(func(r reportRow) float64 { return r.MouthNose }, cov), th(prevalidate.KeyMouthNose)),
+			histogram("Forehead covered (share)", of(func(r reportRow) float64 { return r.Forehead }, cov), th(prevalidate.KeyForehead)),
+			histogram("Person's-face score (most human detection)", of(func(r reportRow) float64 { return r.Human }, func(r reportRow) bool { return r.HasHuman }), th(prevalidate.KeyHuman)),
+		)
 	}
 	const maxRows = 2000
 	for _, r := range rows {

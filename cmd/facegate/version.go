@@ -66,5 +66,10 @@ func version() string {
 			fmt.Fprintf(&b, "%s (%s)\n", p, m.Licence)
 		}
 	}
+	if _, from, err := models.SurfaceBytes(&opts.Surface); err != nil {
+		fmt.Fprintf(&b, "%s: %v\n", models.FaceSurface.File, err)
+	} else {
+		fmt.Fprintf(&b, "%s: %s (%s)\n", models.FaceSurface.File, from, models.FaceSurface.Licence)
+	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

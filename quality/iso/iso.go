@@ -109,9 +109,9 @@ var infos = []Info{
 	{SingleFacePresent, 0x4c, HowOFIQ, "faces from facegate's detector"},
 	{EyesOpen, 0x4d, HowOFIQ, ""},
 	{MouthClosed, 0x4e, HowOFIQ, ""},
-	{EyesVisible, 0x4f, HowNone, "needs OFIQ's occlusion-segmentation network"},
-	{MouthOcclusionPrevention, 0x50, HowNone, "needs OFIQ's occlusion-segmentation network"},
-	{FaceOcclusionPrevention, 0x51, HowNone, "needs OFIQ's occlusion-segmentation network"},
+	{EyesVisible, 0x4f, HowFacegate, occlusionWhy},
+	{MouthOcclusionPrevention, 0x50, HowFacegate, occlusionWhy},
+	{FaceOcclusionPrevention, 0x51, HowFacegate, occlusionWhy},
 	{InterEyeDistance, 0x52, HowOFIQ, "corrected by facegate's yaw"},
 	{HeadSize, 0x53, HowOFIQ, ""},
 	{LeftwardCropOfTheFaceImage, 0x54, HowOFIQ, ""},
@@ -125,6 +125,9 @@ var infos = []Info{
 	{NoHeadCoverings, 0x5c, HowNone, "needs OFIQ's face-parsing network"},
 }
 
+// occlusionWhy says how the occlusion components differ from OFIQ's.
+const occlusionWhy = "OFIQ's zones (eye visibility zones, outer lips, the landmarked face) and mapping, on facegate's face-surface model's occlusion map (OFIQ: its occlusion-segmentation network)"
+
 // Measures lists every ISO/IEC 29794-5 measure OFIQ reports, in its order,
 // with how this package computes it (or why it does not).
 func Measures() []Info { return slices.Clone(infos) }
@@ -136,6 +139,11 @@ func Lookup(name string) (Info, bool) {
 		return Info{}, false
 	}
 	return infos[i], true
+}
+
+func mustHex(name string) string {
+	in, _ := Lookup(name)
+	return in.Hex()
 }
 
 // Computed lists the names of the measures this package computes.
@@ -159,6 +167,18 @@ type Face struct {
 	// Sharpness is facegate's measure of the face (quality.Sharpness);
 	// 0 leaves the component out.
 	Sharpness float64
+	// Occluded are the occluded shares of OFIQ's zones, as facegate's
+	// face-surface model reads the face; nil leaves the occlusion
+	// components uncomputed.
+	Occluded *Occluded
+}
+
+// Occluded are the shares (0..1) of OFIQ's occlusion zones that something
+// covers: the two eye visibility zones (each eye's landmarks' bounding box
+// grown by a twentieth of the inter-eye distance), the outer lips, and the
+// landmarked face region.
+type Occluded struct {
+	EyeZones, Mouth, Face float64
 }
 
 // Options configure Measure. The zero value is the defaults.
@@ -253,6 +273,20 @@ func Measure(img image.Image, faces []Face, i int, o Options) (Components, error
 	if f.Sharpness > 0 {
 		// 50 at the blur threshold, 88 at twice it, 12 at half.
 		set(Sharpness, f.Sharpness, round(100*sigmoid(math.Log(f.Sharpness), math.Log(o.BlurThreshold), 0.35)))
+	}
+	// Occlusion: OFIQ's raw value is the occluded share of its zone, the
+	// score 100 times the visible share.
+	for name, v := range map[string]func(*Occluded) float64{
+		EyesVisible:              func(o *Occluded) float64 { return o.EyeZones },
+		MouthOcclusionPrevention: func(o *Occluded) float64 { return o.Mouth },
+		FaceOcclusionPrevention:  func(o *Occluded) float64 { return o.Face },
+	} {
+		if f.Occluded == nil {
+			c[name] = Component{ID: mustHex(name), How: HowNone, Why: "needs facegate's face-surface model (not loaded) or OFIQ's occlusion-segmentation network"}
+			continue
+		}
+		x := v(f.Occluded)
+		set(name, x, round(100*(1-x)))
 	}
 	return c, nil
 }

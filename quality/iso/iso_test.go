@@ -209,9 +209,11 @@ func TestLandmarkComponents(t *testing.T) {
 }
 
 // Every measure OFIQ reports is in the result; those needing a network
-// are "none", with a reason and no number.
+// are "none", with a reason and no number. Without the face-surface
+// model's reading, the occlusion components are "none" too.
 func TestEveryMeasureListed(t *testing.T) {
-	c := measure(t, grey(616, 616, 128), Face{Box: image.Rect(200, 200, 420, 420), Landmarks: template(17, 0), Sharpness: 40})
+	occ := &Occluded{EyeZones: 0.25, Mouth: 1, Face: 0.404}
+	c := measure(t, grey(616, 616, 128), Face{Box: image.Rect(200, 200, 420, 420), Landmarks: template(17, 0), Sharpness: 40, Occluded: occ})
 	if len(c) != len(Measures()) {
 		t.Errorf("%d components for %d measures", len(c), len(Measures()))
 	}
@@ -222,6 +224,15 @@ func TestEveryMeasureListed(t *testing.T) {
 		}
 		if (in.How == HowNone) != (got.Raw == nil) || (in.How == HowNone && got.Why == "") {
 			t.Errorf("%s (%s): raw %v, why %q", in.Name, in.How, got.Raw, got.Why)
+		}
+	}
+	want(t, c, EyesVisible, 0.25, 75, 0)
+	want(t, c, MouthOcclusionPrevention, 1, 0, 0)
+	want(t, c, FaceOcclusionPrevention, 0.404, 60, 0)
+	c = measure(t, grey(616, 616, 128), Face{Box: image.Rect(200, 200, 420, 420), Landmarks: template(17, 0)})
+	for _, name := range []string{EyesVisible, MouthOcclusionPrevention, FaceOcclusionPrevention} {
+		if got := c[name]; got.How != HowNone || got.Raw != nil || got.Why == "" {
+			t.Errorf("%s without the model: %+v", name, got)
 		}
 	}
 	if _, err := Measure(grey(10, 10, 1), []Face{{Landmarks: make([]image.Point, 5)}}, 0, Options{}); err == nil {

@@ -4,9 +4,12 @@
 // writes a PNG to look at. With -aligned, it also writes the largest face
 // as the ISO/IEC 29794-5 region components see it: warped into OFIQ's
 // 616 x 616 frame, black outside the face region, its landmarks (green)
-// and the two cheek zones (yellow).
+// and the two cheek zones (yellow). With -cover, it tints red what the
+// face-surface model reads as covering each face and outlines the regions
+// it measures (eyes red, nose yellow, mouth cyan, forehead green, lower
+// face magenta), printing each region's covered share.
 //
-//	go run ./internal/cmd/drawfaces [-detector hog] [-turn DEG] [-max 1000] [-aligned face.png] -o out.png photo.jpg
+//	go run ./internal/cmd/drawfaces [-detector hog] [-turn DEG] [-max 1000] [-aligned face.png] [-cover] -o out.png photo.jpg
 package main
 
 import (
@@ -35,18 +38,19 @@ func main() {
 	out := flag.String("o", "faces.png", "PNG to write")
 	maxSide := flag.Int("max", 1000, "longest side of the PNG")
 	aligned := flag.String("aligned", "", "also write the largest face aligned to OFIQ's frame to this PNG")
+	cover := flag.Bool("cover", false, "draw what the face-surface model reads as covering each face")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: drawfaces [-detector hog] [-turn DEG] -o out.png photo")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *detector, *turn, *out, *maxSide, *aligned); err != nil {
+	if err := run(flag.Arg(0), *detector, *turn, *out, *maxSide, *aligned, *cover); err != nil {
 		fmt.Fprintln(os.Stderr, "drawfaces:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path, detector string, turn float64, out string, maxSide int, aligned string) error {
+func run(path, detector string, turn float64, out string, maxSide int, aligned string, cover bool) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -85,6 +89,13 @@ func run(path, detector string, turn float64, out string, maxSide int, aligned s
 	draw.Draw(img, img.Bounds(), src, src.Bounds().Min, draw.Src)
 	r := max(2, max(img.Bounds().Dx(), img.Bounds().Dy())/300)
 	for _, fc := range faces {
+		if cover {
+			c, ok, err := a.MeasureSurface(src, &fc, true)
+			if err != nil || !ok {
+				return fmt.Errorf("face surface: %v", err)
+			}
+			drawCover(img, src, &c, fc.Landmarks, r/2+1)
+		}
 		rect(img, fc.Box, color.RGBA{255, 0, 0, 255}, r/2+1)
 		for _, p := range fc.Landmarks {
 			dot(img, float64(p.X), float64(p.Y), r, color.RGBA{0, 255, 0, 255})
@@ -118,6 +129,49 @@ func run(path, detector string, turn float64, out string, maxSide int, aligned s
 		dst = imaging.Resize(img, img.Bounds().Dx()*maxSide/s, 0, imaging.Box)
 	}
 	return writePNG(out, dst)
+}
+
+// drawCover tints red the pixels whose cell of the model's map reads
+// covered, and outlines the regions, printing their shares.
+func drawCover(img *image.RGBA, src image.Image, c *facecheck.Cover, pts []image.Point, t int) {
+	cr := c.Crop
+	h := cr.Side / 2 * math.Sqrt2
+	b := image.Rect(int(cr.CX-h), int(cr.CY-h), int(cr.CX+h), int(cr.CY+h)).Intersect(img.Bounds())
+	ca, sa := math.Cos(cr.Angle), math.Sin(cr.Angle)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			dx, dy := float64(x)+0.5-cr.CX, float64(y)+0.5-cr.CY
+			u := (dx*ca+dy*sa)/cr.Side + 0.5
+			v := (-dx*sa+dy*ca)/cr.Side + 0.5
+			if u < 0 || v < 0 || u >= 1 || v >= 1 {
+				continue
+			}
+			if c.Map[int(v*facecheck.SurfaceGrid)*facecheck.SurfaceGrid+int(u*facecheck.SurfaceGrid)] > 0.5 {
+				o := img.RGBAAt(x, y)
+				img.SetRGBA(x, y, color.RGBA{uint8((int(o.R) + 255) / 2), o.G / 2, o.B / 2, 255})
+			}
+		}
+	}
+	cols := [facecheck.NumRegions]color.RGBA{{255, 0, 0, 255}, {255, 0, 0, 255}, {255, 255, 0, 255}, {0, 255, 255, 255}, {0, 255, 0, 255}, {255, 0, 255, 255}, {255, 255, 255, 255}}
+	regs := cr.Regions(pts)
+	for i, poly := range regs {
+		if facecheck.Region(i) == facecheck.RegionFace {
+			continue
+		}
+		for j := range poly {
+			line(img, poly[j], poly[(j+1)%len(poly)], cols[i], max(1, t/2))
+		}
+		fmt.Printf("  %s %.0f%% covered\n", facecheck.Region(i), 100*c.Covered[i])
+	}
+	fmt.Printf("  human %.3f presence %.3f glare %.2f/%.2f\n", c.Human, c.Presence, c.Glare[0], c.Glare[1])
+}
+
+func line(img *image.RGBA, p, q [2]float64, c color.RGBA, r int) {
+	n := int(math.Hypot(q[0]-p[0], q[1]-p[1])) + 1
+	for i := 0; i <= n; i++ {
+		f := float64(i) / float64(n)
+		dot(img, p[0]+f*(q[0]-p[0]), p[1]+f*(q[1]-p[1]), r, c)
+	}
 }
 
 func writePNG(name string, img image.Image) error {

@@ -1,0 +1,61 @@
+package models
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+)
+
+// FaceSurface is facegate's face-surface model: MediaPipe's face landmark
+// network (Apache-2.0) as the backbone of an occlusion map and a
+// human-face score trained for facegate; models/facesurface/README.md
+// says how it was made. It is built into the program, so it needs no
+// installing; Options.Path or Options.Dir load another copy instead.
+var FaceSurface = Model{
+	File:    "face_surface.onnx",
+	SHA256:  "ebcf3b3618cf197a0338389ec3343c545b1fe28376477230d37fca41edb79358",
+	Install: "built into facegate (models/facesurface in its source)",
+	Licence: "Apache-2.0 (MediaPipe face landmark backbone; heads trained for facegate)",
+	Env:     "FACEGATE_SURFACE",
+}
+
+//go:embed facesurface/face_surface.onnx
+var faceSurface []byte
+
+// maxSurfaceBytes bounds a face-surface model read from a file.
+const maxSurfaceBytes = 64 << 20
+
+// SurfaceBytes returns the face-surface model: the file at opts.Path or
+// in opts.Dir when one is given (its SHA-256 checked unless
+// opts.SkipVerify), else the copy built into the program.
+func SurfaceBytes(opts *Options) ([]byte, string, error) {
+	if opts == nil || (opts.Path == "" && opts.Dir == "") {
+		return faceSurface, "built in", nil
+	}
+	p, err := Find(FaceSurface, &Options{Path: opts.Path, Dir: opts.Dir, SkipVerify: opts.SkipVerify, Cache: opts.Cache})
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSurfaceBytes+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", p, err)
+	}
+	if len(b) > maxSurfaceBytes {
+		return nil, "", fmt.Errorf("%s: over %d bytes, not a face-surface model", p, maxSurfaceBytes)
+	}
+	return b, p, nil
+}
+
+// builtInDigest is the SHA-256 of the built-in face-surface model.
+func builtInDigest() string {
+	s := sha256.Sum256(faceSurface)
+	return hex.EncodeToString(s[:])
+}
