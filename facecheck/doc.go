@@ -26,6 +26,14 @@
 // Analyzer keeps a pool of them, so one Analyzer serves any number of
 // goroutines.
 //
+// SurfaceModel reads what covers a face and whether it is a person's: on
+// the face's aligned crop (CropOf), facegate's face-surface model gives an
+// occlusion map and a human-face score, and Cover holds the covered share
+// of each Region (eyes, nose, mouth, lower face, forehead) measured on it.
+// An Analyzer given one (SetSurface) reads it with MeasureSurface; with
+// SetSecondLook, it searches with dlib's HOG detector when BlazeFace finds
+// no face.
+//
 // Nothing here knows about Progeny's rules; package prevalidate judges the
 // measurements.
 package facecheck
