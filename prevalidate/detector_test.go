@@ -160,7 +160,10 @@ func TestDetectorsSideBySide(t *testing.T) {
 	better := map[string]string{
 		"faces-dlib/2008_002079.jpg":       "finds 5 of its 6 labelled faces (HOG: 1): TOO_MANY_FACES",
 		"faces-dlib/2008_002506.jpg":       "finds its 3 labelled faces (HOG: 1): TOO_MANY_FACES",
-		"faces-dlib/2007_007763.jpg":       "7 faces of about 40 px; the largest is another one, frontal: no FACE_ANGLE_TOO_LARGE (both refuse)",
+		// faces-dlib/2007_007763.jpg (7 faces of about 40 px) differed
+		// until the face-surface model scored HOG's two largest (42 and
+		// 39 px, one turned 32°) under 0.5 as a person's (too few pixels
+		// to tell): both detectors now judge the same frontal face.
 		"faces-fr/obama_partial_face2.jpg": "face cut by the edge: HOG's fit shrinks it to FACE_TOO_SMALL; both FACE_CROPPED",
 		"faces-gf/jimin3.jpg":              "a face in profile: FACE_ANGLE_TOO_LARGE (yaw from the keypoints), HOG finds none",
 		"faces-gf/pristin.jpg":             "ten faces of 73-115 px: TOO_MANY_FACES, FACE_TOO_SMALL; HOG finds none",

@@ -90,13 +90,15 @@ func stepSurface(ctx context.Context, s *state) (bool, error) {
 }
 
 // coveredUpright reads a face found upside down once more the other way
-// up: a mask or a scarf hides the mouth and nose, and the detector and the
-// landmarks can then take the eyes and brows for a mouth and read the face
-// turned by half a turn (and Fix would turn the photo upside down). The
-// landmarks are fitted again with the face turned by 180 degrees more; if
-// the surface model then reads the lower face covered (over FACE_OCCLUDED's
-// threshold) on a person's face, that reading is the face's. A face really
-// upside down and clear reads nothing covered and stays as it was.
+// up. A mask or a scarf hides the mouth and nose, and a heavy blur hides
+// the features, and the detector and the landmarks can then take the eyes
+// and brows for a mouth and read the face turned by half a turn (and Fix
+// would turn the photo upside down). The landmarks are fitted again with
+// the face turned by 180 degrees more; that reading is the face's when, on
+// a person's face, the surface model reads its lower face covered (over
+// FACE_OCCLUDED's threshold), or when the face as found does not read as a
+// person's and the turned one does. A face really upside down reads as a
+// person's, clear, as found, and stays as it was.
 func (s *state) coveredUpright(ctx context.Context, a FaceFinder, sr surfaceReader, f *facecheck.Face) (facecheck.Face, bool) {
 	bm, ok := a.(boxMeasurer)
 	t := s.lim.mouthNose
@@ -120,7 +122,9 @@ func (s *state) coveredUpright(ctx context.Context, a FaceFinder, sr surfaceRead
 	}
 	g := faces[0]
 	c, ok, err := sr.MeasureSurface(s.img, &g, s.opts.CoverMaps)
-	if err != nil || !ok || c.LowerFace() <= t.v || (s.lim.human.ok && c.Human < s.lim.human.v) {
+	human := !s.lim.human.ok || c.Human >= s.lim.human.v
+	wrongWayUp := s.lim.human.ok && f.Cover != nil && f.Cover.Human < s.lim.human.v && human
+	if err != nil || !ok || !human || (c.LowerFace() <= t.v && !wrongWayUp) {
 		s.opts.Logger.Debug("surface: the upright reading is not covered", "roll", g.Pose.Roll, "lower_face", c.LowerFace(), "human", c.Human)
 		return facecheck.Face{}, false
 	}
