@@ -158,8 +158,8 @@ func TestDetectorsSideBySide(t *testing.T) {
 	native.Require(t)
 	skipShort(t)
 	better := map[string]string{
-		"faces-dlib/2008_002079.jpg":       "finds 5 of its 6 labelled faces (HOG: 1): TOO_MANY_FACES",
-		"faces-dlib/2008_002506.jpg":       "finds its 3 labelled faces (HOG: 1): TOO_MANY_FACES",
+		"faces-dlib/2008_002079.jpg": "finds 5 of its 6 labelled faces (HOG: 1): TOO_MANY_FACES",
+		"faces-dlib/2008_002506.jpg": "finds its 3 labelled faces (HOG: 1): TOO_MANY_FACES",
 		// faces-dlib/2007_007763.jpg (7 faces of about 40 px) differed
 		// until the face-surface model scored HOG's two largest (42 and
 		// 39 px, one turned 32°) under 0.5 as a person's (too few pixels
