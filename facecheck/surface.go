@@ -325,16 +325,32 @@ func rasterize(poly [][2]float64, size int, cells []bool) {
 	}
 }
 
+// inside marks the cells of the model's map whose centre falls inside
+// the image bounds b: a face cut off by the frame is not covered where
+// the photo ends (the crop is black there).
+func (c Crop) inside(b image.Rectangle) []bool {
+	out := make([]bool, SurfaceGrid*SurfaceGrid)
+	const cell = float64(SurfaceSize) / SurfaceGrid
+	for v := range SurfaceGrid {
+		for u := range SurfaceGrid {
+			x, y := c.ToImage((float64(u)+0.5)*cell, (float64(v)+0.5)*cell)
+			out[v*SurfaceGrid+u] = x >= float64(b.Min.X) && y >= float64(b.Min.Y) && x < float64(b.Max.X) && y < float64(b.Max.Y)
+		}
+	}
+	return out
+}
+
 // shares fills the covered share of each region from the map (cells over
-// 0.5 covered), and each eye's glare from the crop's pixels.
-func (c *Cover) shares(lm [][2]float64, prob []float32, crop []uint8) {
+// 0.5 covered), counting only the cells inside the image (inside), and
+// each eye's glare from the crop's pixels.
+func (c *Cover) shares(lm [][2]float64, prob []float32, crop []uint8, inside []bool) {
 	regs := surfaceRegions(lm)
 	cells := make([]bool, SurfaceGrid*SurfaceGrid)
 	for r := range numRegions {
 		rasterize(regs[r], SurfaceGrid, cells)
 		n, in := 0, 0
 		for i, ok := range cells {
-			if ok {
+			if ok && inside[i] {
 				n++
 				if prob[i] > 0.5 {
 					in++
@@ -351,7 +367,7 @@ func (c *Cover) shares(lm [][2]float64, prob []float32, crop []uint8) {
 		for _, p := range poly {
 			rasterize(p, SurfaceGrid, cells)
 			for i, ok := range cells {
-				if ok {
+				if ok && inside[i] {
 					n++
 					if prob[i] > 0.5 {
 						in++

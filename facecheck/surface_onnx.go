@@ -157,7 +157,7 @@ func (m *SurfaceModel) Measure(img image.Image, f *Face, withMap bool) (Cover, e
 		lm[i] = crop.ToCrop(p)
 	}
 	prob := s.occ.GetData()
-	c.shares(lm, prob, s.pixels)
+	c.shares(lm, prob, s.pixels, crop.inside(img.Bounds()))
 	if withMap {
 		c.Map = append([]float32(nil), prob...)
 	}

@@ -53,7 +53,7 @@ func stepSurface(ctx context.Context, s *state) (bool, error) {
 			f.Cover = &c
 		}
 		if g, ok := s.coveredUpright(ctx, a, sr, f); ok {
-			s.opts.Logger.Debug("surface: a face read upside down is upright, its lower half covered", "roll", f.Pose.Roll, "upright_roll", g.Pose.Roll)
+			s.opts.Logger.Debug("surface: a face read upside down is upright", "roll", f.Pose.Roll, "upright_roll", g.Pose.Roll, "lower_face", g.Cover.Covered[facecheck.RegionLower], "human", g.Cover.Human, "presence", g.Cover.Presence, "was_human", c.Human, "was_presence", c.Presence)
 			s.found[i] = g
 			turnedBack = true
 		}
@@ -99,19 +99,33 @@ func stepSurface(ctx context.Context, s *state) (bool, error) {
 // FACE_OCCLUDED's threshold), or when the face as found does not read as a
 // person's and the turned one does. A face really upside down reads as a
 // person's, clear, as found, and stays as it was.
+// The face-presence scores that tell a face read upside down from one
+// upright (coveredUpright): faces really upside down read at 0.73-1 as
+// found and mostly under 0.3 turned back.
+const (
+	maxPresenceTurned  = 0.25
+	minPresenceUpright = 0.5
+)
+
 func (s *state) coveredUpright(ctx context.Context, a FaceFinder, sr surfaceReader, f *facecheck.Face) (facecheck.Face, bool) {
 	bm, ok := a.(boxMeasurer)
 	t := s.lim.mouthNose
 	if !ok || !t.ok || len(f.Landmarks) != 68 || math.Abs(f.Pose.Roll) <= 135 {
 		return facecheck.Face{}, false
 	}
-	var cx, cy float64
-	for _, p := range f.Landmarks {
+	// The eyes are where they are either way up; the rest of the face is
+	// on their other side: the landmarks' centre mirrored through the
+	// eyes' midpoint.
+	var cx, cy, ex, ey float64
+	for i, p := range f.Landmarks {
 		cx += float64(p.X)
 		cy += float64(p.Y)
+		if i >= 36 && i < 48 {
+			ex += float64(p.X)
+			ey += float64(p.Y)
+		}
 	}
-	cx /= 68
-	cy /= 68
+	cx, cy = 2*ex/12-cx/68, 2*ey/12-cy/68
 	h := f.Box.Dx() / 2
 	box := image.Rect(int(cx)-h, int(cy)-h, int(cx)+h, int(cy)+h)
 	roll := math.Remainder(f.Pose.Roll+180, 360)
@@ -124,8 +138,12 @@ func (s *state) coveredUpright(ctx context.Context, a FaceFinder, sr surfaceRead
 	c, ok, err := sr.MeasureSurface(s.img, &g, s.opts.CoverMaps)
 	human := !s.lim.human.ok || c.Human >= s.lim.human.v
 	wrongWayUp := s.lim.human.ok && f.Cover != nil && f.Cover.Human < s.lim.human.v && human
-	if err != nil || !ok || !human || (c.LowerFace() <= t.v && !wrongWayUp) {
-		s.opts.Logger.Debug("surface: the upright reading is not covered", "roll", g.Pose.Roll, "lower_face", c.LowerFace(), "human", c.Human)
+	// MediaPipe's face-presence score is high on a face read the right way
+	// up and low on one read upside down (a clear face, not always a
+	// covered one).
+	presentUpright := f.Cover != nil && f.Cover.Presence < maxPresenceTurned && c.Presence > minPresenceUpright
+	if err != nil || !ok || !human || (c.Covered[facecheck.RegionLower] <= t.v && !wrongWayUp && !presentUpright) {
+		s.opts.Logger.Debug("surface: the upright reading is not covered", "roll", g.Pose.Roll, "lower_face", c.LowerFace(), "human", c.Human, "presence", c.Presence)
 		return facecheck.Face{}, false
 	}
 	g.Cover = &c
