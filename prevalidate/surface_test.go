@@ -253,3 +253,28 @@ func fillPolygon(img draw.Image, poly [][2]float64, c color.Color) {
 		}
 	}
 }
+
+// Faces cropped tight, which BlazeFace reads upside down: read again the
+// other way up, they are upright, so neither is IMAGE_TURNED (Fix would
+// turn them upside down); the masked one is FACE_OCCLUDED, the clear one
+// has no surface code.
+func TestTightFacesReadUpright(t *testing.T) {
+	native.Require(t)
+	for _, c := range []struct {
+		file    string
+		covered bool
+	}{{"tight_mask_283.jpg", true}, {"tight_clear_312.jpg", false}} {
+		b, err := os.ReadFile(filepath.Join(surfaceDir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := checkBytes(t, b, nil)
+		if len(rep.Faces) != 1 || rep.Has(ImageTurned) || rep.Faces[0].Roll < -45 || rep.Faces[0].Roll > 45 {
+			t.Errorf("%s: %v, faces %+v", c.file, rep.Codes(), rep.Faces)
+			continue
+		}
+		if rep.Has(FaceOccluded) != c.covered || rep.Has(EyesNotVisible) {
+			t.Errorf("%s: %v, cover %+v", c.file, rep.Codes(), rep.Faces[0].Cover)
+		}
+	}
+}
