@@ -51,110 +51,12 @@ func (o Options) WithDefaults() Options {
 }
 
 // rule is a threshold rule the journal can calibrate: the provider code
-// that says the rule should have refused, and the measure it compares.
+// that says the rule should have refused, and the measure it compares
+// (the profile's own, prevalidate.Measure).
 type rule struct {
-	code prevalidate.Code
-	key  string // the rule's key in the profile ("" = its code)
-	// measure reads the record's value; ok is false when it has none.
-	measure func(r *journal.Record) (v float64, ok bool)
-	// below: the rule refuses values under the threshold (else over).
-	below bool
-}
-
-func largest(r *journal.Record) (journal.Face, bool) {
-	if len(r.Measures.Faces) == 0 {
-		return journal.Face{}, false
-	}
-	return r.Measures.Faces[0], true
-}
-
-var rules = []rule{
-	{prevalidate.FaceTooSmall, prevalidate.KeyFaceSize, func(r *journal.Record) (float64, bool) {
-		f, ok := largest(r)
-		return f.Size, ok
-	}, true},
-	{prevalidate.FaceTooSmall, prevalidate.KeyEyeDistance, func(r *journal.Record) (float64, bool) {
-		f, ok := largest(r)
-		return f.IPD, ok
-	}, true},
-	{prevalidate.FaceAngleTooLarge, prevalidate.KeyYawPitch, func(r *journal.Record) (float64, bool) {
-		f, ok := largest(r)
-		return math.Max(math.Abs(f.Yaw), math.Abs(f.Pitch)), ok
-	}, false},
-	{prevalidate.FaceAngleTooLarge, prevalidate.KeyRoll, func(r *journal.Record) (float64, bool) {
-		f, ok := largest(r)
-		return math.Abs(f.Roll), ok
-	}, false},
-	// The border rules: the least margin over the box width (a face cut
-	// off is FACE_CROPPED's, a yes-or-no rule with no threshold), and the
-	// larger share of the image the box fills.
-	{prevalidate.FaceCloseToBorder, "", func(r *journal.Record) (float64, bool) {
-		f, ok := largest(r)
-		if !ok || f.Box[2] <= 0 || slices.Min(f.Margins[:]) < 0 {
-			return 0, false
-		}
-		return float64(slices.Min(f.Margins[:])) / float64(f.Box[2]), true
-	}, true},
-	{prevalidate.FaceTooClose, "", func(r *journal.Record) (float64, bool) {
-		f, ok := largest(r)
-		w, h := r.Measures.Width, r.Measures.Height
-		if !ok || f.Box[2] <= 0 || w <= 0 || h <= 0 {
-			return 0, false
-		}
-		face := prevalidate.Face{Box: f.Box}
-		return face.FrameShare(w, h), true
-	}, false},
-	{prevalidate.EyesClosed, "", func(r *journal.Record) (float64, bool) {
-		f, ok := largest(r)
-		if !ok || len(f.EyesOpen) != 2 {
-			return 0, false
-		}
-		return math.Max(f.EyesOpen[0], f.EyesOpen[1]), true
-	}, true},
-	// What covers the face (the face-surface model): the largest share of
-	// the mouth or the nose, the forehead, the eyes.
-	{prevalidate.FaceOccluded, prevalidate.KeyMouthNose, func(r *journal.Record) (float64, bool) {
-		c, ok := cover(r)
-		return c.MouthNose(), ok
-	}, false},
-	{prevalidate.FaceOccluded, prevalidate.KeyForehead, func(r *journal.Record) (float64, bool) {
-		c, ok := cover(r)
-		return c.Forehead, ok
-	}, false},
-	{prevalidate.EyesNotVisible, "", func(r *journal.Record) (float64, bool) {
-		c, ok := cover(r)
-		return c.Eyes(), ok
-	}, false},
-	// A person's face: the human-face score of the most human detection,
-	// whether the profile counted it as a face or set it aside.
-	{prevalidate.FaceNotFound, prevalidate.KeyHuman, func(r *journal.Record) (float64, bool) {
-		best, ok := -1.0, false
-		for _, fs := range [][]journal.Face{r.Measures.Faces, r.Measures.NotFaces} {
-			for _, f := range fs {
-				if f.Cover != nil && f.Cover.Human > best {
-					best, ok = f.Cover.Human, true
-				}
-			}
-		}
-		return best, ok
-	}, true},
-	{prevalidate.ImageTooBlurry, "", func(r *journal.Record) (float64, bool) {
-		return r.Measures.Sharpness, len(r.Measures.Faces) > 0 && r.Measures.Sharpness > 0
-	}, true},
-	{prevalidate.PoorImageExposure, prevalidate.KeyTooDark, exposure, true},
-	{prevalidate.PoorImageExposure, prevalidate.KeyTooBright, exposure, false},
-	{prevalidate.ImageIsTooCompressed, "", func(r *journal.Record) (float64, bool) {
-		return float64(r.Measures.JPEGQuality), r.Measures.JPEGQuality > 0
-	}, true},
-}
-
-// cover is the largest face's face-surface reading.
-func cover(r *journal.Record) (prevalidate.Cover, bool) {
-	f, ok := largest(r)
-	if !ok || f.Cover == nil {
-		return prevalidate.Cover{}, false
-	}
-	return *f.Cover, true
+	code    prevalidate.Code
+	key     string // the rule's key in the profile ("" = its code)
+	measure *prevalidate.Measure
 }
 
 // aliases are the provider's codes that reject an image for one of
@@ -165,10 +67,6 @@ var aliases = map[string]prevalidate.Code{"FACE_IS_OCCLUDED": prevalidate.FaceOc
 // rejectsFor says whether the provider's code rejects an image for c.
 func rejectsFor(code string, c prevalidate.Code) bool {
 	return code == string(c) || aliases[code] == c
-}
-
-func exposure(r *journal.Record) (float64, bool) {
-	return r.Measures.Exposure, len(r.Measures.Faces) > 0 && r.Measures.Exposure > 0
 }
 
 // Proposal is one rule's result.
@@ -215,6 +113,11 @@ type Mistakes struct {
 type Summary struct {
 	Records   int // read
 	NoVerdict int // an error instead of a verdict (auth, 5xx, unfinished)
+	// LikenessFailures are verdicts whose authentication (likeness) result
+	// was false: set aside as rejections, since a face that is not the
+	// registered person's says nothing of the image; such a record counts
+	// by its liveness result alone.
+	LikenessFailures int
 }
 
 // sample is one record of a code's group: the measure of each of its
@@ -225,13 +128,20 @@ type sample struct {
 }
 
 // verdictOf reads a record's verdict: rejected with code, accepted, or
-// unusable.
+// unusable. The image rules learn from the liveness result where the task
+// gives one; the likeness (authentication) result is not theirs.
 func verdictOf(r *journal.Record) (accepted bool, code string, usable bool) {
 	v := r.Verdict
 	if v == nil || v.Error != "" || v.State != "SUCCESS" {
 		return false, "", false
 	}
-	if v.Code != "" || (v.Result != nil && !*v.Result) || v.Status == 400 {
+	if v.Result != nil {
+		if *v.Result {
+			return true, "", true
+		}
+		return false, v.Code, true
+	}
+	if v.Code != "" || v.Status == 400 {
 		return false, v.Code, true
 	}
 	return true, "", true
@@ -246,25 +156,26 @@ type group struct {
 	cur   []float64
 }
 
-// groups are the calibratable rules of p, by code, in the rules' order.
+// groups are the calibratable rules of p (a measure the provider's
+// verdicts speak to: prevalidate.Measure.Learnt), by code, in the
+// profile's order.
 func groups(p *prevalidate.Profile) []*group {
 	var out []*group
-	for _, ru := range rules {
-		key := ru.key
-		if key == "" {
-			key = string(ru.code)
-		}
-		cur, ok := p.Threshold(key)
-		if !ok {
+	for _, r := range p.Rules {
+		if r.Measure == nil || !r.Measure.Learnt {
 			continue
 		}
-		i := slices.IndexFunc(out, func(g *group) bool { return g.code == ru.code })
+		key := r.Key
+		if key == "" {
+			key = string(r.Code)
+		}
+		i := slices.IndexFunc(out, func(g *group) bool { return g.code == r.Code })
 		if i < 0 {
-			out = append(out, &group{code: ru.code})
+			out = append(out, &group{code: r.Code})
 			i = len(out) - 1
 		}
 		g := out[i]
-		g.rules, g.keys, g.cur = append(g.rules, ru), append(g.keys, key), append(g.cur, cur)
+		g.rules, g.keys, g.cur = append(g.rules, rule{r.Code, r.Key, r.Measure}), append(g.keys, key), append(g.cur, r.Threshold)
 	}
 	return out
 }
@@ -279,7 +190,13 @@ func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Pro
 	for i := range records {
 		if _, _, ok := verdictOf(&records[i]); !ok {
 			sum.NoVerdict++
+		} else if l := records[i].Verdict.Likeness; l != nil && !*l {
+			sum.LikenessFailures++
 		}
+	}
+	values := make([]*prevalidate.Values, len(records))
+	for i := range records {
+		values[i] = records[i].Values()
 	}
 	var out []Proposal
 	for _, g := range groups(p) {
@@ -294,7 +211,7 @@ func Propose(records []journal.Record, p *prevalidate.Profile, o Options) ([]Pro
 			vs := make([]float64, len(g.rules))
 			has := acc || rejectsFor(code, g.code)
 			for j, ru := range g.rules {
-				v, ok := ru.measure(r)
+				v, ok := ru.measure.Of(values[i])
 				vs[j], has = v, has && ok
 			}
 			if !has {
@@ -352,18 +269,10 @@ func nans(n int) []float64 {
 	return v
 }
 
-// refuses says whether the rule refuses value v at threshold t.
-func refuses(v, t float64, below bool) bool {
-	if below {
-		return v < t
-	}
-	return v > t
-}
-
 // refusedBy says whether any of the rules but skip refuses s at ts.
 func refusedBy(s sample, ts []float64, rs []rule, skip int) bool {
 	for j, ru := range rs {
-		if j != skip && refuses(s.v[j], ts[j], ru.below) {
+		if j != skip && ru.measure.Breaks(s.v[j], ts[j]) {
 			return true
 		}
 	}
@@ -406,7 +315,7 @@ func (g *group) best(data []sample, o Options) []float64 {
 					rest = append(rest, s)
 				}
 			}
-			if t := best1(rest, j, g.cur[j], ts[j], ru.below, o); t != ts[j] {
+			if t := best1(rest, j, g.cur[j], ts[j], ru.measure, o); t != ts[j] {
 				ts[j], changed = t, true
 			}
 		}
@@ -421,7 +330,8 @@ func (g *group) best(data []sample, o Options) []float64 {
 // tried between each pair of neighbouring values (and at the present
 // one, at), in one sweep over the sorted values; among equals, the one
 // nearest the profile's current threshold cur.
-func best1(data []sample, j int, cur, at float64, below bool, o Options) float64 {
+func best1(data []sample, j int, cur, at float64, ms *prevalidate.Measure, o Options) float64 {
+	below := ms.Side == prevalidate.Below
 	d := slices.Clone(data)
 	slices.SortFunc(d, func(a, b sample) int { return cmp.Compare(a.v[j], b.v[j]) })
 	n := len(d)
@@ -438,7 +348,7 @@ func best1(data []sample, j int, cur, at float64, below bool, o Options) float64
 	cost := func(t float64) float64 {
 		var c float64
 		for _, s := range d {
-			switch r := refuses(s.v[j], t, below); {
+			switch r := ms.Breaks(s.v[j], t); {
 			case s.bad && !r:
 				c += o.CostCall
 			case !s.bad && r:

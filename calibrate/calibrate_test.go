@@ -253,7 +253,7 @@ func TestProposeBordersAndExposure(t *testing.T) {
 		}
 	}
 	cal, _ := Apply(prevalidate.Progeny(), props)
-	if th, _ := cal.Threshold(string(prevalidate.FaceCloseToBorder)); math.Abs(th-0.1) > 0.01 || th != math.Round(th*1000)/1000 {
+	if th, _ := cal.Threshold(prevalidate.RuleID{Code: prevalidate.FaceCloseToBorder}); math.Abs(th-0.1) > 0.01 || th != math.Round(th*1000)/1000 {
 		t.Errorf("applied border threshold %v", th)
 	}
 }
@@ -305,5 +305,41 @@ func TestProposeSurfaceRules(t *testing.T) {
 		if pr := props[i]; math.Abs(pr.Proposed-c.hidden) > 0.02 || pr.After.Cost >= pr.Before.Cost {
 			t.Errorf("%s/%s: proposed %v (current %v), hidden %v; mistakes %+v -> %+v", c.code, c.key, pr.Proposed, pr.Current, c.hidden, pr.Before, pr.After)
 		}
+	}
+}
+
+// A live face that is not the registered person's (authenticate_face:
+// liveness true, likeness false) is no rejection of the image: the image
+// rules learn from the liveness result, and the summary counts the
+// likeness failures it set aside.
+func TestLikenessFailuresAreNotImageRejections(t *testing.T) {
+	recs := traffic(600, 11)
+	no := false
+	var turned int
+	for i := range recs {
+		v := recs[i].Verdict
+		if v.Result != nil && *v.Result && i%3 == 0 {
+			// The provider found another person: a 400 with no liveness code.
+			v.Likeness, v.Status = &no, 400
+			turned++
+		}
+	}
+	props, sum := Propose(recs, prevalidate.Progeny(), Options{})
+	if sum.LikenessFailures != turned || turned == 0 {
+		t.Fatalf("likeness failures %d, want %d", sum.LikenessFailures, turned)
+	}
+	size := find(props, prevalidate.KeyFaceSize)
+	if size == nil || math.Abs(size.Proposed-250) > 3 || size.Before.NeedlessRetakes+size.Before.WastedCalls == 0 {
+		t.Fatalf("face size %+v", size)
+	}
+	// Every live face is an accepted one, whatever its likeness.
+	accepted := 0
+	for i := range recs {
+		if r := recs[i].Verdict.Result; r != nil && *r {
+			accepted++
+		}
+	}
+	if size.Accepted != accepted {
+		t.Errorf("face size learnt from %d accepted images, want the %d live ones", size.Accepted, accepted)
 	}
 }

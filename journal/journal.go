@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"maps"
 	"os"
@@ -95,11 +96,15 @@ type Verdict struct {
 	TaskID string `json:"task_id,omitempty"`
 	State  string `json:"state,omitempty"`  // Celery state: SUCCESS, FAILURE...
 	Status int    `json:"status,omitempty"` // result.status: 200 or 400
-	// Result is the provider's verdict on the image (liveness or
-	// authentication), when it gives one.
-	Result  *bool  `json:"result,omitempty"`
-	Code    string `json:"code,omitempty"`    // the provider's error code
-	Message string `json:"message,omitempty"` // and its message
+	// Result is the provider's liveness verdict on the image, when it
+	// gives one: what the image rules are learnt from.
+	Result *bool `json:"result,omitempty"`
+	// Likeness is the authentication (likeness) result, when the service
+	// gives one: whether the face is the registered person's, which says
+	// nothing of the image's quality.
+	Likeness *bool  `json:"likeness,omitempty"`
+	Code     string `json:"code,omitempty"`    // the provider's error code
+	Message  string `json:"message,omitempty"` // and its message
 	// Error is a failure that is no verdict on the image (authentication,
 	// transport, 5xx, a task that never finished); calibrate leaves such
 	// records out.
@@ -159,7 +164,7 @@ func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.R
 func VerdictOf(t *progeny.Task, err error) *Verdict {
 	v := &Verdict{}
 	if t != nil {
-		v.TaskID, v.State, v.Status = t.ID, t.State, t.Status
+		v.TaskID, v.State, v.Status, v.Likeness = t.ID, t.State, t.Status, t.Likeness
 		if l := t.Liveness; l != nil {
 			res := l.Result
 			v.Result, v.Code, v.Message = &res, l.Code, l.Message
@@ -279,4 +284,26 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 		}
 		return out, err
 	}
+}
+
+// Values are the record's measures in the form the profile's threshold
+// rules read (prevalidate.Measure.Of), for the bytes sent: upright, so
+// not turned. A face's extent comes back from its margins.
+func (r *Record) Values() *prevalidate.Values {
+	m := &r.Measures
+	v := &prevalidate.Values{Width: m.Width, Height: m.Height, Bytes: m.Bytes, JPEGQuality: max(0, m.JPEGQuality),
+		FaceQuality: len(m.Faces) > 0 && m.Sharpness > 0, Sharpness: m.Sharpness}
+	v.Exposure.Mean = m.Exposure
+	of := func(fs []Face) []prevalidate.FaceValues {
+		out := make([]prevalidate.FaceValues, len(fs))
+		for i, f := range fs {
+			box := image.Rect(f.Box[0], f.Box[1], f.Box[0]+f.Box[2], f.Box[1]+f.Box[3])
+			ext := image.Rect(f.Margins[0], f.Margins[1], m.Width-f.Margins[2], m.Height-f.Margins[3])
+			out[i] = prevalidate.FaceValues{Size: f.Size, IPD: f.IPD, Yaw: f.Yaw, Pitch: f.Pitch, Roll: f.Roll,
+				Box: box, Extent: ext, Eyes: f.EyesOpen, Cover: f.Cover}
+		}
+		return out
+	}
+	v.Faces, v.NotFaces = of(m.Faces), of(m.NotFaces)
+	return v
 }

@@ -142,3 +142,20 @@ func TestRecordKeepsCover(t *testing.T) {
 		t.Fatalf("output record: %+v", r.Measures)
 	}
 }
+
+// A live face that is not the registered person's: the record keeps the
+// liveness result (true) and the likeness result (false).
+func TestVerdictOfKeepsLivenessAndLikeness(t *testing.T) {
+	task, _, err := progeny.ParseTask([]byte(`{"id": 9, "status": "SUCCESS", "result": {"status": 200, "data": {"authentication": {"result": false}, "liveness": {"result": true}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := VerdictOf(task, nil)
+	if v.Result == nil || !*v.Result || v.Likeness == nil || *v.Likeness || v.Code != "" {
+		t.Fatalf("verdict %+v", v)
+	}
+	b, _ := json.Marshal(v)
+	if !strings.Contains(string(b), `"result":true`) || !strings.Contains(string(b), `"likeness":false`) {
+		t.Errorf("record %s", b)
+	}
+}

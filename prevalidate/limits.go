@@ -39,13 +39,13 @@ type limits struct {
 }
 
 func limitsOf(p *Profile) limits {
-	th := func(id ruleID) threshold {
-		if r, ok := p.rule(id); ok {
+	th := func(id RuleID) threshold {
+		if r, ok := p.Rule(id); ok {
 			return threshold{r.Threshold, true}
 		}
 		return threshold{}
 	}
-	px := func(c Code) int { return int(th(ruleID{c, ""}).v) }
+	px := func(c Code) int { return int(th(RuleID{c, ""}).v) }
 	return limits{
 		size: resize.Limits{
 			MaxHeight: px(HeightAboveRecommended),
@@ -55,17 +55,17 @@ func limitsOf(p *Profile) limits {
 		maxBytes:   px(FileTooLarge),
 		minQuality: px(ImageIsTooCompressed),
 		hasFaces:   p.HasFaceRules(),
-		faceSize:   th(ruleID{FaceTooSmall, KeyFaceSize}),
-		eyeDist:    th(ruleID{FaceTooSmall, KeyEyeDistance}),
-		yawPitch:   th(ruleID{FaceAngleTooLarge, KeyYawPitch}),
-		roll:       th(ruleID{FaceAngleTooLarge, KeyRoll}),
-		eyesClosed: th(ruleID{EyesClosed, ""}),
-		turned:     th(ruleID{ImageTurned, ""}),
-		faceShare:  th(ruleID{TooManyFaces, ""}),
-		blur:       th(ruleID{ImageTooBlurry, ""}),
+		faceSize:   th(RuleID{FaceTooSmall, KeyFaceSize}),
+		eyeDist:    th(RuleID{FaceTooSmall, KeyEyeDistance}),
+		yawPitch:   th(RuleID{FaceAngleTooLarge, KeyYawPitch}),
+		roll:       th(RuleID{FaceAngleTooLarge, KeyRoll}),
+		eyesClosed: th(RuleID{EyesClosed, ""}),
+		turned:     th(RuleID{ImageTurned, ""}),
+		faceShare:  th(RuleID{TooManyFaces, ""}),
+		blur:       th(RuleID{ImageTooBlurry, ""}),
 		iso:        p.judgesISO(),
-		human:      th(ruleID{FaceNotFound, KeyHuman}),
-		mouthNose:  th(ruleID{FaceOccluded, KeyMouthNose}),
+		human:      th(RuleID{FaceNotFound, KeyHuman}),
+		mouthNose:  th(RuleID{FaceOccluded, KeyMouthNose}),
 		surface:    p.ReadsSurface(),
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/facegate/facegate/quality/iso"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,55 +48,6 @@ type ruleFile struct {
 	Message   string   `json:"message,omitempty"`
 }
 
-// ruleID names a built-in rule: its code, and its key where rules share
-// a code.
-type ruleID struct {
-	code Code
-	key  string
-}
-
-func (id ruleID) String() string {
-	if id.key == "" {
-		return string(id.code)
-	}
-	return string(id.code) + " (key " + id.key + ")"
-}
-
-func idOf(r *Rule) ruleID { return ruleID{r.Code, r.Key} }
-
-// thresholdRange is the range a profile file may set each rule's threshold
-// in; rules not listed take none.
-var thresholdRange = map[ruleID][2]float64{
-	{ImageTooSmall, ""}:               {1, 65535},
-	{ImageTooLarge, ""}:               {1, 65535},
-	{HeightAboveRecommended, ""}:      {1, 65535},
-	{FileTooLarge, ""}:                {1024, 1e10},
-	{ImageTurned, ""}:                 {0, 90},
-	{TooManyFaces, ""}:                {0.01, 1},
-	{FaceTooSmall, KeyFaceSize}:       {1, 10000},
-	{FaceTooSmall, KeyEyeDistance}:    {1, 10000},
-	{FaceAngleTooLarge, KeyYawPitch}:  {0, 90},
-	{FaceAngleTooLarge, KeyRoll}:      {0, 180},
-	{FaceCloseToBorder, ""}:           {0, 1},
-	{FaceTooClose, ""}:                {0.01, 1},
-	{ImageTooBlurry, ""}:              {0, 10000},
-	{PoorImageExposure, KeyTooDark}:   {0, 255},
-	{PoorImageExposure, KeyTooBright}: {0, 255},
-	{ImageIsTooCompressed, ""}:        {1, 100},
-	{EyesClosed, ""}:                  {0, 1},
-	{FaceNotFound, KeyHuman}:          {0, 1},
-	{FaceOccluded, KeyMouthNose}:      {0, 1},
-	{FaceOccluded, KeyForehead}:       {0, 1},
-	{EyesNotVisible, ""}:              {0, 1},
-	{EyeGlare, ""}:                    {0, 1},
-}
-
-func init() {
-	for _, name := range iso.Computed() {
-		thresholdRange[ruleID{ISOQualityTooLow, name}] = [2]float64{0, 100}
-	}
-}
-
 // builtinRules is every built-in rule, as the built-in profiles define
 // them: what a profile file's rules name. Made once; read only (rules are
 // copied out of it).
@@ -105,9 +55,9 @@ var builtinRules = append(Progeny().Rules, ISORules()...)
 
 func catalogue() []Rule { return builtinRules }
 
-func builtinRule(id ruleID) (Rule, bool) {
+func builtinRule(id RuleID) (Rule, bool) {
 	for _, r := range catalogue() {
-		if idOf(&r) == id {
+		if r.ID() == id {
 			return r, true
 		}
 	}
@@ -151,11 +101,11 @@ func (p *Profile) MarshalJSON() ([]byte, error) {
 	rules := make([]json.RawMessage, 0, len(p.Rules))
 	for i := range p.Rules {
 		r := &p.Rules[i]
-		if _, ok := builtinRule(idOf(r)); !ok {
-			return nil, &ProfileError{Index: i + 1, Rule: idOf(r).String(), Err: errors.New("not a built-in rule; only built-in rules can be written to a profile file")}
+		if _, ok := builtinRule(r.ID()); !ok {
+			return nil, &ProfileError{Index: i + 1, Rule: r.ID().String(), Err: errors.New("not a built-in rule; only built-in rules can be written to a profile file")}
 		}
 		rf := ruleFile{Code: r.Code, Key: r.Key, Severity: r.Severity, Message: r.Message}
-		if _, ok := thresholdRange[idOf(r)]; ok {
+		if r.Measure != nil {
 			t := r.Threshold
 			rf.Threshold = &t
 		}
@@ -216,7 +166,7 @@ func ParseProfile(data []byte) (*Profile, error) {
 		return nil, &ProfileError{Field: "rules", Err: errors.New("no rules: a profile judges at least one")}
 	}
 	p := &Profile{Name: pf.Name}
-	seen := map[ruleID]int{}
+	seen := map[RuleID]int{}
 	for i, raw := range pf.Rules {
 		fail := func(id, field string, err error) error {
 			return &ProfileError{Index: i + 1, Rule: id, Field: field, Err: err}
@@ -225,13 +175,13 @@ func ParseProfile(data []byte) (*Profile, error) {
 		if err := strictDecode(raw, &rf); err != nil {
 			return nil, fail("", jsonField(err), err)
 		}
-		id := ruleID{rf.Code, rf.Key}
+		id := RuleID{rf.Code, rf.Key}
 		if rf.Code == "" {
 			return nil, fail("", "code", errors.New("missing"))
 		}
 		r, ok := builtinRule(id)
 		if !ok {
-			if _, known := builtinRule(ruleID{rf.Code, ""}); known || hasCode(rf.Code) {
+			if _, known := builtinRule(RuleID{rf.Code, ""}); known || hasCode(rf.Code) {
 				return nil, fail(id.String(), "key", fmt.Errorf("%q is not a key of %s (keys: %s)", rf.Key, rf.Code, strings.Join(keysOf(rf.Code), ", ")))
 			}
 			return nil, fail(id.String(), "code", fmt.Errorf("unknown code (known: %s)", strings.Join(knownCodes(), ", ")))
@@ -241,13 +191,12 @@ func ParseProfile(data []byte) (*Profile, error) {
 		}
 		seen[id] = i + 1
 		if rf.Threshold != nil {
-			rg, takes := thresholdRange[id]
 			t := *rf.Threshold
 			switch {
-			case !takes:
+			case r.Measure == nil:
 				return nil, fail(id.String(), "threshold", errors.New("this rule takes no threshold"))
-			case !(t >= rg[0] && t <= rg[1]): // also NaN
-				return nil, fail(id.String(), "threshold", fmt.Errorf("%g is out of range %g..%g", t, rg[0], rg[1]))
+			case !(t >= r.Measure.Range[0] && t <= r.Measure.Range[1]): // also NaN
+				return nil, fail(id.String(), "threshold", fmt.Errorf("%g is out of range %g..%g", t, r.Measure.Range[0], r.Measure.Range[1]))
 			}
 			r.Threshold = t
 		}
@@ -271,27 +220,18 @@ func ParseProfile(data []byte) (*Profile, error) {
 
 // checkConsistent checks thresholds that bound each other.
 func (p *Profile) checkConsistent() error {
-	pairs := []struct{ lo, hi ruleID }{
-		{ruleID{ImageTooSmall, ""}, ruleID{ImageTooLarge, ""}},
-		{ruleID{PoorImageExposure, KeyTooDark}, ruleID{PoorImageExposure, KeyTooBright}},
+	pairs := []struct{ lo, hi RuleID }{
+		{RuleID{ImageTooSmall, ""}, RuleID{ImageTooLarge, ""}},
+		{RuleID{PoorImageExposure, KeyTooDark}, RuleID{PoorImageExposure, KeyTooBright}},
 	}
 	for _, pr := range pairs {
-		lo, ok1 := p.rule(pr.lo)
-		hi, ok2 := p.rule(pr.hi)
+		lo, ok1 := p.Rule(pr.lo)
+		hi, ok2 := p.Rule(pr.hi)
 		if ok1 && ok2 && lo.Threshold >= hi.Threshold {
 			return &ProfileError{Rule: pr.lo.String(), Field: "threshold", Err: fmt.Errorf("%g is not below %s's %g", lo.Threshold, pr.hi, hi.Threshold)}
 		}
 	}
 	return nil
-}
-
-func (p *Profile) rule(id ruleID) (*Rule, bool) {
-	for i := range p.Rules {
-		if idOf(&p.Rules[i]) == id {
-			return &p.Rules[i], true
-		}
-	}
-	return nil, false
 }
 
 // strictDecode decodes one JSON value into v, refusing unknown fields and

@@ -59,23 +59,22 @@ func TestProfileRoundTrip(t *testing.T) {
 	}
 }
 
-// Every rule with a threshold can set it from a file, and only those.
+// Every rule with a threshold has a measure (so a profile file can set
+// its threshold in the measure's range), and only those; a threshold
+// rule's check is derived from its measure, a yes-or-no rule has its own.
 func TestThresholdRanges(t *testing.T) {
-	seen := map[ruleID]bool{}
 	for _, r := range catalogue() {
-		id := idOf(&r)
-		seen[id] = true
-		rg, ok := thresholdRange[id]
-		if r.Threshold != 0 && !ok {
-			t.Errorf("%s has threshold %g but no range for profile files", id, r.Threshold)
-		}
-		if ok && (r.Threshold < rg[0] || r.Threshold > rg[1]) {
-			t.Errorf("%s: built-in threshold %g outside its range %v", id, r.Threshold, rg)
-		}
-	}
-	for id := range thresholdRange {
-		if !seen[id] {
-			t.Errorf("range for %s, which is not a rule", id)
+		id := r.ID()
+		ms := r.Measure
+		switch {
+		case r.Threshold != 0 && ms == nil:
+			t.Errorf("%s has threshold %g but no measure", id, r.Threshold)
+		case ms == nil && r.Check == nil:
+			t.Errorf("%s has neither a measure nor a check", id)
+		case ms != nil && (r.Check != nil || r.Detail == nil || ms.Of == nil || (ms.Side != Below && ms.Side != Above) || ms.Name == ""):
+			t.Errorf("%s: a threshold rule needs a measure (name, side, Of) and a detail, and no check of its own", id)
+		case ms != nil && (r.Threshold < ms.Range[0] || r.Threshold > ms.Range[1]):
+			t.Errorf("%s: built-in threshold %g outside its range %v", id, r.Threshold, ms.Range)
 		}
 	}
 }
@@ -132,7 +131,7 @@ func TestLoadProfile(t *testing.T) {
 	if p.Name != "strict" || len(p.Rules) != 2 {
 		t.Fatalf("loaded %q with %d rules", p.Name, len(p.Rules))
 	}
-	if th, _ := p.Threshold(KeyFaceSize); th != 300 {
+	if th, _ := p.Threshold(RuleID{FaceTooSmall, KeyFaceSize}); th != 300 {
 		t.Errorf("face_size threshold %g, want 300", th)
 	}
 	if r := p.Rules[1]; r.Severity != SeverityWarning || r.Message != "Eyes look closed" || r.Threshold != 0.15 {

@@ -80,12 +80,16 @@ type Cover struct {
 	Presence float64    `json:"presence"`
 }
 
-// coverOf rounds a model's reading for the report.
-func coverOf(c *facecheck.Cover) *Cover {
+// coverOf is a model's reading in the report's form, rounded for reading
+// when round.
+func coverOf(c *facecheck.Cover, round bool) *Cover {
 	if c == nil {
 		return nil
 	}
-	r3 := func(v float64) float64 { return math.Round(v*1000) / 1000 }
+	r3 := func(v float64) float64 { return v }
+	if round {
+		r3 = func(v float64) float64 { return math.Round(v*1000) / 1000 }
+	}
 	return &Cover{
 		RightEye: r3(c.Covered[facecheck.RegionRightEye]), LeftEye: r3(c.Covered[facecheck.RegionLeftEye]),
 		Nose: r3(c.Covered[facecheck.RegionNose]), Mouth: r3(c.Covered[facecheck.RegionMouth]),

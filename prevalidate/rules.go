@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/facegate/facegate/facecheck"
-	"github.com/facegate/facegate/quality"
 )
 
 // Code identifies a rule. Codes follow the provider's where one exists.
@@ -116,8 +115,10 @@ func (m *Measurements) face() *facecheck.Face {
 	return &m.Faces[0]
 }
 
-// Rule is one requirement as data. Check says whether m breaks it, with a
-// detail for the message; Threshold is the number Check compares against.
+// Rule is one requirement as data. A threshold rule has a Measure, which
+// says what it compares with Threshold and in which direction, and its
+// check is derived from it; a yes-or-no rule (a file that cannot be read,
+// a face cut off) has Check.
 type Rule struct {
 	Code Code
 	// Key tells apart rules that share a code (FACE_TOO_SMALL judges both
@@ -135,8 +136,51 @@ type Rule struct {
 	// Face rules judge the face itself (found, alone, its size, angle and
 	// place), which Fix must never turn from passing to failing; quality
 	// rules that read the face are not among them.
-	Face  bool
-	Check func(m *Measurements, threshold float64) (broken bool, detail string)
+	Face bool
+	// Measure is what a threshold rule compares with Threshold.
+	Measure *Measure
+	// Also breaks a threshold rule whatever its threshold (the exposure
+	// rules' clipping limits); nil for none.
+	Also func(v *Values) bool
+	// Detail says what was measured, for the message of a threshold rule
+	// that is broken (x is the measure's value, t the threshold).
+	Detail func(v *Values, x, t float64) string
+	// Check says whether m breaks a yes-or-no rule, with a detail for the
+	// message.
+	Check func(m *Measurements) (broken bool, detail string)
+}
+
+// ID names a rule: its code, and its key where rules share a code.
+func (r *Rule) ID() RuleID { return RuleID{r.Code, r.Key} }
+
+// Broken says whether an image breaks r, with the detail for its message:
+// m for a yes-or-no rule, v (m's values) for a threshold rule.
+func (r *Rule) Broken(m *Measurements, v *Values) (bool, string) {
+	if r.Measure == nil {
+		return r.Check(m)
+	}
+	x, ok := r.Measure.Of(v)
+	if !ok {
+		return false, ""
+	}
+	if !r.Measure.Breaks(x, r.Threshold) && (r.Also == nil || !r.Also(v)) {
+		return false, ""
+	}
+	return true, r.Detail(v, x, r.Threshold)
+}
+
+// RuleID names a rule of a profile: its code, and its key where rules
+// share a code ("" otherwise).
+type RuleID struct {
+	Code Code
+	Key  string
+}
+
+func (id RuleID) String() string {
+	if id.Key == "" {
+		return string(id.Code)
+	}
+	return string(id.Code) + " (key " + id.Key + ")"
 }
 
 // Profile is a named list of rules.
@@ -145,18 +189,20 @@ type Profile struct {
 	Rules []Rule
 }
 
-// Threshold returns the threshold of the rule with this key, or of the
-// first rule with this code when no rule has the key.
-func (p *Profile) Threshold(key string) (float64, bool) {
-	for _, r := range p.Rules {
-		if r.Key == key {
-			return r.Threshold, true
+// Rule returns the profile's rule with this id.
+func (p *Profile) Rule(id RuleID) (*Rule, bool) {
+	for i := range p.Rules {
+		if p.Rules[i].ID() == id {
+			return &p.Rules[i], true
 		}
 	}
-	for _, r := range p.Rules {
-		if string(r.Code) == key {
-			return r.Threshold, true
-		}
+	return nil, false
+}
+
+// Threshold returns the threshold of the profile's rule with this id.
+func (p *Profile) Threshold(id RuleID) (float64, bool) {
+	if r, ok := p.Rule(id); ok {
+		return r.Threshold, true
 	}
 	return 0, false
 }
@@ -181,6 +227,7 @@ func (p *Profile) HasFaceRules() bool {
 // per code broken.
 func (p *Profile) Judge(m *Measurements) []Issue {
 	issues := []Issue{}
+	v := m.values()
 	for _, r := range p.Rules {
 		if r.NeedsPixels && !m.Decoded {
 			continue
@@ -188,7 +235,7 @@ func (p *Profile) Judge(m *Measurements) []Issue {
 		if r.NeedsFace && (!m.FacesMeasured || (r.Code != FaceNotFound && m.face() == nil)) {
 			continue
 		}
-		broken, detail := r.Check(m, r.Threshold)
+		broken, detail := r.Broken(m, v)
 		if !broken {
 			continue
 		}
@@ -240,46 +287,40 @@ func Document() *Profile {
 func imageRules() []Rule {
 	return []Rule{
 		{Code: FailedToReadImage, Message: "Failed to read image", Severity: SeverityError,
-			Check: func(m *Measurements, _ float64) (bool, string) { return m.ReadError != "", m.ReadError }},
+			Check: func(m *Measurements) (bool, string) { return m.ReadError != "", m.ReadError }},
 		{Code: InputTooLarge, Message: "Input is over a safety limit and was not decoded", Severity: SeverityError,
-			Check: func(m *Measurements, _ float64) (bool, string) { return m.OverLimit != "", m.OverLimit }},
+			Check: func(m *Measurements) (bool, string) { return m.OverLimit != "", m.OverLimit }},
 		{Code: UnsupportedFormat, Message: "Only PNG and JPEG are accepted", Severity: SeverityError, Fixable: true, NeedsPixels: true,
-			Check: func(m *Measurements, _ float64) (bool, string) {
+			Check: func(m *Measurements) (bool, string) {
 				return m.Format != FormatJPEG && m.Format != FormatPNG, fmt.Sprintf("this is %s; fix converts it to JPEG", strings.ToUpper(string(m.Format)))
 			}},
 		{Code: NotUpright, Message: "Image is stored rotated or mirrored", Severity: SeverityError, Fixable: true, NeedsPixels: true,
-			Check: func(m *Measurements, _ float64) (bool, string) {
+			Check: func(m *Measurements) (bool, string) {
 				return m.Orientation != 1, fmt.Sprintf("EXIF orientation %d; the pixels must be turned upright", m.Orientation)
 			}},
-		{Code: ImageTooSmall, Message: "Image is too small", Severity: SeverityError, Threshold: 480, NeedsPixels: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				return float64(min(m.Width, m.Height)) < t, fmt.Sprintf("%dx%d, each side must be at least %g px", m.Width, m.Height, t)
+		{Code: ImageTooSmall, Message: "Image is too small", Severity: SeverityError, Threshold: 480, NeedsPixels: true, Measure: measureMinSide,
+			Detail: func(v *Values, _, t float64) string {
+				return fmt.Sprintf("%dx%d, each side must be at least %g px", v.Width, v.Height, t)
 			}},
-		{Code: ImageTooLarge, Message: "Image is too large", Severity: SeverityError, Fixable: true, Threshold: 4096, NeedsPixels: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				return float64(max(m.Width, m.Height)) > t, fmt.Sprintf("%dx%d, each side must be at most %g px", m.Width, m.Height, t)
+		{Code: ImageTooLarge, Message: "Image is too large", Severity: SeverityError, Fixable: true, Threshold: 4096, NeedsPixels: true, Measure: measureMaxSide,
+			Detail: func(v *Values, _, t float64) string {
+				return fmt.Sprintf("%dx%d, each side must be at most %g px", v.Width, v.Height, t)
 			}},
-		{Code: HeightAboveRecommended, Message: "Height is above the recommended maximum", Severity: SeverityWarning, Fixable: true, Threshold: 1080, NeedsPixels: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				return float64(m.Height) > t, fmt.Sprintf("%d px, best results at %g px or less", m.Height, t)
+		{Code: HeightAboveRecommended, Message: "Height is above the recommended maximum", Severity: SeverityWarning, Fixable: true, Threshold: 1080, NeedsPixels: true, Measure: measureHeight,
+			Detail: func(v *Values, _, t float64) string {
+				return fmt.Sprintf("%d px, best results at %g px or less", v.Height, t)
 			}},
-		{Code: FileTooLarge, Message: "File is too large", Severity: SeverityError, Fixable: true, Threshold: 2_000_000, NeedsPixels: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				return float64(m.Bytes) > t, fmt.Sprintf("%d bytes, at most %g allowed", m.Bytes, t)
+		{Code: FileTooLarge, Message: "File is too large", Severity: SeverityError, Fixable: true, Threshold: 2_000_000, NeedsPixels: true, Measure: measureBytes,
+			Detail: func(v *Values, _, t float64) string {
+				return fmt.Sprintf("%d bytes, at most %g allowed", v.Bytes, t)
 			}},
 		{Code: MetadataUnreadable, Message: "EXIF metadata is malformed and was ignored (orientation taken as 1)", Severity: SeverityWarning, Fixable: true, NeedsPixels: true,
-			Check: func(m *Measurements, _ float64) (bool, string) { return m.MetadataError != "", m.MetadataError }},
+			Check: func(m *Measurements) (bool, string) { return m.MetadataError != "", m.MetadataError }},
 		{Code: MetadataPresent, Message: "Metadata present; the fixed image carries none", Severity: SeverityWarning, Fixable: true, NeedsPixels: true,
-			Check: func(m *Measurements, _ float64) (bool, string) {
+			Check: func(m *Measurements) (bool, string) {
 				return len(m.Metadata) > 0, strings.Join(m.Metadata, ", ")
 			}},
 	}
-}
-
-// turnedRoll is the largest face's roll with the photo turned back by
-// m.Turn quarter turns, in -180..180.
-func (m *Measurements) turnedRoll() float64 {
-	return math.Remainder(m.face().Pose.Roll-90*float64(m.Turn), 360)
 }
 
 // turnAdvice says how to turn a photo that is turned by q quarter turns
@@ -299,86 +340,67 @@ func turnAdvice(q int) string {
 // faceRules judge the largest face, in the pixels of the image judged.
 func faceRules() []Rule {
 	return []Rule{
-		{Code: ImageTurned, Message: "Image is turned: the face is on its side or upside down", Severity: SeverityError, Fixable: true, Threshold: 45, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				r := m.face().Pose.Roll
-				return m.Turn != 0 && math.Abs(r) > t, fmt.Sprintf("the eye line is at %.0f°; %s (fix does)", r, turnAdvice(m.Turn))
+		{Code: ImageTurned, Message: "Image is turned: the face is on its side or upside down", Severity: SeverityError, Fixable: true, Threshold: 45, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureTurned,
+			Detail: func(v *Values, _, _ float64) string {
+				return fmt.Sprintf("the eye line is at %.0f°; %s (fix does)", v.Faces[0].Roll, turnAdvice(v.Turn))
 			}},
 		{Code: FaceNotFound, Message: "Failed to detect face", Severity: SeverityError, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, _ float64) (bool, string) {
+			Check: func(m *Measurements) (bool, string) {
 				if m.FaceError != "" {
 					return true, m.FaceError
 				}
 				return len(m.Faces) == 0 && len(m.NotFaces) == 0, "no face at any scale tried"
 			}},
-		{Code: FaceNotFound, Key: KeyHuman, Message: "No person's face found", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				if m.FaceError != "" || len(m.Faces) > 0 || len(m.NotFaces) == 0 {
-					return false, ""
-				}
-				best := 0.0
-				for _, f := range m.NotFaces {
-					best = math.Max(best, f.Cover.Human)
-				}
-				return true, fmt.Sprintf("%s scoring at most %.2f as a person's face (an animal, a drawing or a pattern?), at least %g needed", plural(len(m.NotFaces), "face-like detection"), best, t)
+		{Code: FaceNotFound, Key: KeyHuman, Message: "No person's face found", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureHuman,
+			Detail: func(v *Values, x, t float64) string {
+				return fmt.Sprintf("%s scoring at most %.2f as a person's face (an animal, a drawing or a pattern?), at least %g needed", plural(len(v.NotFaces), "face-like detection"), x, t)
 			}},
-		{Code: TooManyFaces, Message: "More than one face", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
+		{Code: TooManyFaces, Message: "More than one face", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureSecondFace,
+			Detail: func(v *Values, _, t float64) string {
 				n := 0
-				for _, f := range m.Faces {
-					if f.Size >= t*m.Faces[0].Size {
+				for _, f := range v.Faces {
+					if f.Size >= t*v.Faces[0].Size {
 						n++
 					}
 				}
-				return n > 1, fmt.Sprintf("%d faces at least %g of the largest's size", n, t)
+				return fmt.Sprintf("%d faces at least %g of the largest's size", n, t)
 			}},
-		{Code: FaceTooSmall, Key: KeyFaceSize, Message: "Absolute face size is too small", Severity: SeverityError, Threshold: 224, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				s := m.face().Size
-				return s < t, fmt.Sprintf("face %.0f px, at least %g px needed", s, t)
+		{Code: FaceTooSmall, Key: KeyFaceSize, Message: "Absolute face size is too small", Severity: SeverityError, Threshold: 224, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureFaceSize,
+			Detail: func(_ *Values, x, t float64) string { return fmt.Sprintf("face %.0f px, at least %g px needed", x, t) }},
+		{Code: FaceTooSmall, Key: KeyEyeDistance, Message: "Interpupillary distance is too small", Severity: SeverityError, Threshold: 85, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureEyeDistance,
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("eyes %.0f px apart, at least %g px needed", x, t)
 			}},
-		{Code: FaceTooSmall, Key: KeyEyeDistance, Message: "Interpupillary distance is too small", Severity: SeverityError, Threshold: 85, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				d := m.face().IPD
-				return d < t, fmt.Sprintf("eyes %.0f px apart, at least %g px needed", d, t)
+		{Code: FaceAngleTooLarge, Key: KeyYawPitch, Message: "Face is turned too far from the camera", Severity: SeverityError, Threshold: 25, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureYawPitch,
+			Detail: func(v *Values, _, t float64) string {
+				f := v.Faces[0]
+				return fmt.Sprintf("yaw %.0f°, pitch %.0f°, each within ±%g° needed", f.Yaw, f.Pitch, t)
 			}},
-		{Code: FaceAngleTooLarge, Key: KeyYawPitch, Message: "Face is turned too far from the camera", Severity: SeverityError, Threshold: 25, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				p := m.face().Pose
-				return math.Abs(p.Yaw) > t || math.Abs(p.Pitch) > t, fmt.Sprintf("yaw %.0f°, pitch %.0f°, each within ±%g° needed", p.Yaw, p.Pitch, t)
-			}},
-		{Code: FaceAngleTooLarge, Key: KeyRoll, Message: "Head is tilted too far", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				r := m.turnedRoll()
-				detail := fmt.Sprintf("roll %.0f°, within ±%g° needed", r, t)
-				if m.Turn != 0 {
-					detail = fmt.Sprintf("roll %.0f° once the image is turned upright, within ±%g° needed", r, t)
+		{Code: FaceAngleTooLarge, Key: KeyRoll, Message: "Head is tilted too far", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureRoll,
+			Detail: func(v *Values, _, t float64) string {
+				if v.Turn != 0 {
+					return fmt.Sprintf("roll %.0f° once the image is turned upright, within ±%g° needed", v.roll(), t)
 				}
-				return math.Abs(r) > t, detail
+				return fmt.Sprintf("roll %.0f°, within ±%g° needed", v.roll(), t)
 			}},
 		{Code: FaceCropped, Message: "Face is cut off by the image edge", Severity: SeverityError, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, _ float64) (bool, string) {
+			Check: func(m *Measurements) (bool, string) {
 				f := m.face()
 				ext := f.Extent()
 				img := image.Rect(0, 0, m.Width, m.Height)
 				return !ext.In(img), fmt.Sprintf("face spans %v, the image %dx%d", rectString(ext), m.Width, m.Height)
 			}},
-		{Code: FaceCloseToBorder, Message: "Face is too close to the image edge", Severity: SeverityError, Threshold: 0.05, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				f := m.face()
-				ext := f.Extent()
-				if !ext.In(image.Rect(0, 0, m.Width, m.Height)) {
-					return false, "" // FACE_CROPPED says it
-				}
-				gap := borderGap(ext, m.Width, m.Height)
-				need := t * float64(f.Box.Dx())
-				return float64(gap) < need, fmt.Sprintf("%d px from an edge, at least %.0f px (%g of the face width) needed", gap, need, t)
+		// A face cut off gives no margin: FACE_CROPPED says it.
+		{Code: FaceCloseToBorder, Message: "Face is too close to the image edge", Severity: SeverityError, Threshold: 0.05, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureBorderGap,
+			Detail: func(v *Values, _, t float64) string {
+				f := v.Faces[0]
+				return fmt.Sprintf("%d px from an edge, at least %.0f px (%g of the face width) needed", borderGap(f.Extent, v.Width, v.Height), t*float64(f.Box.Dx()), t)
 			}},
-		{Code: FaceTooClose, Message: "Face is too close to the camera", Severity: SeverityError, Threshold: 0.8, NeedsPixels: true, NeedsFace: true, Face: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				b := m.face().Box
-				fw, fh := float64(b.Dx())/float64(m.Width), float64(b.Dy())/float64(m.Height)
-				return frameShare(b, m.Width, m.Height) > t, fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %g%%", 100*fw, 100*fh, 100*t)
+		{Code: FaceTooClose, Message: "Face is too close to the camera", Severity: SeverityError, Threshold: 0.8, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureFrameShare,
+			Detail: func(v *Values, _, t float64) string {
+				b := v.Faces[0].Box
+				fw, fh := float64(b.Dx())/float64(v.Width), float64(b.Dy())/float64(v.Height)
+				return fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %g%%", 100*fw, 100*fh, 100*t)
 			}},
 	}
 }
@@ -401,51 +423,34 @@ func frameShare(box image.Rectangle, w, h int) float64 {
 // model reads it (facecheck.Cover): a face without a reading (no 68
 // landmarks, or a finder without the model) breaks none of them.
 func surfaceRules() []Rule {
-	cover := func(m *Measurements) *facecheck.Cover { return m.face().Cover }
 	return []Rule{
-		{Code: FaceOccluded, Key: KeyMouthNose, Message: "Face is covered", Severity: SeverityError, Threshold: 0.4, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				c := cover(m)
-				if c == nil {
-					return false, ""
-				}
-				return c.LowerFace() > t, fmt.Sprintf("%s covered (mouth %s, nose %s, lower face %s; at most %s)", coveredParts(c, t),
-					pct(c.Covered[facecheck.RegionMouth]), pct(c.Covered[facecheck.RegionNose]), pct(c.Covered[facecheck.RegionLower]), pct(t))
+		{Code: FaceOccluded, Key: KeyMouthNose, Message: "Face is covered", Severity: SeverityError, Threshold: 0.4, NeedsPixels: true, NeedsFace: true, Measure: measureMouthNose,
+			Detail: func(v *Values, _, t float64) string {
+				c := v.Faces[0].Cover
+				return fmt.Sprintf("%s covered (mouth %s, nose %s, lower face %s; at most %s)", coveredParts(c, t), pct(c.Mouth), pct(c.Nose), pct(c.Lower), pct(t))
 			}},
-		{Code: FaceOccluded, Key: KeyForehead, Message: "Face is covered", Severity: SeverityError, Threshold: 0.6, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				c := cover(m)
-				if c == nil {
-					return false, ""
-				}
-				v := c.Covered[facecheck.RegionForehead]
-				return v > t, fmt.Sprintf("forehead %s covered (at most %s)", pct(v), pct(t))
+		{Code: FaceOccluded, Key: KeyForehead, Message: "Face is covered", Severity: SeverityError, Threshold: 0.6, NeedsPixels: true, NeedsFace: true, Measure: measureForehead,
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("forehead %s covered (at most %s)", pct(x), pct(t))
 			}},
-		{Code: EyesNotVisible, Message: "Eyes are not visible", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				c := cover(m)
-				if c == nil {
-					return false, ""
-				}
-				return c.Eyes() > t, fmt.Sprintf("right eye %s covered, left eye %s (sunglasses or something in front of them?; at most %s)",
-					pct(c.Covered[facecheck.RegionRightEye]), pct(c.Covered[facecheck.RegionLeftEye]), pct(t))
+		{Code: EyesNotVisible, Message: "Eyes are not visible", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Measure: measureEyesCovered,
+			Detail: func(v *Values, _, t float64) string {
+				c := v.Faces[0].Cover
+				return fmt.Sprintf("right eye %s covered, left eye %s (sunglasses or something in front of them?; at most %s)", pct(c.RightEye), pct(c.LeftEye), pct(t))
 			}},
-		{Code: EyeGlare, Message: "Glare hides an eye", Severity: SeverityWarning, Threshold: 0.2, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				c := cover(m)
-				if c == nil {
-					return false, ""
-				}
-				return math.Max(c.Glare[0], c.Glare[1]) > t, fmt.Sprintf("right eye %s blown out, left eye %s (a reflection on glasses?; at most %s)", pct(c.Glare[0]), pct(c.Glare[1]), pct(t))
+		{Code: EyeGlare, Message: "Glare hides an eye", Severity: SeverityWarning, Threshold: 0.2, NeedsPixels: true, NeedsFace: true, Measure: measureGlare,
+			Detail: func(v *Values, _, t float64) string {
+				c := v.Faces[0].Cover
+				return fmt.Sprintf("right eye %s blown out, left eye %s (a reflection on glasses?; at most %s)", pct(c.Glare[0]), pct(c.Glare[1]), pct(t))
 			}},
 	}
 }
 
 // coveredParts names the parts of the lower face over t.
-func coveredParts(c *facecheck.Cover, t float64) string {
-	mouth, nose := c.Covered[facecheck.RegionMouth] > t, c.Covered[facecheck.RegionNose] > t
+func coveredParts(c *Cover, t float64) string {
+	mouth, nose := c.Mouth > t, c.Nose > t
 	switch {
-	case mouth && nose, c.Covered[facecheck.RegionLower] > t:
+	case mouth && nose, c.Lower > t:
 		// The lower face covered: the mouth and nose, wherever the
 		// landmarks fitted on the covered face put them.
 		return "mouth and nose"
@@ -471,57 +476,33 @@ func plural(n int, what string) string {
 // calibration). Blur, exposure and closed eyes are judged on the face; an
 // image without one already fails FACE_NOT_FOUND.
 func qualityRules() []Rule {
-	faceQ := func(m *Measurements) *Quality {
-		if m.Quality == nil || m.Quality.Region != "face" {
-			return nil
-		}
-		return m.Quality
-	}
 	return []Rule{
-		{Code: ImageTooBlurry, Message: "Image is too blurry", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				q := faceQ(m)
-				return q != nil && q.Sharpness < t, fmt.Sprintf("face sharpness %.1f, at least %g needed", qSharp(q), t)
+		{Code: ImageTooBlurry, Message: "Image is too blurry", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true, Measure: measureSharpness,
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("face sharpness %.1f, at least %g needed", x, t)
 			}},
-		{Code: PoorImageExposure, Key: KeyTooDark, Message: "Face is underexposed", Severity: SeverityError, Threshold: 45, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				q := faceQ(m)
-				if q == nil {
-					return false, ""
-				}
-				e := q.Exposure
-				return e.Mean < t || e.Dark > MaxDarkFraction, fmt.Sprintf("mean luminance %.0f (at least %g), %.0f%% of the face clipped dark (at most %g%%)", e.Mean, t, 100*e.Dark, 100*MaxDarkFraction)
+		{Code: PoorImageExposure, Key: KeyTooDark, Message: "Face is underexposed", Severity: SeverityError, Threshold: 45, NeedsPixels: true, NeedsFace: true, Measure: measureTooDark,
+			Also: func(v *Values) bool { return v.Exposure.Dark > MaxDarkFraction },
+			Detail: func(v *Values, _, t float64) string {
+				e := v.Exposure
+				return fmt.Sprintf("mean luminance %.0f (at least %g), %.0f%% of the face clipped dark (at most %g%%)", e.Mean, t, 100*e.Dark, 100*MaxDarkFraction)
 			}},
-		{Code: PoorImageExposure, Key: KeyTooBright, Message: "Face is overexposed", Severity: SeverityError, Threshold: 220, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				q := faceQ(m)
-				if q == nil {
-					return false, ""
-				}
-				e := q.Exposure
-				return e.Mean > t || e.Bright > MaxBrightFraction, fmt.Sprintf("mean luminance %.0f (at most %g), %.0f%% of the face clipped bright (at most %g%%)", e.Mean, t, 100*e.Bright, 100*MaxBrightFraction)
+		{Code: PoorImageExposure, Key: KeyTooBright, Message: "Face is overexposed", Severity: SeverityError, Threshold: 220, NeedsPixels: true, NeedsFace: true, Measure: measureTooBright,
+			Also: func(v *Values) bool { return v.Exposure.Bright > MaxBrightFraction },
+			Detail: func(v *Values, _, t float64) string {
+				e := v.Exposure
+				return fmt.Sprintf("mean luminance %.0f (at most %g), %.0f%% of the face clipped bright (at most %g%%)", e.Mean, t, 100*e.Bright, 100*MaxBrightFraction)
 			}},
-		{Code: ImageIsTooCompressed, Message: "JPEG quality is too low", Severity: SeverityError, Threshold: 70, NeedsPixels: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				if m.Quality == nil || m.Quality.JPEGQuality < 1 {
-					return false, ""
-				}
-				q := m.Quality.JPEGQuality
-				return float64(q) < t, fmt.Sprintf("estimated quality %d, at least %g needed; re-encoding cannot restore the detail", q, t)
+		{Code: ImageIsTooCompressed, Message: "JPEG quality is too low", Severity: SeverityError, Threshold: 70, NeedsPixels: true, Measure: measureJPEGQuality,
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("estimated quality %.0f, at least %g needed; re-encoding cannot restore the detail", x, t)
 			}},
-		{Code: EyesClosed, Message: "Eyes are closed", Severity: SeverityError, Threshold: 0.15, NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				r, l, ok := quality.EyeAspectRatio(m.face().Landmarks)
-				return ok && r < t && l < t, fmt.Sprintf("eye aspect ratios %.2f and %.2f, at least one over %g needed", r, l, t)
+		{Code: EyesClosed, Message: "Eyes are closed", Severity: SeverityError, Threshold: 0.15, NeedsPixels: true, NeedsFace: true, Measure: measureEyesOpen,
+			Detail: func(v *Values, _, t float64) string {
+				e := v.Faces[0].Eyes
+				return fmt.Sprintf("eye aspect ratios %.2f and %.2f, at least one over %g needed", e[0], e[1], t)
 			}},
 	}
-}
-
-func qSharp(q *Quality) float64 {
-	if q == nil {
-		return 0
-	}
-	return q.Sharpness
 }
 
 func rectString(r image.Rectangle) string {

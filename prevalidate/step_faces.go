@@ -262,7 +262,7 @@ func reportFaces(faces []facecheck.Face, isos []iso.Components, landmarks bool) 
 		if i < len(isos) {
 			out[i].ISO = isos[i]
 		}
-		out[i].Cover = coverOf(f.Cover)
+		out[i].Cover = coverOf(f.Cover, true)
 		if landmarks {
 			out[i].Landmarks = make([][2]int, len(f.Landmarks))
 			for j, p := range f.Landmarks {

@@ -56,15 +56,9 @@ func ISORules() []Rule {
 	for _, name := range iso.Computed() {
 		out = append(out, Rule{Code: ISOQualityTooLow, Key: name, Severity: SeverityError, Threshold: 50,
 			Message: "ISO/IEC 29794-5 " + name + " is too low", NeedsPixels: true, NeedsFace: true,
-			Check: func(m *Measurements, t float64) (bool, string) {
-				if len(m.ISO) == 0 || m.ISO[0] == nil {
-					return false, ""
-				}
-				c, ok := m.ISO[0][name]
-				if !ok || c.Score == nil {
-					return false, ""
-				}
-				return *c.Score < t, fmt.Sprintf("%s score %.4g, at least %g needed", name, *c.Score, t)
+			Measure: isoMeasure(name),
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("%s score %.4g, at least %g needed", name, x, t)
 			}})
 	}
 	return out

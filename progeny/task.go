@@ -30,6 +30,22 @@ type Task struct {
 	Issues map[string]string
 	// Liveness is the liveness verdict when the service gives one.
 	Liveness *Liveness
+	// Likeness is the authentication (likeness) result of authenticate_face
+	// and the KYC services: whether the face is the registered person's;
+	// nil when the service gives none.
+	Likeness *bool
+}
+
+// Positive reports whether a finished task accepts the image: every
+// result it gives, liveness and likeness, is true.
+func (t *Task) Positive() bool {
+	if t == nil {
+		return false
+	}
+	if t.Liveness != nil && !t.Liveness.Result {
+		return false
+	}
+	return t.Likeness == nil || *t.Likeness
 }
 
 // Liveness is the provider's verdict on the face image.
@@ -202,6 +218,7 @@ func ParseTask(data []byte) (*Task, bool, error) {
 	}
 	t.Status, t.Data = res.Status, res.Data
 	t.Issues = flatIssues(res.Issues)
+	t.Likeness = parseLikeness(res.Data)
 	if t.Liveness = parseLiveness(res.Data); t.Liveness != nil {
 		// The second shape keeps the issues inside data: {"issues": {"liveness": {...}}}.
 		var inner struct {
@@ -270,6 +287,19 @@ func parseLiveness(data json.RawMessage) *Liveness {
 		}
 	}
 	return l
+}
+
+// parseLikeness reads data.authentication.result.
+func parseLikeness(data json.RawMessage) *bool {
+	var d struct {
+		Authentication *struct {
+			Result *bool `json:"result"`
+		} `json:"authentication"`
+	}
+	if len(data) == 0 || json.Unmarshal(data, &d) != nil || d.Authentication == nil {
+		return nil
+	}
+	return d.Authentication.Result
 }
 
 // flatIssues reads {"CODE": "message"} or {"liveness": {"CODE": "message"}}.

@@ -75,3 +75,28 @@ func TestTokenExpiry(t *testing.T) {
 		}
 	}
 }
+
+// authenticate_face's answer with a live face that is not the registered
+// person's: the liveness result is true, the likeness (authentication)
+// result false. The task is not positive, and both results are kept.
+const docLiveNotLikeness = `{"id": 2171, "status": "SUCCESS", "result": {"status": 200, "data": {"authentication": {"result": false, "data": {"matchScore": "0.4", "scorePercent": "2.0"}}, "liveness": {"result": true, "data": {"score": 2.1, "quality": 0.8, "probability": 0.9}}}}}`
+
+func TestLiveButNotTheSamePerson(t *testing.T) {
+	task, done, err := ParseTask([]byte(docLiveNotLikeness))
+	if err != nil || !done {
+		t.Fatal(done, err)
+	}
+	if task.Liveness == nil || !task.Liveness.Result || task.Likeness == nil || *task.Likeness {
+		t.Fatalf("liveness %+v, likeness %v", task.Liveness, task.Likeness)
+	}
+	if task.Positive() {
+		t.Error("a task whose likeness result is false is positive")
+	}
+	live, _, _ := ParseTask([]byte(docLive))
+	if !live.Positive() || live.Likeness != nil {
+		t.Errorf("live, no likeness: positive %v, likeness %v", live.Positive(), live.Likeness)
+	}
+	if (*Task)(nil).Positive() {
+		t.Error("no task is positive")
+	}
+}

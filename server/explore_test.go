@@ -21,7 +21,7 @@ func TestNearMiss(t *testing.T) {
 	out := func(code prevalidate.Code, faces []prevalidate.Face, mean float64) *prevalidate.Output {
 		return &prevalidate.Output{Width: 900, Height: 1000, Faces: faces,
 			Issues:   []prevalidate.Issue{{Code: code, Severity: prevalidate.SeverityError}},
-			Measures: &prevalidate.Quality{Sharpness: 100, Exposure: quality.Exposure{Mean: mean}}}
+			Measures: &prevalidate.Quality{Sharpness: 100, Exposure: quality.Exposure{Mean: mean}, Region: "face"}}
 	}
 	same := func(*prevalidate.Face) {}
 	for _, c := range []struct {

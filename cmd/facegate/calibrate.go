@@ -89,8 +89,8 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 					pr.Records, pr.Accepted, pr.Rejected, pr.LeftOut, pr.Before.WastedCalls, after, retakes, note)
 			}
 			tw.Flush()
-			fmt.Fprintf(stderr, "facegate: %d records, %d without a verdict on the image (left out); costs: call %g, retake %g\n",
-				sum.Records, sum.NoVerdict, o.WithDefaults().CostCall, o.WithDefaults().CostRetake)
+			fmt.Fprintf(stderr, "facegate: %d records, %d without a verdict on the image (left out), %d likeness failures set aside (judged by their liveness result); costs: call %g, retake %g\n",
+				sum.Records, sum.NoVerdict, sum.LikenessFailures, o.WithDefaults().CostCall, o.WithDefaults().CostRetake)
 			if report != "" {
 				if err := writeCalibrationReport(report, props); err != nil {
 					return usageError{err}

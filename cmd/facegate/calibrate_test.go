@@ -91,7 +91,7 @@ func TestCalibrateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if th, _ := p.Threshold(prevalidate.KeyFaceSize); math.Abs(th-250) > 3 || p.Name != "progeny-calibrated" {
+	if th, _ := p.Threshold(prevalidate.RuleID{Code: prevalidate.FaceTooSmall, Key: prevalidate.KeyFaceSize}); math.Abs(th-250) > 3 || p.Name != "progeny-calibrated" {
 		t.Errorf("written profile %q: face size %v", p.Name, th)
 	}
 	if _, stderr, code := facegate(t, "profile", "check", out); code != 0 {

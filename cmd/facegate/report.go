@@ -19,24 +19,44 @@ import (
 
 // reportRow is what the HTML report keeps of a record.
 type reportRow struct {
-	Path                  string
-	OK, Fixable           bool
-	Codes                 []string
-	Size, IPD, Yaw, Pitch float64
-	Roll, Sharpness, Luma float64
-	HasFace, HasQuality   bool
+	Path        string
+	OK, Fixable bool
+	Codes       []string
+	// M are the record's values of the report's measures (reportMeasures),
+	// NaN where it has none.
+	M []float64
 	// ISO are the largest face's ISO/IEC 29794-5 scores, when computed.
 	ISO map[string]float64
-	// What covers the largest face, when read: the larger eye's share,
-	// the mouth, nose and lower face's, the forehead's; and the human-face
-	// score of the most human detection (a face, or one set aside).
-	HasCover                  bool
-	Eyes, MouthNose, Forehead float64
-	HasHuman                  bool
-	Human                     float64
 }
 
-func rowOf(r *prevalidate.Report) reportRow {
+// reportMeasure is one histogram of the report: a measure the profile
+// judges (prevalidate.Measure, read with its own Of), with the thresholds
+// of the rules that compare it.
+type reportMeasure struct {
+	ms         *prevalidate.Measure
+	thresholds []float64
+}
+
+// reportMeasures are the measures of p's threshold rules that the
+// provider's verdicts speak to (Measure.Learnt), one per name, in the
+// profile's order: too dark and too bright share the face luminance.
+func reportMeasures(p *prevalidate.Profile) []reportMeasure {
+	var out []reportMeasure
+	for _, r := range p.Rules {
+		if r.Measure == nil || !r.Measure.Learnt {
+			continue
+		}
+		i := slices.IndexFunc(out, func(m reportMeasure) bool { return m.ms.Name == r.Measure.Name })
+		if i < 0 {
+			out = append(out, reportMeasure{ms: r.Measure})
+			i = len(out) - 1
+		}
+		out[i].thresholds = append(out[i].thresholds, r.Threshold)
+	}
+	return out
+}
+
+func rowOf(r *prevalidate.Report, measures []reportMeasure) reportRow {
 	row := reportRow{Path: r.Path, OK: r.OK}
 	fixable := true
 	for _, is := range r.Issues {
@@ -52,10 +72,17 @@ func rowOf(r *prevalidate.Report) reportRow {
 	if r.Output != nil { // fix: ok is the output's verdict
 		row.Fixable = r.OK && len(row.Codes) > 0
 	}
+	v := r.Values()
+	row.M = make([]float64, len(measures))
+	for i, m := range measures {
+		x, ok := m.ms.Of(v)
+		if !ok {
+			x = math.NaN()
+		}
+		row.M[i] = x
+	}
 	if len(r.Faces) > 0 {
-		f := r.Faces[0]
-		row.HasFace, row.Size, row.IPD, row.Yaw, row.Pitch, row.Roll = true, f.Size, f.IPD, f.Yaw, f.Pitch, f.Roll
-		for name, c := range f.ISO {
+		for name, c := range r.Faces[0].ISO {
 			if c.Score != nil {
 				if row.ISO == nil {
 					row.ISO = map[string]float64{}
@@ -64,44 +91,31 @@ func rowOf(r *prevalidate.Report) reportRow {
 			}
 		}
 	}
-	if len(r.Faces) > 0 && r.Faces[0].Cover != nil {
-		c := r.Faces[0].Cover
-		row.HasCover, row.Eyes, row.MouthNose, row.Forehead = true, c.Eyes(), c.MouthNose(), c.Forehead
-	}
-	for _, fs := range [][]prevalidate.Face{r.Faces, r.NotFaces} {
-		for _, f := range fs {
-			if f.Cover != nil && (!row.HasHuman || f.Cover.Human > row.Human) {
-				row.HasHuman, row.Human = true, f.Cover.Human
-			}
-		}
-	}
-	if q := r.Quality; q != nil && q.Region == "face" {
-		row.HasQuality, row.Sharpness, row.Luma = true, q.Sharpness, q.Exposure.Mean
-	}
 	return row
 }
 
 // htmlReport collects records and writes the report on Close.
 type htmlReport struct {
-	name    string
-	profile *prevalidate.Profile
-	rows    []reportRow
-	gallery *gallery
+	name     string
+	profile  *prevalidate.Profile
+	measures []reportMeasure
+	rows     []reportRow
+	gallery  *gallery
 }
 
 func newHTMLReport(name string, p *prevalidate.Profile) *htmlReport {
-	return &htmlReport{name: name, profile: p, gallery: newGallery()}
+	return &htmlReport{name: name, profile: p, measures: reportMeasures(p), gallery: newGallery()}
 }
 
 func (h *htmlReport) Write(r *prevalidate.Report) error {
-	h.rows = append(h.rows, rowOf(r))
+	h.rows = append(h.rows, rowOf(r, h.measures))
 	h.gallery.add(r)
 	return nil
 }
 
 // Close writes the file atomically.
 func (h *htmlReport) Close() error {
-	err := writeAtomic(h.name, func(w io.Writer) error { return writeReport(w, h.rows, h.profile, h.gallery) })
+	err := writeAtomic(h.name, func(w io.Writer) error { return writeReport(w, h.rows, h.measures, h.gallery) })
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -196,7 +210,7 @@ type galleryCode struct {
 	More   int
 }
 
-func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile, g *gallery) error {
+func writeReport(w io.Writer, rows []reportRow, measures []reportMeasure, g *gallery) error {
 	d := reportData{Images: len(rows)}
 	counts := map[string]int{}
 	for _, r := range rows {
@@ -222,54 +236,25 @@ func writeReport(w io.Writer, rows []reportRow, p *prevalidate.Profile, g *galle
 		return d.Codes[i].Code < d.Codes[j].Code
 	})
 	d.CodeChart = barChart(d.Codes)
-	th := func(key string) []float64 {
-		if t, ok := p.Threshold(key); ok {
-			return []float64{t}
-		}
-		return nil
-	}
-	pm := func(key string) []float64 {
-		if t, ok := p.Threshold(key); ok {
-			return []float64{-t, t}
-		}
-		return nil
-	}
-	val := func(get func(reportRow) float64, face bool) []float64 {
+	// A histogram per measure the profile judges that some record has,
+	// with its rules' thresholds; on a log scale when the values span
+	// more than two decades (sharpness).
+	for i, m := range measures {
 		var v []float64
 		for _, r := range rows {
-			if (face && r.HasFace) || (!face && r.HasQuality) {
-				v = append(v, get(r))
+			if !math.IsNaN(r.M[i]) {
+				v = append(v, r.M[i])
 			}
 		}
-		return v
-	}
-	d.Histograms = []template.HTML{
-		histogram("Face size (px)", val(func(r reportRow) float64 { return r.Size }, true), th(prevalidate.KeyFaceSize)),
-		histogram("Eye distance (px)", val(func(r reportRow) float64 { return r.IPD }, true), th(prevalidate.KeyEyeDistance)),
-		histogram("Yaw (°)", val(func(r reportRow) float64 { return r.Yaw }, true), pm(prevalidate.KeyYawPitch)),
-		histogram("Pitch (°)", val(func(r reportRow) float64 { return r.Pitch }, true), pm(prevalidate.KeyYawPitch)),
-		histogram("Roll (°)", val(func(r reportRow) float64 { return r.Roll }, true), pm(prevalidate.KeyRoll)),
-		logHistogram("Sharpness (log scale)", val(func(r reportRow) float64 { return r.Sharpness }, false), th(string(prevalidate.ImageTooBlurry))),
-		histogram("Face luminance (0-255)", val(func(r reportRow) float64 { return r.Luma }, false), append(th(prevalidate.KeyTooDark), th(prevalidate.KeyTooBright)...)),
-	}
-	// What covers the face, when the face-surface model read it.
-	if slices.ContainsFunc(rows, func(r reportRow) bool { return r.HasCover || r.HasHuman }) {
-		of := func(get func(reportRow) float64, has func(reportRow) bool) []float64 {
-			var v []float64
-			for _, r := range rows {
-				if has(r) {
-					v = append(v, get(r))
-				}
-			}
-			return v
+		if len(v) == 0 {
+			continue
 		}
-		cov := func(r reportRow) bool { return r.HasCover }
-		d.Histograms = append(d.Histograms,
-			histogram("Eyes covered (share of the more covered eye)", of(func(r reportRow) float64 { return r.Eyes }, cov), th(string(prevalidate.EyesNotVisible))),
-			histogram("Mouth and nose covered (share)", of(func(r reportRow) float64 { return r.MouthNose }, cov), th(prevalidate.KeyMouthNose)),
-			histogram("Forehead covered (share)", of(func(r reportRow) float64 { return r.Forehead }, cov), th(prevalidate.KeyForehead)),
-			histogram("Person's-face score (most human detection)", of(func(r reportRow) float64 { return r.Human }, func(r reportRow) bool { return r.HasHuman }), th(prevalidate.KeyHuman)),
-		)
+		title := strings.ToUpper(m.ms.Name[:1]) + m.ms.Name[1:] + " (" + m.ms.Unit + ")"
+		if lo, hi := slices.Min(v), slices.Max(v); lo > 0 && hi/lo > 100 {
+			d.Histograms = append(d.Histograms, logHistogram(title+", log scale", v, m.thresholds))
+		} else {
+			d.Histograms = append(d.Histograms, histogram(title, v, m.thresholds))
+		}
 	}
 	const maxRows = 2000
 	for _, r := range rows {

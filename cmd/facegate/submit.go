@@ -221,7 +221,7 @@ func (f *submitFlags) send(ctx context.Context, calls [][]prepared, enc *json.En
 		var ve *progeny.ValidationError
 		switch {
 		case err == nil:
-			rec.OK = positive(task)
+			rec.OK = task.Positive()
 		case errors.As(err, &re):
 			rec.Code, rec.Error = re.Code, err.Error()
 		case errors.As(err, &te), errors.As(err, &ve):
@@ -324,24 +324,4 @@ func record(service string, call []prepared) submitRecord {
 		rec.Reports = append(rec.Reports, p.rep)
 	}
 	return rec
-}
-
-// positive reads a finished task's verdicts: a liveness or authentication
-// result of false is not a success.
-func positive(t *progeny.Task) bool {
-	if t == nil {
-		return false
-	}
-	if t.Liveness != nil && !t.Liveness.Result {
-		return false
-	}
-	var d struct {
-		Authentication *struct {
-			Result bool `json:"result"`
-		} `json:"authentication"`
-	}
-	if json.Unmarshal(t.Data, &d) == nil && d.Authentication != nil && !d.Authentication.Result {
-		return false
-	}
-	return true
 }
