@@ -133,7 +133,7 @@ func BenchmarkEncode(b *testing.B) {
 		w, h := resize.Plan(img.Bounds().Dx(), img.Bounds().Dy(), resize.Limits{MaxHeight: 1080, MaxSide: 4096, MinSide: 480})
 		small := resize.Scale(img, w, h)
 		for b.Loop() {
-			if _, err := resize.EncodeFit(context.Background(), small, w, h, resize.FitOptions{}); err != nil {
+			if _, err := codec.EncodeFit(context.Background(), small, w, h, codec.FitOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -153,7 +153,7 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 	// The quality floor is the profile's: never under what its own
 	// IMAGE_IS_TOO_COMPRESSED rule would refuse.
 	floor := s.lim.minQuality
-	enc, err := resize.EncodeFit(ctx, src, p.w, p.h, resize.FitOptions{
+	enc, err := codec.EncodeFit(ctx, src, p.w, p.h, codec.FitOptions{
 		MaxBytes: s.lim.maxBytes, MinWidth: p.minW, MinHeight: p.minH,
 		MinQuality: floor, StartQuality: max(92, floor),
 	})

@@ -1,4 +1,4 @@
-package resize
+package codec
 
 import (
 	"context"
@@ -6,10 +6,10 @@ import (
 	"image"
 	"math"
 
-	"github.com/facegate/facegate/codec"
+	"github.com/facegate/facegate/resize"
 )
 
-// FitOptions control EncodeFit. The zero value means Progeny's rules: at
+// FitOptions control EncodeFit, the byte-budget encoder. The zero value means Progeny's rules: at
 // most 2,000,000 bytes, qualities 92 down to 70 in steps of 4.
 type FitOptions struct {
 	MaxBytes     int // byte budget; 0 = 2,000,000
@@ -63,14 +63,14 @@ func EncodeFit(ctx context.Context, src image.Image, w, h int, opts FitOptions) 
 	attempts := 0
 	q := o.StartQuality
 	for {
-		img := Flatten(Scale(src, w, h))
+		img := resize.Flatten(resize.Scale(src, w, h))
 		for {
 			if err := ctx.Err(); err != nil {
 				return Encoded{}, err
 			}
 			attempts++
 			var err error
-			if data, err = codec.EncodeJPEG(img, q); err != nil {
+			if data, err = EncodeJPEG(img, q); err != nil {
 				return Encoded{}, fmt.Errorf("encode JPEG: %w", err)
 			}
 			if len(data) <= o.MaxBytes {
@@ -95,12 +95,6 @@ func EncodeFit(ctx context.Context, src image.Image, w, h int, opts FitOptions) 
 		if o.MinHeight > 0 {
 			f = max(f, float64(o.MinHeight)/float64(h))
 		}
-		w, h = Shrink(w, h, f)
+		w, h = resize.Shrink(w, h, f)
 	}
-}
-
-// Size returns the size of img's bounds.
-func Size(img image.Image) (int, int) {
-	b := img.Bounds()
-	return b.Dx(), b.Dy()
 }
