@@ -45,6 +45,9 @@ type Measure struct {
 	// threshold when Relative. 0: never near.
 	Near     float64
 	Relative bool
+	// Log: its values span decades (sharpness); a chart draws them on a
+	// log scale.
+	Log bool
 	// Of reads the measure from an image's values; ok is false when the
 	// image has none (no face, no face-surface reading, not a JPEG...).
 	Of func(v *Values) (x float64, ok bool)
@@ -305,7 +308,7 @@ var (
 	measureGlare = &Measure{Name: "eye glare", Unit: "share", Side: Above, Range: [2]float64{0, 1},
 		Of: coverMeasure(func(c *Cover) float64 { return math.Max(c.Glare[0], c.Glare[1]) })}
 	// measureSharpness is the face's sharpness (variance of the Laplacian).
-	measureSharpness = &Measure{Name: "sharpness", Unit: "Laplacian variance", Side: Below, Range: [2]float64{0, 10000}, Learnt: true, Near: 0.5, Relative: true,
+	measureSharpness = &Measure{Name: "sharpness", Unit: "Laplacian variance", Side: Below, Range: [2]float64{0, 10000}, Learnt: true, Near: 0.5, Relative: true, Log: true,
 		Of: func(v *Values) (float64, bool) { return v.Sharpness, v.FaceQuality }}
 	// The face's mean luminance, judged from both sides: too dark under
 	// one threshold, too bright over another.

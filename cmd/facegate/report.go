@@ -237,8 +237,8 @@ func writeReport(w io.Writer, rows []reportRow, measures []reportMeasure, g *gal
 	})
 	d.CodeChart = barChart(d.Codes)
 	// A histogram per measure the profile judges that some record has,
-	// with its rules' thresholds; on a log scale when the values span
-	// more than two decades (sharpness).
+	// with its rules' thresholds; on a log scale for a measure whose
+	// values span decades (sharpness).
 	for i, m := range measures {
 		var v []float64
 		for _, r := range rows {
@@ -250,7 +250,7 @@ func writeReport(w io.Writer, rows []reportRow, measures []reportMeasure, g *gal
 			continue
 		}
 		title := strings.ToUpper(m.ms.Name[:1]) + m.ms.Name[1:] + " (" + m.ms.Unit + ")"
-		if lo, hi := slices.Min(v), slices.Max(v); lo > 0 && hi/lo > 100 {
+		if m.ms.Log {
 			d.Histograms = append(d.Histograms, logHistogram(title+", log scale", v, m.thresholds))
 		} else {
 			d.Histograms = append(d.Histograms, histogram(title, v, m.thresholds))
