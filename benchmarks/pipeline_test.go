@@ -14,7 +14,7 @@ import (
 
 	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/resize"
 )
@@ -30,7 +30,7 @@ var photos = []string{
 }
 
 func load(b testing.TB, rel string) []byte {
-	data, err := os.ReadFile(corpus.Path(b, rel))
+	data, err := os.ReadFile(testsupport.CorpusPath(b, rel))
 	if err != nil {
 		b.Fatal(err)
 	}

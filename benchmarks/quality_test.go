@@ -11,7 +11,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 )
 
@@ -21,7 +21,7 @@ import (
 // The figure is the mean absolute difference of luma, 0..255, and the
 // fraction of pixels that differ by more than 8.
 func TestOutputMatchesLanczos(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	if testing.Short() {
 		t.Skip("decodes six large photos in full")
 	}

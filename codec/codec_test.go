@@ -10,13 +10,12 @@ import (
 	"os"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 func read(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(corpus.Path(t, rel))
+	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +44,7 @@ func meanDiff(t *testing.T, a, b image.Image) float64 {
 // At full scale libjpeg-turbo and image/jpeg read the same pixels (both are
 // IJG-exact up to IDCT rounding).
 func TestDecodeMatchesImageJPEG(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden.jpg", "faces-gf/jimin3.jpg"} {
 		b := read(t, rel)
 		got, err := DecodeJPEG(b, 8, nil)
@@ -66,7 +65,7 @@ func TestDecodeMatchesImageJPEG(t *testing.T) {
 }
 
 func TestScaledDecode(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	b := read(t, "faces-fr/obama3.jpg") // 1434x2333
 	info, err := JPEGHeader(b)
 	if err != nil || info.Width != 1434 || info.Height != 2333 || !info.Planar {
@@ -142,7 +141,7 @@ func TestScaleFor(t *testing.T) {
 }
 
 func TestGreyAndCMYK(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	g := image.NewGray(image.Rect(0, 0, 40, 30))
 	for i := range g.Pix {
 		g.Pix[i] = uint8(i)
@@ -235,7 +234,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	b := read(t, "faces-fr/obama.jpg")
 	for name, data := range map[string][]byte{
 		"empty":     nil,
@@ -266,7 +265,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestDecodeHEIF(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	// The iPhone file stores 4032x3024 with a 90° irot: libheif turns it.
 	img, err := DecodeHEIF(read(t, "exif-samples/heic/mobile/iphone_13_pro_max.HEIC"), 0)
 	if err != nil {

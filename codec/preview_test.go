@@ -3,7 +3,7 @@ package codec
 import (
 	"bytes"
 	"errors"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"image"
 	"image/jpeg"
 	"os/exec"
@@ -33,7 +33,7 @@ func progressive(t testing.TB, b []byte, args ...string) []byte {
 // a restart marker every MCU, and a grey one. Baseline JPEGs are not
 // previewed.
 func TestDecodeDC(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	obama := read(t, "faces-fr/obama.jpg")
 	var grey bytes.Buffer
 	g := image.NewGray(image.Rect(0, 0, 333, 250))

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // tiffBlock builds a TIFF structure with the given IFD0 entries (tag, type,
@@ -92,11 +92,11 @@ func TestParseTIFFMalformed(t *testing.T) {
 
 func TestFromJPEGCorpus(t *testing.T) {
 	n := 0
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if e.Format != "JPEG" {
 			continue
 		}
-		b, err := os.ReadFile(corpus.Path(t, e.Path))
+		b, err := os.ReadFile(testsupport.CorpusPath(t, e.Path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,11 +126,11 @@ func TestFromJPEGCorpus(t *testing.T) {
 }
 
 func TestParseHEIFCorpus(t *testing.T) {
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if e.Format != "HEIF" {
 			continue
 		}
-		b, err := os.ReadFile(corpus.Path(t, e.Path))
+		b, err := os.ReadFile(testsupport.CorpusPath(t, e.Path))
 		if err != nil {
 			t.Fatal(err)
 		}

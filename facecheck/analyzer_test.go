@@ -14,8 +14,7 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 func findFaces(t *testing.T, a *Analyzer, img image.Image) []Face {
@@ -30,7 +29,7 @@ func findFaces(t *testing.T, a *Analyzer, img image.Image) []Face {
 // The same video frame at four resolutions: one face each, the smallest
 // found by a retry pass, and Size and IPD proportional to the height.
 func TestFindObamaFrames(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	var ratios []float64
@@ -57,7 +56,7 @@ func TestFindObamaFrames(t *testing.T) {
 // dlib's box jumps by about 20 % between pyramid levels; Size must follow
 // the image's scale smoothly, so a 259 px face never reads as 223.
 func TestSizeIsContinuous(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	src := decode(t, "faces-gf/chaeyeon.jpg") // a 450 px face at full size
@@ -82,7 +81,7 @@ func TestSizeIsContinuous(t *testing.T) {
 }
 
 func TestFindNothing(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-dlib/dogs.jpg", "exif-orientation/Landscape_1.jpg"} {
@@ -101,7 +100,7 @@ func TestFindNothing(t *testing.T) {
 // Faces come largest first, in the coordinates of the image given, also
 // for a sub-image that does not start at the origin.
 func TestFindOrderAndCoordinates(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := NewAnalyzer(predictor(t))
 	img := decode(t, "faces-fr/two_people.jpg")
 	faces := findFaces(t, a, img)
@@ -127,7 +126,7 @@ func TestFindOrderAndCoordinates(t *testing.T) {
 // dlib's 5-point model is not packaged here; its layout is a subset of the
 // 68 points (eye corners and nose base), so the measures must agree.
 func TestMeasureFivePoints(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-gf/bona3.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg"} {
@@ -149,7 +148,7 @@ func TestMeasureFivePoints(t *testing.T) {
 
 // One Analyzer shared by goroutines gives the serial answers.
 func TestAnalyzerConcurrent(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := NewAnalyzer(predictor(t))
 	imgs := []image.Image{decode(t, "faces-fr/two_people.jpg"), decode(t, "faces-fr/obama.jpg"), decode(t, "faces-dlib/dogs.jpg")}
 	want := make([][]Face, len(imgs))
@@ -174,7 +173,7 @@ func TestAnalyzerConcurrent(t *testing.T) {
 }
 
 func TestFindStopsOnCancel(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := NewAnalyzer(predictor(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -268,13 +267,13 @@ func skipShort(t *testing.T) {
 // faces of at least half its size. The corpus photos and three of them
 // enlarged threefold, whose faces are found by the large-face part alone.
 func TestLargeFirstMatchesOnePass(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	const rel = 0.5
 	var imgs []string
 	for _, dir := range []string{"faces-fr", "faces-gf", "faces-dlib"} {
-		ents, err := os.ReadDir(corpus.Path(t, dir))
+		ents, err := os.ReadDir(testsupport.CorpusPath(t, dir))
 		if err != nil {
 			t.Fatal(err)
 		}

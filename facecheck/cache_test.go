@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/models"
 )
 
 // The raw copy of the landmark model predicts exactly what dlib's own file
 // does; a damaged copy is ignored, not trusted.
 func TestLoadPredictorCached(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	path, err := models.Find(models.Landmarks68, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestLoadPredictorCached(t *testing.T) {
 // from dlib's embedded model does. The model is built once per process, so
 // each side runs in a child process of this test binary.
 func TestDetectorCache(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	if dir := os.Getenv("FACEGATE_DETECTOR_CACHE_CHILD"); dir != "" {
 		Prepare(dir)
 		det, err := NewDetector()

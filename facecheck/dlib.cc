@@ -4,6 +4,7 @@
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/serialize.h>
+#include <dlib/revision.h>
 
 #include <algorithm>
 #include <cmath>
@@ -84,7 +85,17 @@ extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 // stores each float as a variable-length mantissa and exponent and takes
 // about a second to parse; this one is read with one fread. The members of
 // shape_predictor are private; the explicit instantiation below is the
-// standard way to name them without changing dlib.
+// standard way to name them without changing dlib. Its public API does not
+// serve: the one constructor that takes a model's parts copies every
+// forest (const references: the 68-point model's 65 MB of leaves, held
+// twice while loading, plus the copy's time) and takes pixel coordinates,
+// from which it computes the anchors again; nothing public reads the parts
+// back for saving. So these names stay, pinned to the dlib release whose
+// layout they were written for (below), and fence_test.go
+// (TestDlibPrivateLayout) checks what they rely on at run time.
+static_assert(DLIB_MAJOR_VERSION == 19 && DLIB_MINOR_VERSION == 24,
+              "facecheck/dlib.cc names private members of dlib 19.24's shape_predictor and "
+              "object_detector: check them against this dlib release, run the fence tests, then move this pin");
 namespace {
 template <typename Tag, typename Tag::type M> struct member_of {
   friend typename Tag::type get(Tag) { return M; }
@@ -106,8 +117,11 @@ FG_MEMBER(deltas, deltas_t)
 #undef FG_MEMBER
 
 // The scanner inside an object_detector, whose level limit fg_detect sets
-// per call (it has no setter; copies of the detector per limit would each
-// keep a feature pyramid of their own).
+// per call. get_scanner() is const, and the public constructor
+// object_detector(scanner, overlap, weights) makes a detector with a
+// scanner of its own: one per level limit would each keep a feature
+// pyramid of their own (megabytes per worker), one per call would redo
+// the filters' separable decomposition every call.
 struct od_scanner {
   typedef dlib::frontal_face_detector::image_scanner_type dlib::frontal_face_detector::*type;
   friend type get(od_scanner);

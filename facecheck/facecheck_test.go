@@ -8,8 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/models"
 )
 
@@ -40,7 +39,7 @@ func grey(t *testing.T, rel string) *image.Gray {
 
 func decode(t testing.TB, rel string) image.Image {
 	t.Helper()
-	f, err := os.Open(corpus.Path(t, rel))
+	f, err := os.Open(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +57,7 @@ func near(a, b image.Rectangle, tol int) bool {
 }
 
 func TestDetectCorpus(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	det, err := NewDetector()
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +84,7 @@ func TestDetectCorpus(t *testing.T) {
 }
 
 func TestLandmarks68(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	p := predictor(t)
 	if p.Points() != 68 {
 		t.Fatalf("%d points", p.Points())
@@ -123,7 +122,7 @@ func TestLandmarks68(t *testing.T) {
 }
 
 func TestInvalidInputsAreErrors(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	det, _ := NewDetector()
 	p := predictor(t)
 	for _, img := range []*image.Gray{nil, image.NewGray(image.Rect(0, 0, 1, 500)), image.NewGray(image.Rect(0, 0, 0, 0))} {
@@ -146,7 +145,7 @@ func TestInvalidInputsAreErrors(t *testing.T) {
 
 // One shared predictor, one detector per goroutine: same results as serial.
 func TestConcurrentDetectors(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	p := predictor(t)
 	img := grey(t, "faces-dlib/Tom_Cruise_avp_2014_4.jpg")
 	det, _ := NewDetector()
@@ -183,7 +182,7 @@ func TestConcurrentDetectors(t *testing.T) {
 // obama_and_biden.jpg, two_people.jpg and bald_guys.jpg, in the same order,
 // within two pixels (boxes are rounded once per part).
 func TestDetectLevelsSplit(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	det, err := NewDetector()
 	if err != nil {
 		t.Fatal(err)

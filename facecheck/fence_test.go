@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/models"
 )
 
@@ -17,7 +17,7 @@ import (
 // changes that compile: a member that no longer does what dlib.cc relies
 // on. Each failure names the dlib version.
 func TestDlibPrivateLayout(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	fence := func(what string, args ...any) {
 		t.Helper()
 		t.Errorf("dlib %s: "+what+"; the private member access in facecheck/dlib.cc no longer matches this dlib's layout", append([]any{DlibVersion()}, args...)...)

@@ -16,9 +16,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/models"
 )
 
@@ -142,11 +141,11 @@ type dlibBoxes struct {
 // photos), the detector finds at least 38, each with the box dlib's
 // predictor is given over the labelled one; nothing else is found.
 func TestKeypointsFindHandBoxedFaces(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := keypointAnalyzer(t)
 	var labelled, found, extra int
 	for _, name := range []string{"testing.xml", "training.xml"} {
-		raw, err := os.ReadFile(corpus.Path(t, "faces-dlib/"+name))
+		raw, err := os.ReadFile(testsupport.CorpusPath(t, "faces-dlib/"+name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +201,7 @@ func iou(a, b image.Rectangle) float64 {
 // the turn within 5 degrees, and whose size and eye distance stay within
 // 5 % of the upright photo's.
 func TestUprightFitAtAnyTilt(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	white := color.RGBA{255, 255, 255, 255}
@@ -239,7 +238,7 @@ func TestUprightFitAtAnyTilt(t *testing.T) {
 // down as an upright one with its points misplaced): the face is found
 // with its roll near the turn, the eyes the right way round.
 func TestQuarterTurns(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-gf/tzuyu.jpg", "faces-gf/nayoung.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg", "faces-gf/elkie.jpg"} {
@@ -269,7 +268,7 @@ func TestQuarterTurns(t *testing.T) {
 // the whole image letterboxed gives it a few pixels; the tiles cover the
 // image with the overlap they promise.
 func TestTilesFindASmallFaceInALargePhoto(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	src := decode(t, "faces-fr/obama.jpg")
@@ -335,13 +334,13 @@ func TestTileStarts(t *testing.T) {
 // No face on the corpus's faceless photos: phones' landscapes, the dogs,
 // and the orientation set's views of a person from behind.
 func TestKeypointsNoFaceOnFacelessPhotos(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	rels := []string{"exif-samples/jpg/mobile/jolla.jpg", "exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg",
 		"exif-samples/jpg/hdr/iphone_hdr_YES.jpg", "exif-samples/jpg/hdr/canon_hdr_NO.jpg", "faces-dlib/dogs.jpg",
 		"exif-samples/jpg/Reconyx_HC500_Hyperfire.jpg"}
-	more, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "exif-orientation", "*_[1368].jpg"))
+	more, _ := filepath.Glob(filepath.Join(testsupport.CorpusDir(t), "exif-orientation", "*_[1368].jpg"))
 	for _, m := range more {
 		rels = append(rels, "exif-orientation/"+filepath.Base(m))
 	}
@@ -359,7 +358,7 @@ func TestKeypointsNoFaceOnFacelessPhotos(t *testing.T) {
 // pristin.jpg's ten faces (73-115 px, go-face's test photo): with every
 // face wanted, at least nine.
 func TestKeypointsGroupPhoto(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := keypointAnalyzer(t)
 	faces, err := a.Find(context.Background(), decode(t, "faces-gf/pristin.jpg"), &FindOptions{})
 	if err != nil {
@@ -379,7 +378,7 @@ func TestKeypointsGroupPhoto(t *testing.T) {
 // same faces, size and eye distance within 5 %, angles within a few
 // degrees.
 func TestKeypointFitAgreesWithHOG(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	k := keypointAnalyzer(t)
 	h := NewAnalyzer(predictor(t))
@@ -413,7 +412,7 @@ func TestKeypointFitAgreesWithHOG(t *testing.T) {
 // same photos find exactly what one does, and the pool holds no more
 // sessions than ever ran at once.
 func TestKeypointsConcurrent(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := keypointAnalyzer(t)
 	rels := []string{"faces-fr/obama.jpg", "faces-gf/pristin.jpg", "faces-dlib/dogs.jpg", "faces-fr/two_people.jpg", "faces-gf/tzuyu.jpg"}
 	imgs := make([]image.Image, len(rels))
@@ -463,7 +462,7 @@ func TestKeypointsConcurrent(t *testing.T) {
 
 // A cancelled context stops the search between passes.
 func TestKeypointsHonourContext(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := keypointAnalyzer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -476,11 +475,11 @@ func TestKeypointsHonourContext(t *testing.T) {
 // its keypoints where a face's are (plausible), so the check only sends
 // odd readings to the half-turned view.
 func TestKeypointsPlausibleOnCorpus(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	var n int
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if !strings.HasPrefix(e.Path, "faces-") || e.Format != "JPEG" || e.Orientation > 1 {
 			continue
 		}

@@ -8,12 +8,12 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // A frontal photo turned by a known angle reports that change of roll.
 func TestRollFollowsARotatedPhoto(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	p := predictor(t)
 	det, err := NewDetector()
 	if err != nil {

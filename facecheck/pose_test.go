@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // project turns the generic head by yaw and pitch (degrees, the Pose
@@ -67,7 +67,7 @@ func TestPoseNeedsKnownLayout(t *testing.T) {
 // On real photos: frontal portraits read near 0, a mirror image turns the
 // other way by the same amount and nods the same way.
 func TestPoseOnCorpus(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	one := func(img image.Image) Pose {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/models"
 )
 
@@ -18,7 +18,7 @@ import (
 // loaded, so the right library still loads after. Run in a child process,
 // which loads the runtime only once.
 func TestRuntimeLoadErrors(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	if os.Getenv("FACEGATE_RUNTIME_CHILD") == "" {
 		lib, err := models.Find(models.ONNXRuntime, nil)
 		if err != nil {

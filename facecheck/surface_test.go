@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/models"
 )
 
@@ -152,7 +152,7 @@ func rgbaCopy(img image.Image) *image.RGBA {
 // them; a mask painted over its lower face covers the mouth and nose, and
 // the face is still a person's.
 func TestSurfaceOnPortraits(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	a := keypointAnalyzer(t)
 	m := surfaceModel(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden.jpg", "faces-gf/chaeyeon.jpg", "faces-dlib/2008_001322.jpg"} {

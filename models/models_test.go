@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 func TestFindSystemLandmarks(t *testing.T) {
@@ -27,7 +27,7 @@ func TestFindSystemLandmarks(t *testing.T) {
 }
 
 func TestFindCNNByDirAndExplicitPath(t *testing.T) {
-	dir := filepath.Join(corpus.Dir(t), "..", "models")
+	dir := filepath.Join(testsupport.CorpusDir(t), "..", "models")
 	t.Setenv(EnvVar, "/nowhere") // read by the command, not by this package
 	p, err := Find(CNNDetector, &Options{Dir: dir})
 	if err != nil || p != filepath.Join(dir, CNNDetector.File) {

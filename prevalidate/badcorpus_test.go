@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/codec"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // Every file of the generated bad-input corpus gets a record with a clear
@@ -60,7 +60,7 @@ func TestBadInputCorpus(t *testing.T) {
 // libjpeg-turbo-progs, which make installs), the CMYK one with
 // libjpeg-turbo's encoder.
 func TestUnusualJPEGCodings(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	pic := image.NewRGBA(image.Rect(0, 0, 96, 64))
 	for y := range 64 {
 		for x := range 96 {

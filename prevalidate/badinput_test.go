@@ -13,9 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // allocated returns the bytes fn allocates.
@@ -174,7 +173,7 @@ func TestFixNeverUpscalesAndKeepsMinWidth(t *testing.T) {
 }
 
 func TestPNGWithMetadataChunkIsRead(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	// A PNG with an eXIf chunk saying orientation 8 is turned upright too.
 	b, _ := samples.PNG(photo(800, 500))
 	exifChunk := samples.OrientationTIFF(8)
@@ -194,8 +193,8 @@ func TestPNGWithMetadataChunkIsRead(t *testing.T) {
 // CheckBytes and FixBytes read the slice in place: the byte limit holds,
 // and the input is not changed.
 func TestBytesInPlace(t *testing.T) {
-	native.Require(t)
-	data, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
+	testsupport.RequireNative(t)
+	data, err := os.ReadFile(testsupport.CorpusPath(t, "faces-fr/obama.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/corpus"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/resize"
 )
 
@@ -30,7 +30,7 @@ var cleanPhotos = []string{
 // atOutputSize decodes a corpus photo and scales it as fix would (1080 px
 // high at most): the degradations are applied to what would be submitted.
 func atOutputSize(t testing.TB, rel string) *image.NRGBA {
-	b, err := os.ReadFile(corpus.Path(t, rel))
+	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +129,11 @@ func TestCalibrationTables(t *testing.T) {
 		}
 	}
 	fmt.Println("\ncorpus, as it is:")
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if len(e.Path) < 6 || e.Path[:6] != "faces-" || (e.Format != "JPEG" && e.Format != "PNG") {
 			continue
 		}
-		b, _ := os.ReadFile(corpus.Path(t, e.Path))
+		b, _ := os.ReadFile(testsupport.CorpusPath(t, e.Path))
 		rep, _ := CheckBytes(context.Background(), b, nil)
 		q := rep.Quality
 		fmt.Printf("  %-45s q %3d sharp %7.1f (%s) mean %5.1f dark %.3f bright %.3f eyes %v\n", e.Path, q.JPEGQuality, q.Sharpness, q.Region, q.Exposure.Mean, q.Exposure.Dark, q.Exposure.Bright, eyes(rep))

@@ -8,18 +8,17 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // The library is safe for concurrent use: many goroutines fixing the same
 // inputs get exactly the serial results. Run with -race.
 func TestConcurrentFixMatchesSerial(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	inputs := [][]byte{samples.PNGBomb(30000, 30000), []byte("text")}
 	for _, rel := range []string{"exif-orientation/Landscape_6.jpg", "faces-fr/alex-lacamoire.png", "exif-samples/tiff/BSG1.tiff"} {
-		b, err := os.ReadFile(corpus.Path(t, rel))
+		b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 		if err != nil {
 			t.Fatal(err)
 		}

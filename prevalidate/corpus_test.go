@@ -12,8 +12,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 func fixFile(t *testing.T, path string, opts *Options) (*Report, []byte) {
@@ -75,7 +74,7 @@ func assertClean(t *testing.T, name string, out []byte) image.Image {
 
 func TestOrientationCorpusFixesUpright(t *testing.T) {
 	skipShort(t)
-	dir := filepath.Join(corpus.Dir(t), "exif-orientation")
+	dir := filepath.Join(testsupport.CorpusDir(t), "exif-orientation")
 	for _, kind := range []string{"Landscape", "Portrait"} {
 		// The set has no faces: its turns are judged by the image rules.
 		ref, refOut := fixFile(t, filepath.Join(dir, kind+"_1.jpg"), docOpts)
@@ -111,15 +110,15 @@ func TestOrientationCorpusFixesUpright(t *testing.T) {
 }
 
 func TestExifSamplesEveryFileGetsARecord(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	var n int
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if !strings.HasPrefix(e.Path, "exif-samples/") {
 			continue
 		}
 		n++
-		rep, out := fixFile(t, corpus.Path(t, e.Path), nil)
+		rep, out := fixFile(t, testsupport.CorpusPath(t, e.Path), nil)
 		isImage := e.Format != "TEXT" && e.Format != "XML"
 		if !isImage {
 			if !rep.Has(FailedToReadImage) || rep.OK {
@@ -146,7 +145,7 @@ func TestExifSamplesEveryFileGetsARecord(t *testing.T) {
 }
 
 func TestPhoneJPEGAndHEICFixToCompliant(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	for _, c := range []struct {
 		path          string
@@ -157,7 +156,7 @@ func TestPhoneJPEGAndHEICFixToCompliant(t *testing.T) {
 		{"exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg", FormatJPEG, []Code{ImageTooLarge, FileTooLarge}, 4608, 1976},
 		{"exif-samples/heic/mobile/iphone_13_pro_max.HEIC", FormatHEIF, []Code{UnsupportedFormat, FileTooLarge}, 3024, 4032},
 	} {
-		rep, out := fixFile(t, corpus.Path(t, c.path), docOpts) // no face in either
+		rep, out := fixFile(t, testsupport.CorpusPath(t, c.path), docOpts) // no face in either
 		for _, code := range c.wantInput {
 			if !rep.Has(code) {
 				t.Errorf("%s: input issues %v lack %s", c.path, rep.Codes(), code)

@@ -14,9 +14,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 func encodeJPEG92(t *testing.T, img image.Image) []byte {
@@ -33,7 +32,7 @@ func encodeJPEG92(t *testing.T, img image.Image) []byte {
 // way to turn it; fix writes an upright JPEG that passes, and that check
 // passes too.
 func TestTurnedPhotoIsFixable(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	advice := map[int]string{90: "counter-clockwise", 180: "180°", 270: "90° clockwise"}
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-gf/nayoung.jpg"} {
@@ -85,7 +84,7 @@ func TestTurnedPhotoIsFixable(t *testing.T) {
 // head is level: from a tilt of 40 on, never up to 30); past 45 the
 // photo is taken to be turned (IMAGE_TURNED).
 func TestTiltedPortraits(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-gf/tzuyu.jpg"} {
 		src := decodeFile(t, rel)
@@ -120,7 +119,7 @@ func TestTiltedPortraits(t *testing.T) {
 // default, not FACE_NOT_FOUND; at least nine faces with AllFaces. A face
 // of 200 px in a 24 MP photo reads FACE_TOO_SMALL, not FACE_NOT_FOUND.
 func TestSmallFacesAreFound(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	rep := checkFile(t, "faces-gf/pristin.jpg", nil)
 	if !rep.Has(TooManyFaces) || !rep.Has(FaceTooSmall) || rep.Has(FaceNotFound) {
@@ -155,7 +154,7 @@ func TestSmallFacesAreFound(t *testing.T) {
 // codes, but for the photos listed, where the keypoint detector's verdict
 // is the better one for the reason given.
 func TestDetectorsSideBySide(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	better := map[string]string{
 		"faces-dlib/2008_002079.jpg": "finds 5 of its 6 labelled faces (HOG: 1): TOO_MANY_FACES",
@@ -171,7 +170,7 @@ func TestDetectorsSideBySide(t *testing.T) {
 	hog := &Options{Detector: DetectorHOG}
 	var table strings.Builder
 	var differ []string
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if !strings.HasPrefix(e.Path, "faces-") || (e.Format != "JPEG" && e.Format != "PNG") {
 			continue
 		}
@@ -217,7 +216,7 @@ func codeList(c []Code) string {
 
 // The face rules of the faces-fr set hold with dlib's HOG detector too.
 func TestFaceRulesOnCorpusHOG(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	for _, c := range []struct {
 		rel  string
@@ -265,10 +264,10 @@ func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
 // 1080 px leaves it: Fix finds the face on the DC preview, decodes once
 // at the scale the plan needs, and measures what Check measures.
 func TestProgressiveDecodedOnce(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	rec := &recorder{}
-	rep, out := fixFile(t, corpus.Path(t, "faces-gf/chaeyeon.jpg"), &Options{Logger: slog.New(rec)})
+	rep, out := fixFile(t, testsupport.CorpusPath(t, "faces-gf/chaeyeon.jpg"), &Options{Logger: slog.New(rec)})
 	if !rep.OK || out == nil {
 		t.Fatalf("fix: %v %+v", rep.Codes(), rep.Output)
 	}

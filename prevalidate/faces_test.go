@@ -14,14 +14,13 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 func checkFile(t *testing.T, rel string, opts *Options) *Report {
 	t.Helper()
-	f, err := os.Open(corpus.Path(t, rel))
+	f, err := os.Open(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +44,7 @@ func faceCodes(issues []Issue) []Code {
 
 // The face cases of the faces-fr set, as the issue lists them.
 func TestFaceRulesOnCorpus(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	for _, c := range []struct {
 		rel   string
@@ -83,9 +82,9 @@ func TestFaceRulesOnCorpus(t *testing.T) {
 
 // Every photo of the EXIF orientation set has no face.
 func TestNoFaceInOrientationSet(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
-	files, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "exif-orientation", "*.jpg"))
+	files, _ := filepath.Glob(filepath.Join(testsupport.CorpusDir(t), "exif-orientation", "*.jpg"))
 	if len(files) < 18 {
 		t.Fatalf("%d files", len(files))
 	}
@@ -100,9 +99,9 @@ func TestNoFaceInOrientationSet(t *testing.T) {
 // A frontal photo turned by a known angle reports that roll, in the
 // upright coordinates of what was submitted.
 func TestRollOfATurnedPhoto(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
-	raw, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
+	raw, err := os.ReadFile(testsupport.CorpusPath(t, "faces-fr/obama.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +142,7 @@ func mustPNG(t *testing.T, img image.Image) []byte {
 // facePhotos lists every image in the corpus's face sets.
 func facePhotos(t *testing.T) []string {
 	var out []string
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if strings.HasPrefix(e.Path, "faces-") && (e.Format == "JPEG" || e.Format == "PNG") {
 			out = append(out, e.Path)
 		}
@@ -158,7 +157,7 @@ func facePhotos(t *testing.T) []string {
 // Check on its output says ok; and Fix never turns a face rule the input
 // passes into one the output fails. Both hold with and without cropping.
 func TestFixRoundTripOnFacePhotos(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	for _, v := range []struct {
 		crop     bool
@@ -168,7 +167,7 @@ func TestFixRoundTripOnFacePhotos(t *testing.T) {
 		opts := &Options{Crop: crop, Detector: v.detector}
 		var ok int
 		for _, rel := range facePhotos(t) {
-			rep, out := fixFile(t, corpus.Path(t, rel), opts)
+			rep, out := fixFile(t, testsupport.CorpusPath(t, rel), opts)
 			if out == nil {
 				t.Errorf("%s: no output: %v", rel, rep.Codes())
 				continue
@@ -200,9 +199,9 @@ func TestFixRoundTripOnFacePhotos(t *testing.T) {
 // the face would be 121 px. Fix keeps the height the face needs; with Crop
 // it cuts a 1080 px high window around the face instead.
 func TestFaceAwareFix(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
-	path := corpus.Path(t, "faces-gf/chaeyeon.jpg")
+	path := testsupport.CorpusPath(t, "faces-gf/chaeyeon.jpg")
 	rep, out := fixFile(t, path, nil)
 	o := rep.Output
 	if !rep.OK || o.Height <= 1080 || o.Height > 4096 || o.Bytes > 2_000_000 || len(o.Faces) != 1 || o.Faces[0].Size < 224 || o.Faces[0].IPD < 85 {
@@ -226,7 +225,7 @@ func TestFaceAwareFix(t *testing.T) {
 	assertClean(t, "cropped", out)
 
 	// A face that already fits at 1080 px is scaled as usual, crop or not.
-	rep, _ = fixFile(t, corpus.Path(t, "faces-fr/obama.jpg"), &Options{Crop: true})
+	rep, _ = fixFile(t, testsupport.CorpusPath(t, "faces-fr/obama.jpg"), &Options{Crop: true})
 	if !rep.OK || rep.Output.Cropped || rep.Output.Height != 1080 {
 		t.Errorf("obama.jpg: %+v", rep.Output)
 	}
@@ -255,7 +254,7 @@ func TestRegressedOnlyWhenTheInputPassedTheFaceRules(t *testing.T) {
 // finds them. Either way the verdict is the same, and every face the
 // rules count is reported.
 func TestAllFaces(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	for _, rel := range []string{"faces-dlib/bald_guys.jpg", "faces-dlib/2008_007676.jpg", "faces-fr/obama_and_biden.jpg",
 		"faces-fr/two_people.jpg", "faces-gf/nana.jpg", "faces-gf/chaeyeon.jpg"} {
@@ -308,7 +307,7 @@ func TestAllFaces(t *testing.T) {
 
 func decodeFile(t *testing.T, rel string) image.Image {
 	t.Helper()
-	img, err := imaging.Open(corpus.Path(t, rel))
+	img, err := imaging.Open(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +317,7 @@ func decodeFile(t *testing.T, rel string) image.Image {
 // One issue per code: obama_small.jpg's face fails both FACE_TOO_SMALL
 // rules, and the one issue names both measures.
 func TestOneIssuePerCode(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	rep := checkFile(t, "faces-fr/obama_small.jpg", nil)
 	n := 0

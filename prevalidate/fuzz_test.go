@@ -9,15 +9,15 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 	"golang.org/x/image/bmp"
 )
 
 // FuzzCheck runs the whole check pipeline on arbitrary bytes: every input
 // gets a report, a panic anywhere is a bug, and the report is consistent.
 func FuzzCheck(f *testing.F) {
-	native.Require(f)
+	testsupport.RequireNative(f)
 	small := photo(48, 32)
 	rot, _ := samples.WithOrientation(small, exif.Rotate90CW, 80)
 	png, _ := samples.PNG(small)

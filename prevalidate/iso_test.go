@@ -14,8 +14,7 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/quality/iso"
 )
 
@@ -123,7 +122,7 @@ func median(v []float64) float64 {
 // should, in the direction they should, and leave the others about where
 // they were (medians over the portraits). The table is the README's.
 func TestISODegradations(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	watched := []string{iso.LuminanceMean, iso.UnderExposurePrevention, iso.IlluminationUniformity, iso.NaturalColour,
 		iso.MarginAboveOfTheFaceImage, iso.MarginBelowOfTheFaceImage, iso.LeftwardCropOfTheFaceImage, iso.RightwardCropOfTheFaceImage,
@@ -131,7 +130,7 @@ func TestISODegradations(t *testing.T) {
 	before, beforeRaw := map[string][]float64{}, map[string][]float64{}
 	after, afterRaw := map[string]map[string][]float64{}, map[string]map[string][]float64{}
 	for _, rel := range isoPortraits {
-		data, err := os.ReadFile(corpus.Path(t, rel))
+		data, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +217,7 @@ func TestISODegradations(t *testing.T) {
 	}
 	// An open mouth in the corpus (nayoung.jpg, seen with its landmarks)
 	// against the closed ones.
-	data, err := os.ReadFile(corpus.Path(t, "faces-gf/nayoung.jpg"))
+	data, err := os.ReadFile(testsupport.CorpusPath(t, "faces-gf/nayoung.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,14 +231,14 @@ func TestISODegradations(t *testing.T) {
 // a portrait fails IlluminationUniformity >= 60 that it passes as taken,
 // and the components are computed for the rule without Options.ISO.
 func TestISORuleInProfileFile(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	p, err := ParseProfile([]byte(`{"facegate_profile": 1, "name": "even-light", "rules": [
 		{"code": "FACE_NOT_FOUND"},
 		{"code": "ISO_QUALITY_TOO_LOW", "key": "IlluminationUniformity", "threshold": 60}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(corpus.Path(t, "faces-fr/obama.jpg"))
+	data, err := os.ReadFile(testsupport.CorpusPath(t, "faces-fr/obama.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}

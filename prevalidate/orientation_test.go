@@ -19,6 +19,7 @@ import (
 	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/exif"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/orientation/upright.sha256 from this build")
@@ -141,4 +142,48 @@ func absDiff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
+}
+
+// DecodeUpright (the report's thumbnails) turns every EXIF orientation of
+// the corpus's landscape upright, reduced towards the height asked, and
+// checks the pixel limit from the header before decoding.
+func TestDecodeUpright(t *testing.T) {
+	testsupport.RequireNative(t)
+	ref, err := DecodeUpright(readCorpus(t, "exif-orientation/Landscape_1.jpg"), 160, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := ref.Bounds()
+	if rb.Dy() < 160 || rb.Dy() > 2*160+16 {
+		t.Fatalf("reduced to %v for a height of 160", rb)
+	}
+	for o := 2; o <= 8; o++ {
+		data := readCorpus(t, fmt.Sprintf("exif-orientation/Landscape_%d.jpg", o))
+		img, err := DecodeUpright(data, 160, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Bounds().Size() != rb.Size() {
+			t.Errorf("orientation %d: upright %v, want %v", o, img.Bounds().Size(), rb.Size())
+			continue
+		}
+		if d := meanAbsDiff(t, ref, img); d > 12 {
+			t.Errorf("orientation %d: mean difference %.1f from the upright original", o, d)
+		}
+		if _, err := DecodeUpright(data, 160, 1000); err == nil || !strings.Contains(err.Error(), "limit") {
+			t.Errorf("orientation %d: a 1000-pixel limit: %v", o, err)
+		}
+	}
+	if _, err := DecodeUpright([]byte("not an image"), 160, 0); err == nil {
+		t.Error("text decoded")
+	}
+}
+
+func readCorpus(t *testing.T, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

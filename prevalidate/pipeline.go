@@ -4,9 +4,9 @@
 // no metadata left.
 //
 // The pipeline is a list of named steps over one state, each in its own
-// file: read -> header (format, size, EXIF, safety limits) -> plan (the
-// decode scale, once; for a progressive JPEG that Fix scales, from the
-// faces found on its DC preview) -> decode (upright pixels) -> faces ->
+// file: read -> header (format, size, EXIF, safety limits) -> preview
+// (for a progressive JPEG that Fix scales, the faces on its DC scans) ->
+// plan (the decode scale, once) -> decode (upright pixels) -> faces ->
 // refine (a larger decode when the faces need more pixels) -> surface
 // (what covers each face, and whether it is a person's) -> quality ->
 // judge; then, for Fix: fix (turn, plan the size, scale once, encode to
@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"io/fs"
 	"time"
 
 	"github.com/facegate/facegate/facecheck"
@@ -43,17 +42,19 @@ type state struct {
 	pix []byte
 	// turn is how many quarter turns clockwise a decode applies after the
 	// EXIF orientation: Fix's turn of a photo whose face is on its side.
-	turn   int
-	judged bool
+	turn int
 	// noFaceSearch skips the face search: verify's, when the input had no
 	// face (its FACE_NOT_FOUND carries over).
 	noFaceSearch bool
-	// planNum is the decode scale stepPlan chose; previewed says it found
-	// the faces on the DC preview, preKeys (in the upright input's
-	// pixels), so stepFaces measures them rather than searching again.
-	planNum   int
+	// previewed says stepPreview found the faces on the DC preview,
+	// preKeys (in the upright input's pixels), so stepFaces measures them
+	// rather than searching again; preEst are what they tell of the faces,
+	// largest first, for stepPlan. planNum is the decode scale stepPlan
+	// chose.
 	previewed bool
 	preKeys   []facecheck.KeyFace
+	preEst    []facecheck.Face
+	planNum   int
 	// found are the faces as measured on img (m.Faces holds them in the
 	// input's pixels), for refine to measure again on a larger decode.
 	found []facecheck.Face
@@ -70,24 +71,27 @@ type step struct {
 	run  func(ctx context.Context, s *state) (done bool, err error)
 }
 
-// The steps, in order. Check runs checkSteps; Fix runs them and then
-// fixSteps; verify runs checkSteps again over Fix's output bytes.
+// The steps, in order. Check runs checkSteps, then judge (always: after
+// a step that ended the run early, on what was known); Fix runs them and
+// then fixSteps; verify runs checkSteps again over Fix's output bytes and
+// judges those.
 var (
 	checkSteps = []step{
 		{"read", stepRead},       // the bytes, under the input limit
 		{"header", stepHeader},   // format, size, EXIF, the pixel limit
-		{"plan", stepPlan},       // the decode scale, once (with Fix, from a DC preview's faces)
+		{"preview", stepPreview}, // Fix of a progressive JPEG: faces on its DC scans
+		{"plan", stepPlan},       // the decode scale, once
 		{"decode", stepDecode},   // the pixels, upright
 		{"faces", stepFaces},     // find and measure
 		{"refine", stepRefine},   // decode larger and measure again, when the faces need more pixels
 		{"surface", stepSurface}, // what covers each face, and whether it is a person's
 		{"quality", stepQuality}, // sharpness, exposure, JPEG quality
 		{"iso", stepISO},         // ISO/IEC 29794-5 components, when asked for
-		{"judge", stepJudge},     // the profile's rules, into the report
 	}
-	fixSteps = []step{
+	judgeStep = step{"judge", stepJudge} // the profile's rules, into the report
+	fixSteps  = []step{
 		{"fix", stepFix},       // turn, plan the size, scale once, encode to fit
-		{"verify", stepVerify}, // checkSteps over the output bytes
+		{"verify", stepVerify}, // checkSteps over the output bytes, judged
 		{"keep", stepKeep},     // a face rule the input passes and the output fails: the full size instead
 	}
 )
@@ -132,15 +136,14 @@ func runBytes(ctx context.Context, b []byte, opts *Options, fix bool) (*Report, 
 	return s.runAll(ctx)
 }
 
-// runAll runs the check steps, and Fix's after them, then finishes the
-// report.
+// runAll runs the check steps, judges, and runs Fix's steps after them
+// when the check ran to its end.
 func (s *state) runAll(ctx context.Context) (*Report, []byte, error) {
-	steps := checkSteps
-	if s.fix {
-		steps = append(steps[:len(steps):len(steps)], fixSteps...)
+	done, err := s.runSteps(ctx, checkSteps)
+	s.runStep(ctx, judgeStep)
+	if err == nil && !done && s.fix {
+		_, err = s.runSteps(ctx, fixSteps)
 	}
-	err := s.runSteps(ctx, steps)
-	s.finish()
 	s.releasePix()
 	return s.rep, s.out, err
 }
@@ -152,22 +155,28 @@ func newState(opts Options, fix bool) *state {
 	return s
 }
 
-func (s *state) runSteps(ctx context.Context, steps []step) error {
+// runSteps runs steps in order until one ends the run (done) or fails.
+func (s *state) runSteps(ctx context.Context, steps []step) (done bool, err error) {
 	for _, st := range steps {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("before %s: %w", st.name, err)
+			return true, fmt.Errorf("before %s: %w", st.name, err)
 		}
-		start := time.Now()
-		done, err := st.run(ctx, s)
-		s.opts.Logger.Debug("step", "name", st.name, "ms", ms(time.Since(start)))
+		done, err := s.runStep(ctx, st)
 		if err != nil {
-			return fmt.Errorf("%s: %w", st.name, err)
+			return true, fmt.Errorf("%s: %w", st.name, err)
 		}
 		if done {
-			return nil
+			return true, nil
 		}
 	}
-	return nil
+	return false, nil
+}
+
+func (s *state) runStep(ctx context.Context, st step) (bool, error) {
+	start := time.Now()
+	done, err := st.run(ctx, s)
+	s.opts.Logger.Debug("step", "name", st.name, "ms", ms(time.Since(start)))
+	return done, err
 }
 
 // scale is the decoded image's pixels per input pixel.
@@ -175,63 +184,3 @@ func (s *state) scale() float64 { return float64(s.num) / 8 }
 
 // ms is d in milliseconds, for logs.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// finish judges the input, if a step ended the run before the judge step,
-// and says whether the result is OK.
-func (s *state) finish() {
-	s.judge()
-	if s.fix {
-		s.rep.OK = s.rep.Output != nil && noErrors(s.rep.Output.Issues)
-	} else {
-		s.rep.OK = noErrors(s.rep.Issues)
-	}
-}
-
-// stepRead takes the input: the bytes given (CheckBytes, FixBytes, the
-// output verify checks), or at most MaxInputBytes read from the reader. A
-// reader that knows its size (an *os.File, a bytes.Reader) is refused
-// without reading when that size is over the limit; any other is read up
-// to limit+1 bytes. Over the limit, the run ends with INPUT_TOO_LARGE.
-func stepRead(_ context.Context, s *state) (bool, error) {
-	limit := s.opts.MaxInputBytes
-	if s.src == nil {
-		s.m.Bytes = int64(len(s.data))
-		if s.m.Bytes > limit {
-			s.data = nil
-			s.m.OverLimit = fmt.Sprintf("%d bytes, over the %d-byte input limit", s.m.Bytes, limit)
-			return true, nil
-		}
-		return false, nil
-	}
-	r := s.src
-	if n, ok := knownSize(r); ok && n > limit {
-		s.m.Bytes = n
-		s.m.OverLimit = fmt.Sprintf("%d bytes, over the %d-byte input limit", n, limit)
-		return true, nil
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	s.m.Bytes = int64(len(data))
-	if err != nil {
-		s.m.ReadError = "read error: " + err.Error()
-		return true, err
-	}
-	if int64(len(data)) > limit {
-		s.m.OverLimit = fmt.Sprintf("more than %d bytes, over the %d-byte input limit", limit, limit)
-		return true, nil
-	}
-	s.data = data
-	return false, nil
-}
-
-// knownSize is the number of bytes r will yield, when r can tell.
-func knownSize(r io.Reader) (int64, bool) {
-	switch v := r.(type) {
-	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer: unread bytes
-		return int64(v.Len()), true
-	case interface{ Stat() (fs.FileInfo, error) }:
-		if st, err := v.Stat(); err == nil && st.Mode().IsRegular() {
-			return st.Size(), true
-		}
-	}
-	return 0, false
-}

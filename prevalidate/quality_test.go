@@ -10,8 +10,7 @@ import (
 
 	"github.com/facegate/facegate/internal/samples"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 var qualityCodes = []Code{ImageTooBlurry, PoorImageExposure, ImageIsTooCompressed, EyesClosed}
@@ -30,7 +29,7 @@ func qualityIssues(rep *Report) []Code {
 // scaled to the output size: re-encoded at quality 92 nothing is flagged;
 // box blur of radius 6, levels x0.22 and x2.6, and quality 40 each are.
 func TestQualityRulesOnDegradedPortraits(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	for _, rel := range cleanPhotos {
 		base := atOutputSize(t, rel)
@@ -69,7 +68,7 @@ func TestQualityRulesOnDegradedPortraits(t *testing.T) {
 // Real closed eyes: jimin2.jpg looks down with her eyes shut. No clean
 // portrait is flagged (above).
 func TestEyesClosedOnCorpus(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	rep := checkFile(t, "faces-gf/jimin2.jpg", nil)
 	if !rep.Has(EyesClosed) {
@@ -84,7 +83,7 @@ func TestEyesClosedOnCorpus(t *testing.T) {
 
 // Re-encoding at 92 cannot undo quality 40: fix does not call it ok.
 func TestFixKeepsTheInputsCompression(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	b := encodeJPEG(t, atOutputSize(t, "faces-fr/obama.jpg"), 40)
 	rep, out, err := Fix(context.Background(), bytes.NewReader(b), nil)
@@ -98,8 +97,8 @@ func TestFixKeepsTheInputsCompression(t *testing.T) {
 
 // Every decoded image gets a quality object; PNG has no JPEG quality.
 func TestQualityObject(t *testing.T) {
-	native.Require(t)
-	b, err := os.ReadFile(corpus.Path(t, "faces-fr/32bit.png"))
+	testsupport.RequireNative(t)
+	b, err := os.ReadFile(testsupport.CorpusPath(t, "faces-fr/32bit.png"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,3 +119,35 @@ func (s *state) releasePix() {
 	putPix(s.pix)
 	s.pix, s.img = nil, nil
 }
+
+// DecodeUpright decodes an image's bytes upright, reduced towards height
+// h where the format allows it (a JPEG in the DCT domain), through the
+// pipeline's own decoders and header checks: the pixel limit (maxPixels;
+// 0 = the default) is checked from the header first, and a decoder's
+// panic is an error. For pictures of an image, such as a report's
+// thumbnails; it judges nothing.
+func DecodeUpright(data []byte, h int, maxPixels int64) (image.Image, error) {
+	if maxPixels <= 0 {
+		maxPixels = DefaultMaxPixels
+	}
+	var m Measurements
+	dec, hdr, ok := measureHeader(data, &m, maxPixels)
+	if !ok {
+		if m.OverLimit != "" {
+			return nil, fmt.Errorf("%s", m.OverLimit)
+		}
+		return nil, fmt.Errorf("%s", m.ReadError)
+	}
+	num := 8
+	if dec.scalable && h > 0 {
+		num = codec.ScaleFor(hdr.Width, hdr.Height, h, h)
+	}
+	img, _, err := safeDecode(dec, data, num, nil)
+	if err != nil {
+		return nil, fmt.Errorf("cannot decode the %s data: %v", m.Format, err)
+	}
+	if !dec.upright && m.Orientation != int(exif.Normal) {
+		img = exif.Apply(img, exif.Orientation(m.Orientation))
+	}
+	return img, nil
+}

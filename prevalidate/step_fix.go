@@ -4,7 +4,6 @@ import (
 	"context"
 	"image"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/facegate/facegate/codec"
@@ -26,34 +25,6 @@ func stepFix(ctx context.Context, s *state) (bool, error) {
 	var err error
 	s.rep.Output, s.out, err = s.encode(ctx, s.plan)
 	return err != nil, err
-}
-
-// stepVerify checks the output bytes as they would be submitted.
-func stepVerify(ctx context.Context, s *state) (bool, error) {
-	return s.verifyOutput(ctx, s.rep.Output, s.out)
-}
-
-// stepKeep never lets Fix turn a passing face into a failing one: when the
-// input passes every face rule and the scaled output does not, the input's
-// own size is encoded and verified instead, and kept if it passes them.
-func stepKeep(ctx context.Context, s *state) (bool, error) {
-	before := s.opts.Profile.Judge(&s.m)
-	if s.plan.scale >= 1 || !regressed(s.opts.Profile, before, s.rep.Output.Issues) {
-		return false, nil
-	}
-	s.opts.Logger.Debug("output fails a face rule the input passes; trying the full size", "scale", s.plan.scale)
-	p := s.fullSize()
-	out, data, err := s.encode(ctx, p)
-	if err != nil {
-		return true, err
-	}
-	if done, err := s.verifyOutput(ctx, out, data); done {
-		return true, err
-	}
-	if !regressed(s.opts.Profile, before, out.Issues) {
-		s.plan, s.rep.Output, s.out = p, out, data
-	}
-	return false, nil
 }
 
 // fixPlan is what to scale to what.
@@ -167,21 +138,6 @@ func (s *state) encode(ctx context.Context, p fixPlan) (*Output, []byte, error) 
 		Cropped: p.cropped, Issues: []Issue{}, Faces: []Face{}}, enc.Data, nil
 }
 
-// verifyOutput judges output bytes (verify) into out.
-func (s *state) verifyOutput(ctx context.Context, out *Output, data []byte) (bool, error) {
-	t0 := time.Now()
-	issues, m, err := s.verify(ctx, data)
-	if err != nil {
-		return true, err
-	}
-	out.Issues, out.Faces, out.Measures = issues, reportFaces(m.Faces, m.ISO, s.opts.Landmarks), m.Quality
-	if len(m.NotFaces) > 0 {
-		out.NotFaces = reportFaces(m.NotFaces, nil, s.opts.Landmarks)
-	}
-	s.opts.Logger.Debug("verified", "issues", len(issues), "ms", ms(time.Since(t0)))
-	return false, nil
-}
-
 // ensureScale decodes the input again, larger, when the plan needs more
 // pixels than the decode kept: only keep's full size, as refine decoded
 // at the scale the plan needs.
@@ -204,40 +160,6 @@ func (s *state) toWork(r image.Rectangle) image.Rectangle {
 	w := image.Rect(int(math.Floor(float64(r.Min.X)*k)), int(math.Floor(float64(r.Min.Y)*k)),
 		int(math.Ceil(float64(r.Max.X)*k)), int(math.Ceil(float64(r.Max.Y)*k)))
 	return w.Intersect(s.img.Bounds())
-}
-
-// verify checks output bytes exactly as Check would: header, decode, faces.
-// When the input has no face, the output is not searched again: it keeps
-// FACE_NOT_FOUND, so Fix cannot call ok what it could not measure.
-func (s *state) verify(ctx context.Context, out []byte) ([]Issue, *Measurements, error) {
-	v := newState(s.opts, false)
-	defer v.releasePix()
-	v.data = out
-	noFace := s.m.FacesMeasured && len(s.m.Faces) == 0
-	v.noFaceSearch = noFace
-	if err := v.runSteps(ctx, checkSteps); err != nil {
-		return nil, nil, err
-	}
-	if noFace {
-		v.m.FacesMeasured, v.m.FaceError = true, s.m.FaceError
-	}
-	// Re-encoding cannot restore what the input's compression took: the
-	// output is judged at the lower of the two JPEG qualities.
-	if in, out := s.m.Quality, v.m.Quality; in != nil && out != nil && in.JPEGQuality > 0 && (out.JPEGQuality < 1 || in.JPEGQuality < out.JPEGQuality) {
-		q := *out
-		q.JPEGQuality = in.JPEGQuality
-		v.m.Quality = &q
-	}
-	return s.opts.Profile.Judge(&v.m), &v.m, nil
-}
-
-// regressed reports whether before passes every face rule of p and
-// after fails one.
-func regressed(p *Profile, before, after []Issue) bool {
-	failsFace := func(issues []Issue) bool {
-		return slices.ContainsFunc(issues, func(is Issue) bool { return is.Severity == SeverityError && p.FaceCode(is.Code) })
-	}
-	return !failsFace(before) && failsFace(after)
 }
 
 // subImage returns the part r of img, sharing pixels when img can.

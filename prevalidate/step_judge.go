@@ -3,17 +3,10 @@ package prevalidate
 import "context"
 
 // stepJudge applies the profile's rules to the input's measurements and
-// fills the report from them, before Fix changes the picture.
+// fills the report from them, before Fix changes the picture: the last
+// step of Check, run also when an earlier one ended the run. For Check,
+// OK is the input's verdict; for Fix, the output's (stepVerify).
 func stepJudge(_ context.Context, s *state) (bool, error) {
-	s.judge()
-	return false, nil
-}
-
-func (s *state) judge() {
-	if s.judged {
-		return
-	}
-	s.judged = true
 	m := &s.m
 	s.rep.Format, s.rep.Width, s.rep.Height, s.rep.Bytes, s.rep.Orientation = m.Format, m.Width, m.Height, m.Bytes, m.Orientation
 	s.rep.Issues = s.opts.Profile.Judge(m)
@@ -22,4 +15,6 @@ func (s *state) judge() {
 		s.rep.NotFaces = reportFaces(m.NotFaces, nil, s.opts.Landmarks)
 	}
 	s.rep.Quality = m.Quality
+	s.rep.OK = !s.fix && noErrors(s.rep.Issues)
+	return false, nil
 }

@@ -8,8 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // TestStressCorpus runs 8 workers over the corpus images for several rounds
@@ -18,7 +17,7 @@ import (
 // pooled across goroutines), and that the heap does not grow from round to
 // round. FACEGATE_STRESS_ROUNDS sets the rounds (default 3).
 func TestStressCorpus(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	skipShort(t)
 	rounds := 3
 	if n, err := strconv.Atoi(os.Getenv("FACEGATE_STRESS_ROUNDS")); err == nil && n > 0 {
@@ -26,11 +25,11 @@ func TestStressCorpus(t *testing.T) {
 	}
 	var inputs [][]byte
 	var names []string
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if (e.Format != "JPEG" && e.Format != "PNG" && e.Format != "HEIF") || e.Bytes > 3_000_000 || len(inputs) >= 24 {
 			continue
 		}
-		b, err := os.ReadFile(corpus.Path(t, e.Path))
+		b, err := os.ReadFile(testsupport.CorpusPath(t, e.Path))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,8 +11,7 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 const surfaceDir = "../testdata/surface"
@@ -38,7 +37,7 @@ func issueOf(rep *Report, c Code) *Issue {
 // Real masked faces (held out of the model's training) are FACE_OCCLUDED,
 // naming the mouth, with their eyes visible; Fix cannot help.
 func TestMaskedFacesAreOccluded(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	paths, _ := filepath.Glob(filepath.Join(surfaceDir, "mask_*.jpg"))
 	if len(paths) != 5 {
 		t.Fatalf("%d masked photos", len(paths))
@@ -85,7 +84,7 @@ func slicesHas(issues []Issue, c Code) bool {
 // its score; without the human-face rule (a profile file that leaves it
 // out) the same detection counts as a face.
 func TestCatIsNotAFace(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	f, err := os.Open(filepath.Join(surfaceDir, "chelsea.png"))
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +127,7 @@ func deleteRule(rules []Rule, c Code, key string) []Rule {
 // their eyes they are EYES_NOT_VISIBLE (and nothing else new), with a mask
 // painted over the lower face FACE_OCCLUDED.
 func TestPaintedCovers(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden.jpg", "faces-gf/chaeyeon.jpg"} {
 		clear := checkFile(t, rel, &Options{Landmarks: true})
 		if clear.Has(FaceOccluded) || clear.Has(EyesNotVisible) || len(clear.Faces) == 0 || clear.Faces[0].Cover == nil {
@@ -176,7 +175,7 @@ func TestPaintedCovers(t *testing.T) {
 // A face in a photo with a black border that BlazeFace misses is found by
 // the second look (dlib's HOG detector), at each scale HOG finds it.
 func TestSecondLookFindsBorderedFace(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	f, err := os.Open(filepath.Join(surfaceDir, "border.jpg"))
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +204,7 @@ func TestSecondLookFindsBorderedFace(t *testing.T) {
 
 func decodeCorpus(t *testing.T, rel string) image.Image {
 	t.Helper()
-	f, err := os.Open(corpus.Path(t, rel))
+	f, err := os.Open(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +258,7 @@ func fillPolygon(img draw.Image, poly [][2]float64, c color.Color) {
 // turn them upside down); the masked one is FACE_OCCLUDED, the clear one
 // has no surface code.
 func TestTightFacesReadUpright(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	for _, c := range []struct {
 		file    string
 		covered bool

@@ -353,6 +353,19 @@ func readAll(resp *http.Response) ([]byte, error) {
 }
 
 func multipartBody(files []File, fields map[string]string) ([]byte, string, error) {
+	multi := make(map[string][]string, len(fields))
+	for k, v := range fields {
+		multi[k] = []string{v}
+	}
+	return Form(files, multi)
+}
+
+// Form builds the multipart body of a service call as Progeny takes it:
+// the fields (in name order, each value in its order), then the files,
+// each with its file name and its sniffed content type. It returns the
+// body and its Content-Type. A file with no field name or no data is an
+// error. The client and the proxy both send what it builds.
+func Form(files []File, fields map[string][]string) ([]byte, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	keys := make([]string, 0, len(fields))
@@ -361,8 +374,10 @@ func multipartBody(files []File, fields map[string]string) ([]byte, string, erro
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if err := w.WriteField(k, fields[k]); err != nil {
-			return nil, "", err
+		for _, v := range fields[k] {
+			if err := w.WriteField(k, v); err != nil {
+				return nil, "", err
+			}
 		}
 	}
 	for _, f := range files {

@@ -1,7 +1,12 @@
 package progeny
 
 import (
+	"bytes"
 	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"slices"
 	"testing"
 )
 
@@ -98,5 +103,32 @@ func TestLiveButNotTheSamePerson(t *testing.T) {
 	}
 	if (*Task)(nil).Positive() {
 		t.Error("no task is positive")
+	}
+}
+
+// Form keeps every value of a field in order, sorts the fields, and
+// refuses a file without data instead of sending an empty part.
+func TestForm(t *testing.T) {
+	body, ctype, err := Form([]File{{Field: "image", Data: []byte("\xff\xd8\xff\xe0 jpeg")}}, map[string][]string{"b": {"2", "1"}, "a": {"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType(ctype)
+	r := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	var got []string
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		b, _ := io.ReadAll(p)
+		got = append(got, p.FormName()+"="+p.FileName()+":"+string(b))
+	}
+	want := []string{"a=:x", "b=:2", "b=:1", "image=image.jpg:\xff\xd8\xff\xe0 jpeg"}
+	if !slices.Equal(got, want) {
+		t.Errorf("parts %q, want %q", got, want)
+	}
+	if _, _, err := Form([]File{{Field: "image"}}, nil); err == nil {
+		t.Error("a file without data built a form")
 	}
 }

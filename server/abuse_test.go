@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"io"
 	"mime/multipart"
 	"net"
@@ -58,7 +58,7 @@ func closedWithin(conn net.Conn, d time.Duration) bool {
 // halfway, are cut off by the read timeouts and give their queue place
 // back; the server keeps answering.
 func TestSlowAndStalledClients(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	s, base := abuseServer(t, Options{MaxInFlight: 1, MaxQueue: 1})
 	addr := strings.TrimPrefix(base, "http://")
 	var wg sync.WaitGroup
@@ -126,7 +126,7 @@ func TestSlowAndStalledClients(t *testing.T) {
 // ends with 200 or 503, at most MaxInFlight are processed at once, and the
 // heap stays within the budget that MaxInFlight+MaxQueue bodies imply.
 func TestManyLargeUploads(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	if testing.Short() {
 		t.Skip("100 uploads of a 10 MP photo")
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/journal"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
@@ -20,7 +20,7 @@ import (
 // the client's own task polls; a refused image is not sent, so not
 // journaled; no token or password lands in the journal.
 func TestProxyJournal(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	up := progenytest.NewServer(progenytest.Options{Pending: 300 * time.Millisecond})
 	defer up.Close()
 	c, records := journaled(t, up.URL, Options{})
@@ -78,7 +78,7 @@ func TestPendingVerdictsBounded(t *testing.T) {
 // profile refuses too, and journals them with the input's measurements and
 // codes and Progeny's verdict.
 func TestProxyShadow(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	up := progenytest.NewServer(progenytest.Options{})
 	defer up.Close()
 	c, records := journaled(t, up.URL, Options{Shadow: true})
@@ -103,7 +103,7 @@ func TestProxyShadow(t *testing.T) {
 // A provider with cut-offs of its own (here: faces under 250 px): its
 // rejections land in the journal with its code, beside facegate's codes.
 func TestJournalRecordsRejections(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	hidden := prevalidate.Progeny()
 	for i := range hidden.Rules {
 		if hidden.Rules[i].Key == prevalidate.KeyFaceSize {
@@ -140,7 +140,7 @@ func TestJournalRecordsRejections(t *testing.T) {
 // Explore sends near-threshold refusals (with a journal), marked as such;
 // far-off ones are still refused.
 func TestProxyExplore(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	p := prevalidate.Progeny()
 	for i := range p.Rules {
 		switch p.Rules[i].Key {

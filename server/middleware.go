@@ -30,19 +30,27 @@ func (s *Server) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		s.m.requests.WithLabelValues("middleware", "passed").Inc()
-		next.ServeHTTP(w, rebuilt(r, fixed))
+		r2, err := rebuilt(r, fixed)
+		if err != nil {
+			s.fail(w, "middleware", err)
+			return
+		}
+		next.ServeHTTP(w, r2)
 	})
 }
 
 // rebuilt returns r with a fresh multipart body: its values, and the given
 // files.
-func rebuilt(r *http.Request, parts []part) *http.Request {
-	buf, ctype := formBody(r.MultipartForm.Value, parts)
+func rebuilt(r *http.Request, parts []part) (*http.Request, error) {
+	body, ctype, err := formBody(r.MultipartForm.Value, parts)
+	if err != nil {
+		return nil, err
+	}
 	r2 := r.Clone(r.Context())
-	r2.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
-	r2.ContentLength = int64(buf.Len())
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.ContentLength = int64(len(body))
 	r2.Header.Set("Content-Type", ctype)
-	r2.Header.Set("Content-Length", strconv.Itoa(buf.Len()))
+	r2.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	r2.MultipartForm, r2.Form, r2.PostForm = nil, nil, nil
-	return r2
+	return r2, nil
 }

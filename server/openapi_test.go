@@ -16,7 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny/progenytest"
 )
@@ -117,7 +117,7 @@ type contractCase struct {
 // Every route answers as openapi.json says, errors included: real requests
 // to the running service, real responses, validated by kin-openapi.
 func TestOpenAPIContract(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	c := newContract(t)
 	up := progenytest.NewServer(progenytest.Options{})
 	defer up.Close()
@@ -198,7 +198,7 @@ func TestOpenAPIContract(t *testing.T) {
 // With a token, /v1/* want it (401 otherwise, as the document says), it is
 // never logged, and the proxy routes do not ask for it.
 func TestAuthToken(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	c := newContract(t)
 	var logs bytes.Buffer
 	up := progenytest.NewServer(progenytest.Options{})

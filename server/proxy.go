@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"path"
 	"sort"
 	"strings"
@@ -168,10 +167,14 @@ func (s *Server) fixFields(ctx context.Context, service string, form *multipart.
 // forward rebuilds the form with the fixed files and sends it upstream
 // with the client's own Authorization.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, parts []part) {
-	buf, ctype := formBody(r.MultipartForm.Value, parts)
+	body, ctype, err := formBody(r.MultipartForm.Value, parts)
+	if err != nil {
+		s.fail(w, "service", err)
+		return
+	}
 	target := *s.upstream
 	target.Path = s.upstream.Path + "/services/" + name + "/"
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target.String(), buf)
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target.String(), bytes.NewReader(body))
 	if err != nil {
 		s.fail(w, "service", err)
 		return
@@ -217,29 +220,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, pa
 	io.Copy(w, resp.Body)
 }
 
-// formBody writes a multipart form: the values, then the files.
-func formBody(values map[string][]string, parts []part) (*bytes.Buffer, string) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
+// formBody builds the multipart form sent on: the values, then the files,
+// with progeny's builder (progeny.Form).
+func formBody(values map[string][]string, parts []part) ([]byte, string, error) {
+	files := make([]progeny.File, len(parts))
+	for i, p := range parts {
+		files[i] = progeny.File{Field: p.field, Name: p.name, Data: p.data}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range values[k] {
-			mw.WriteField(k, v)
-		}
-	}
-	for _, p := range parts {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, p.field, p.name))
-		h.Set("Content-Type", http.DetectContentType(p.data))
-		pw, _ := mw.CreatePart(h)
-		pw.Write(p.data)
-	}
-	mw.Close()
-	return &buf, mw.FormDataContentType()
+	return progeny.Form(files, values)
 }
 
 // formPixels is the pixels the form's files declare in their headers (the

@@ -16,8 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 	"github.com/facegate/facegate/progeny/progenytest"
@@ -25,7 +24,7 @@ import (
 
 func photo(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(corpus.Path(t, rel))
+	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +46,7 @@ func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
 // forwarded as a compliant JPEG and its task poll passes through; a bad one
 // gets 400 in Progeny's shape and upstream sees nothing.
 func TestProxy(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	up := progenytest.NewServer(progenytest.Options{})
 	defer up.Close()
 	_, ts := newServer(t, Options{Upstream: up.URL, MaxInFlight: 2})
@@ -100,7 +99,7 @@ func multipartBody(t *testing.T, field string, data []byte) (*bytes.Buffer, stri
 }
 
 func TestCheckAndFixRoutes(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	_, ts := newServer(t, Options{})
 	good := photo(t, "faces-fr/obama.jpg")
 	// /v1/check, raw body and multipart.
@@ -200,7 +199,7 @@ func TestBodyCap(t *testing.T) {
 // 50 concurrent uploads: never more than MaxInFlight processed at once,
 // and every request gets 200 or 503 with Retry-After.
 func TestBurstStaysWithinTheCap(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	s, ts := newServer(t, Options{MaxInFlight: 2, MaxQueue: 6})
 	img := photo(t, "faces-fr/obama.jpg")
 	var peak int
@@ -254,7 +253,7 @@ func TestBurstStaysWithinTheCap(t *testing.T) {
 
 // Shutdown lets a request in flight finish.
 func TestShutdownDrains(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	s, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +293,7 @@ func TestShutdownDrains(t *testing.T) {
 // The middleware hands a backend's own handler the fixed JPEG, or answers
 // 400 without calling it.
 func TestMiddleware(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	s, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -344,7 +343,7 @@ func TestMiddleware(t *testing.T) {
 // A masked selfie is refused by the proxy before any upstream call, with
 // FACE_OCCLUDED in Progeny's shape.
 func TestProxyRefusesCoveredAndNotHuman(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	up := progenytest.NewServer(progenytest.Options{})
 	defer up.Close()
 	_, ts := newServer(t, Options{Upstream: up.URL, MaxInFlight: 2})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/facegate/facegate/batch"
 	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/report"
 	"github.com/facegate/facegate/server"
 )
 
@@ -112,14 +113,14 @@ func (f *batchFlags) writers(stdout io.Writer, journal *os.File, fix bool, opts 
 		ws = append(ws, newJSONLines(journal))
 	}
 	if f.csv != "" {
-		cw, err := newCSV(f.csv, opts.ISO)
+		cw, err := report.NewCSV(f.csv, opts.ISO)
 		if err != nil {
 			return nil, err
 		}
 		ws = append(ws, cw)
 	}
 	if f.report != "" {
-		ws = append(ws, newHTMLReport(f.report, opts.Profile))
+		ws = append(ws, report.NewHTML(f.report, opts.Profile))
 	}
 	return ws, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/facegate/facegate/calibrate"
 	"github.com/facegate/facegate/journal"
+	"github.com/facegate/facegate/report"
 	"github.com/spf13/cobra"
 )
 
@@ -18,9 +19,9 @@ import (
 // journals.
 func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 	var (
-		profile            profileFlags
-		profileOut, report string
-		o                  calibrate.Options
+		profile               profileFlags
+		profileOut, reportOut string
+		o                     calibrate.Options
 	)
 	c := &cobra.Command{
 		Use:   "calibrate [--cost-call C] [--cost-retake R] [--profile-out FILE] JOURNAL...",
@@ -91,8 +92,8 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 			tw.Flush()
 			fmt.Fprintf(stderr, "facegate: %d records, %d without a verdict on the image (left out), %d likeness failures set aside (judged by their liveness result); costs: call %g, retake %g\n",
 				sum.Records, sum.NoVerdict, sum.LikenessFailures, o.WithDefaults().CostCall, o.WithDefaults().CostRetake)
-			if report != "" {
-				if err := writeCalibrationReport(report, props); err != nil {
+			if reportOut != "" {
+				if err := report.WriteCalibration(reportOut, props); err != nil {
 					return usageError{err}
 				}
 			}
@@ -111,7 +112,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 	}
 	profile.add(c.Flags(), "the profile whose thresholds are the current ones", "the same, from a profile file")
 	c.Flags().StringVar(&profileOut, "profile-out", "", "write the profile with the proposed thresholds to this file (check, fix, serve and submit take it with --profile-file)")
-	c.Flags().StringVar(&report, "report", "", "write an HTML page: per rule, the accepted and rejected images along its measure with both thresholds drawn")
+	c.Flags().StringVar(&reportOut, "report", "", "write an HTML page: per rule, the accepted and rejected images along its measure with both thresholds drawn")
 	c.Flags().Float64Var(&o.CostCall, "cost-call", 1, "cost of a paid call wasted on an image Progeny rejects")
 	c.Flags().Float64Var(&o.CostRetake, "cost-retake", 3, "cost of a user sent back for an image Progeny accepts")
 	c.Flags().IntVar(&o.MinRecords, "min-records", 50, "fewest usable records to propose a rule's threshold from")

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // facegate health, the container's HEALTHCHECK: exit 0 against a running
 // service, 2 against nothing.
 func TestHealthCommand(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	url, _ := serveProcess(t)
 	addr := strings.TrimPrefix(url, "http://")
 	if out, stderr, code := facegate(t, "health", "--addr", addr); code != 0 || out != "ok\n" {
@@ -27,7 +27,7 @@ func TestHealthCommand(t *testing.T) {
 // --auth-token-file: a missing or empty file is a setup error, before the
 // service listens; with a token, /v1/check wants it.
 func TestServeAuthTokenFile(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty")
 	os.WriteFile(empty, []byte("\n"), 0o600)

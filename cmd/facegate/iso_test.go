@@ -14,8 +14,7 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/quality/iso"
 )
 
@@ -23,13 +22,13 @@ import (
 // columns; report draws the section; compare tells a darkened copy of a
 // set from the set, in the luminance components and not in the geometry.
 func TestISOCommands(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	dir := t.TempDir()
 	orig, dark := filepath.Join(dir, "orig"), filepath.Join(dir, "dark")
 	os.Mkdir(orig, 0o755)
 	os.Mkdir(dark, 0o755)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-fr-knn/train/rose_leslie/img2.jpg", "faces-fr-knn/train/alex_lacamoire/img1.jpg"} {
-		data, err := os.ReadFile(corpus.Path(t, rel))
+		data, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/journal"
 	"github.com/facegate/facegate/progeny/progenytest"
 )
@@ -18,12 +17,12 @@ import (
 // with its codes; the journal holds no password, token or file name
 // (unless --journal-paths).
 func TestSubmitJournal(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	srv := progenytest.NewServer(progenytest.Options{})
 	defer srv.Close()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "verdicts.jsonl")
-	good, small := corpus.Path(t, "faces-fr/obama.jpg"), corpus.Path(t, "faces-fr/obama-240p.jpg")
+	good, small := testsupport.CorpusPath(t, "faces-fr/obama.jpg"), testsupport.CorpusPath(t, "faces-fr/obama-240p.jpg")
 	const password = "secret"
 	if _, stderr, code := submit(t, srv, password, "--service", "face_liveness", "--journal", path, good); code != 0 {
 		t.Fatalf("submit: exit %d: %s", code, stderr)
@@ -60,11 +59,11 @@ func TestSubmitJournal(t *testing.T) {
 // submit --shadow sends the client's bytes, refused or not, and journals
 // them as shadow records with the input's measurements.
 func TestSubmitShadow(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	srv := progenytest.NewServer(progenytest.Options{})
 	defer srv.Close()
 	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
-	small := corpus.Path(t, "faces-fr/obama-240p.jpg")
+	small := testsupport.CorpusPath(t, "faces-fr/obama-240p.jpg")
 	if _, stderr, code := submit(t, srv, "secret", "--service", "face_liveness", "--shadow", "--journal", path, small); code != 0 {
 		t.Fatalf("submit --shadow: exit %d: %s", code, stderr)
 	}

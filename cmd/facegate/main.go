@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/facegate/facegate/internal/cmem"
+	"github.com/facegate/facegate/report"
 	"github.com/spf13/cobra"
 )
 
@@ -134,7 +135,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			n, err := reportFromJSONL(files, reportOut, profile)
+			n, err := report.FromJSONL(files, reportOut, profile)
 			if err != nil {
 				return usageError{err}
 			}

@@ -14,9 +14,8 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 )
 
@@ -102,7 +101,7 @@ func sum(t *testing.T, path string) [32]byte {
 // The file handling tests judge the image rules only (--profile document):
 // the bundled astronaut's face is too small for the progeny profile.
 func TestCheckExitStatuses(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	good := filepath.Join("..", "..", "testdata", "samples", "astronaut.png")
 	if _, _, code := facegate(t, "check", good); code != 1 {
 		t.Errorf("progeny profile, a face too small: exit %d, want 1", code)
@@ -148,7 +147,7 @@ func TestCheckExitStatuses(t *testing.T) {
 }
 
 func TestFixWritesCompliantJPEGsAndLeavesOriginals(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	src := filepath.Join("..", "..", "testdata", "samples", "astronaut.png")
 	png, err := os.ReadFile(src)
 	if err != nil {
@@ -226,7 +225,7 @@ func TestFixWritesCompliantJPEGsAndLeavesOriginals(t *testing.T) {
 }
 
 func TestCheckTableOnCorpus(t *testing.T) {
-	dir := filepath.Join(corpus.Dir(t), "exif-orientation")
+	dir := filepath.Join(testsupport.CorpusDir(t), "exif-orientation")
 	stdout, _, code := facegate(t, "check", "--profile", "document", dir)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (orientations 2..8 are NOT_UPRIGHT)", code)
@@ -244,9 +243,9 @@ func TestCheckTableOnCorpus(t *testing.T) {
 // 68 points, --all-faces is taken, --crop cuts around a face that 1080 px
 // would shrink too far.
 func TestFaceFlags(t *testing.T) {
-	native.Require(t)
-	obama := corpus.Path(t, "faces-fr/obama.jpg")
-	small := corpus.Path(t, "faces-fr/obama-240p.jpg")
+	testsupport.RequireNative(t)
+	obama := testsupport.CorpusPath(t, "faces-fr/obama.jpg")
+	small := testsupport.CorpusPath(t, "faces-fr/obama-240p.jpg")
 	stdout, stderr, code := facegate(t, "check", "--json", "--landmarks", obama, small)
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -266,13 +265,13 @@ func TestFaceFlags(t *testing.T) {
 		t.Errorf("landmarks without --landmarks: %s", stdout)
 	}
 	// --all-faces: the search for faces under half the largest (none here).
-	two := corpus.Path(t, "faces-fr/two_people.jpg")
+	two := testsupport.CorpusPath(t, "faces-fr/two_people.jpg")
 	stdout, stderr, code = facegate(t, "check", "--json", "--all-faces", two)
 	if r := records(t, stdout); code != 1 || len(r) != 1 || len(r[0].Faces) != 2 || !r[0].Has(prevalidate.TooManyFaces) {
 		t.Errorf("--all-faces: exit %d: %s %s", code, stdout, stderr)
 	}
 	out := t.TempDir()
-	stdout, stderr, code = facegate(t, "fix", "--crop", "--json", "-o", out, corpus.Path(t, "faces-gf/chaeyeon.jpg"))
+	stdout, stderr, code = facegate(t, "fix", "--crop", "--json", "-o", out, testsupport.CorpusPath(t, "faces-gf/chaeyeon.jpg"))
 	if code != 0 {
 		t.Fatalf("fix --crop: exit %d: %s", code, stderr)
 	}
@@ -292,8 +291,8 @@ func TestFaceFlags(t *testing.T) {
 // profile does: its occlusion and human-face rules run on ONNX Runtime);
 // an unknown detector is a usage error.
 func TestDetectorFiles(t *testing.T) {
-	native.Require(t)
-	obama := corpus.Path(t, "faces-fr/obama.jpg")
+	testsupport.RequireNative(t)
+	obama := testsupport.CorpusPath(t, "faces-fr/obama.jpg")
 	for _, c := range []struct {
 		args []string
 		want []string
@@ -360,7 +359,7 @@ func TestMissingPathAlone(t *testing.T) {
 
 // --version names the build and the libraries and models in use.
 func TestVersion(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	stdout, stderr, code := facegate(t, "--version")
 	for _, want := range []string{"facegate ", "dlib 19.", "libjpeg-turbo 2.", "libheif ", "ONNX Runtime 1.24.1", "face_detection_back_256x256_barracuda.onnx", "shape_predictor_68_face_landmarks.dat"} {
 		if code != 0 || !strings.Contains(stdout, want) {

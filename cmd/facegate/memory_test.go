@@ -16,8 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/server"
 )
 
@@ -143,11 +142,11 @@ func burst(t *testing.T, url string, body []byte, n int) map[int]int {
 // resident memory the kernel bills (VmHWM, VmRSS) stays under the budget
 // and comes back near its level after start once the service idles.
 func TestServeBurstMemory(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	if testing.Short() {
 		t.Skip("-short: the burst memory test runs in the plain pass")
 	}
-	photo, err := os.ReadFile(corpus.Path(t, "faces-gf/chaeyeon.jpg"))
+	photo, err := os.ReadFile(testsupport.CorpusPath(t, "faces-gf/chaeyeon.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +190,7 @@ func TestServeBurstMemory(t *testing.T) {
 // TestFixJobsMemory: fix --jobs 2 over six large phone photos keeps its
 // peak resident set under the budget --jobs publishes.
 func TestFixJobsMemory(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	if testing.Short() {
 		t.Skip("-short: the memory test runs in the plain pass")
 	}
@@ -199,7 +198,7 @@ func TestFixJobsMemory(t *testing.T) {
 	var largest int64
 	for _, rel := range []string{"faces-gf/chaeyeon.jpg", "faces-gf/jimin3.jpg", "exif-samples/jpg/mobile/jolla.jpg",
 		"exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg", "exif-samples/jpg/hdr/iphone_hdr_YES.jpg", "faces-fr/obama3.jpg"} {
-		b, err := os.ReadFile(corpus.Path(t, rel))
+		b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 )
 
@@ -16,8 +15,8 @@ import (
 // same verdicts; an edited threshold changes them; a bad file is exit 2
 // naming the rule and the field.
 func TestProfileFile(t *testing.T) {
-	native.Require(t)
-	obama := corpus.Path(t, "faces-fr/obama.jpg")
+	testsupport.RequireNative(t)
+	obama := testsupport.CorpusPath(t, "faces-fr/obama.jpg")
 	shown, stderr, code := facegate(t, "profile", "show", "progeny")
 	if code != 0 || !strings.Contains(shown, `"facegate_profile": 1`) || !strings.Contains(shown, `"key": "face_size"`) {
 		t.Fatalf("profile show: exit %d, %s %s", code, shown, stderr)

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // chromium finds Debian's headless browser; outside CI its absence skips.
@@ -42,11 +41,11 @@ func chromiumIfAny() string {
 // histograms and the gallery's thumbnails with their face boxes are drawn
 // (counted from the screenshot's pixels), not blank.
 func TestReportInBrowser(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	browser := chromium(t)
 	dir := t.TempDir()
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/obama-240p.jpg", "faces-fr/two_people.jpg", "faces-gf/bona2.jpg", "faces-fr/obama_small.jpg"} {
-		b, err := os.ReadFile(corpus.Path(t, rel))
+		b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 		if err != nil {
 			t.Fatal(err)
 		}

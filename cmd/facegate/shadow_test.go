@@ -22,9 +22,8 @@ import (
 	"github.com/disintegration/imaging"
 	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
 	"github.com/facegate/facegate/internal/samples"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/journal"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
@@ -85,11 +84,11 @@ type portrait struct {
 // the two being calibrated (and warnings), decoded.
 func portraits(t *testing.T) []portrait {
 	var out []portrait
-	for _, e := range corpus.Manifest(t) {
+	for _, e := range testsupport.Manifest(t) {
 		if (e.Format != "JPEG" && e.Format != "PNG") || strings.HasPrefix(e.Notes, "no face") || strings.HasPrefix(e.Notes, "<480px") {
 			continue
 		}
-		data, err := os.ReadFile(corpus.Path(t, e.Path))
+		data, err := os.ReadFile(testsupport.CorpusPath(t, e.Path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +186,7 @@ func lines(t *testing.T, path string) int {
 // check, makes fewer costly mistakes on held-back traffic than the
 // default profile. The journal holds no credential.
 func TestCalibrateFromShadowTraffic(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	if testing.Short() {
 		t.Skip("the shadow-traffic calibration runs in the full pass, not -short")
 	}

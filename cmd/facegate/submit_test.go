@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/internal/corpus"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny/progenytest"
 )
@@ -38,10 +37,10 @@ func submitRecords(t *testing.T, stdout string) []submitRecord {
 // The uploaded bytes are the fixed JPEG: upright, at most 2 MB, no EXIF,
 // exactly what prevalidate.Fix makes of the input.
 func TestSubmitSendsTheFixedJPEG(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	srv := progenytest.NewServer(progenytest.Options{AccessTTL: 2 * time.Second, Fail503: 1, Fail429: 1, Pending: 3 * time.Second})
 	defer srv.Close()
-	photo := corpus.Path(t, "faces-fr/obama.jpg") // 910x1137 with EXIF: fixed to 864x1080
+	photo := testsupport.CorpusPath(t, "faces-fr/obama.jpg") // 910x1137 with EXIF: fixed to 864x1080
 	stdout, stderr, code := submit(t, srv, "secret", "--service", "register_face", photo)
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
@@ -81,10 +80,10 @@ func TestSubmitSendsTheFixedJPEG(t *testing.T) {
 
 // A too-small face is refused locally: exit 1, nothing sent, no login.
 func TestSubmitRefusesLocally(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	srv := progenytest.NewServer(progenytest.Options{})
 	defer srv.Close()
-	stdout, _, code := submit(t, srv, "secret", "--service", "face_liveness", corpus.Path(t, "faces-fr/obama-240p.jpg"))
+	stdout, _, code := submit(t, srv, "secret", "--service", "face_liveness", testsupport.CorpusPath(t, "faces-fr/obama-240p.jpg"))
 	rec := submitRecords(t, stdout)[0]
 	if code != 1 || !rec.Refused || rec.Code != "IMAGE_TOO_SMALL" && rec.Code != "FACE_TOO_SMALL" || len(rec.Reports) != 1 {
 		t.Fatalf("exit %d, %+v", code, rec)
@@ -93,7 +92,7 @@ func TestSubmitRefusesLocally(t *testing.T) {
 		t.Errorf("something was sent: %+v", st)
 	}
 	// --force sends it anyway, with a warning.
-	_, stderr, code := submit(t, srv, "secret", "--force", "--service", "face_liveness", corpus.Path(t, "faces-fr/obama-240p.jpg"))
+	_, stderr, code := submit(t, srv, "secret", "--force", "--service", "face_liveness", testsupport.CorpusPath(t, "faces-fr/obama-240p.jpg"))
 	if code != 0 || !strings.Contains(stderr, "warning") || len(srv.Stats().Uploads) != 1 {
 		t.Errorf("--force: exit %d, %q", code, stderr)
 	}
@@ -102,12 +101,12 @@ func TestSubmitRefusesLocally(t *testing.T) {
 // The provider's rejection is exit 1 with its code; a wrong password is
 // exit 2 with a clear message that does not echo the password.
 func TestSubmitRejectionAndWrongPassword(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	srv := progenytest.NewServer(progenytest.Options{Judge: func(string, []byte) progenytest.Verdict {
 		return progenytest.Verdict{Code: "FACE_ANGLE_TOO_LARGE", Message: "Face angle is too large", InData: true}
 	}})
 	defer srv.Close()
-	photo := corpus.Path(t, "faces-fr/obama.jpg")
+	photo := testsupport.CorpusPath(t, "faces-fr/obama.jpg")
 	stdout, _, code := submit(t, srv, "secret", "--service", "face_liveness", photo)
 	if rec := submitRecords(t, stdout)[0]; code != 1 || rec.OK || rec.Code != "FACE_ANGLE_TOO_LARGE" {
 		t.Errorf("rejection: exit %d %+v", code, rec)

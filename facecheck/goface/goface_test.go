@@ -12,7 +12,7 @@ import (
 
 	face "github.com/Kagami/go-face"
 	"github.com/facegate/facegate/facecheck"
-	"github.com/facegate/facegate/internal/corpus"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 )
 
@@ -27,7 +27,7 @@ func analyzer(t *testing.T) *facecheck.Analyzer {
 
 func load(t *testing.T, rel string) image.Image {
 	t.Helper()
-	b, err := os.ReadFile(corpus.Path(t, rel))
+	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestFinderInPrevalidate(t *testing.T) {
 		return goFaces(faces, false), err
 	}
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/two_people.jpg", "faces-fr/obama-720p.jpg"} {
-		b, err := os.ReadFile(corpus.Path(t, rel))
+		b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestFinderInPrevalidate(t *testing.T) {
 }
 
 func mustRead(t *testing.T, rel string) []byte {
-	b, err := os.ReadFile(corpus.Path(t, rel))
+	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package container
+package testsupport_test
 
 import (
 	"bufio"
@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/server"
 	yaml "go.yaml.in/yaml/v3"
@@ -121,7 +121,7 @@ var built struct {
 // buildBinary returns the portable facegate binary.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	native.Require(t)
+	testsupport.RequireNative(t)
 	built.once.Do(func() {
 		if built.dir, built.err = os.MkdirTemp("", "facegate-container"); built.err != nil {
 			return

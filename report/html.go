@@ -1,10 +1,11 @@
-package main
+package report
 
 import (
 	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/facegate/facegate/internal/atomicfile"
 	"html/template"
 	"io"
 	"math"
@@ -94,8 +95,10 @@ func rowOf(r *prevalidate.Report, measures []reportMeasure) reportRow {
 	return row
 }
 
-// htmlReport collects records and writes the report on Close.
-type htmlReport struct {
+// HTML collects records and writes the report on Close: counts, the
+// failure codes, a histogram per measure the profile judges, the ISO
+// section, and a gallery of failing images with their faces drawn.
+type HTML struct {
 	name     string
 	profile  *prevalidate.Profile
 	measures []reportMeasure
@@ -103,32 +106,36 @@ type htmlReport struct {
 	gallery  *gallery
 }
 
-func newHTMLReport(name string, p *prevalidate.Profile) *htmlReport {
-	return &htmlReport{name: name, profile: p, measures: reportMeasures(p), gallery: newGallery()}
+// NewHTML makes the report that Close writes to the file name, judged by
+// profile p's thresholds.
+func NewHTML(name string, p *prevalidate.Profile) *HTML {
+	return &HTML{name: name, profile: p, measures: reportMeasures(p), gallery: newGallery()}
 }
 
-func (h *htmlReport) Write(r *prevalidate.Report) error {
+// Write adds one record.
+func (h *HTML) Write(r *prevalidate.Report) error {
 	h.rows = append(h.rows, rowOf(r, h.measures))
 	h.gallery.add(r)
 	return nil
 }
 
 // Close writes the file atomically.
-func (h *htmlReport) Close() error {
-	err := writeAtomic(h.name, func(w io.Writer) error { return writeReport(w, h.rows, h.measures, h.gallery) })
+func (h *HTML) Close() error {
+	err := atomicfile.Write(h.name, func(w io.Writer) error { return writeReport(w, h.rows, h.measures, h.gallery) })
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
 
-// reportFromJSONL builds the report from saved JSON Lines records.
-func reportFromJSONL(files []string, out string, p *prevalidate.Profile) (int, error) {
-	h := newHTMLReport(out, p)
+// FromJSONL builds the report out from saved JSON Lines records, and
+// says how many it drew.
+func FromJSONL(files []string, out string, p *prevalidate.Profile) (int, error) {
+	h := NewHTML(out, p)
 	seen := map[string]bool{}
 	for _, name := range files {
 		// A line that does not parse is a torn last line: skipped.
-		err := eachRecord(name, seen, nil, func(r *prevalidate.Report) {
+		err := EachRecord(name, seen, nil, func(r *prevalidate.Report) {
 			if r.Path != "" {
 				h.Write(r)
 			}
@@ -140,11 +147,11 @@ func reportFromJSONL(files []string, out string, p *prevalidate.Profile) (int, e
 	return len(h.rows), h.Close()
 }
 
-// eachRecord reads a JSON Lines file of records and calls fn with each
+// EachRecord reads a JSON Lines file of records and calls fn with each
 // one whose path is not in seen yet (a record in two shards, or written
 // again by a resumed run, counts once), adding it. A line that does not
 // parse goes to bad with its number (nil: skipped unsaid).
-func eachRecord(name string, seen map[string]bool, bad func(line int, err error), fn func(*prevalidate.Report)) error {
+func EachRecord(name string, seen map[string]bool, bad func(line int, err error), fn func(*prevalidate.Report)) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
@@ -302,17 +309,18 @@ func isoSection(rows []reportRow) ([]isoSummary, []template.HTML, []iso.Info) {
 		if len(v) == 0 {
 			continue
 		}
-		s := summarise(v)
-		sums = append(sums, isoSummary{Name: in.Name, ID: in.Hex(), How: in.How, N: len(v), Median: s.median, P5: s.p5, Mean: s.mean})
+		s := Summarise(v)
+		sums = append(sums, isoSummary{Name: in.Name, ID: in.Hex(), How: in.How, N: len(v), Median: s.Median, P5: s.P5, Mean: s.Mean})
 		hists = append(hists, scoreHistogram(in.Name+" score", v))
 	}
 	return sums, hists, none
 }
 
-// stats are a sample's median, 5th percentile and mean.
-type stats struct{ median, p5, mean float64 }
+// Stats are a sample's median, 5th percentile and mean.
+type Stats struct{ Median, P5, Mean float64 }
 
-func summarise(v []float64) stats {
+// Summarise is v's Stats.
+func Summarise(v []float64) Stats {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	q := func(p float64) float64 { // linear between closest ranks
@@ -327,7 +335,7 @@ func summarise(v []float64) stats {
 	for _, x := range s {
 		sum += x
 	}
-	return stats{median: q(0.5), p5: q(0.05), mean: sum / float64(len(s))}
+	return Stats{Median: q(0.5), P5: q(0.05), Mean: sum / float64(len(s))}
 }
 
 // logHistogram bins log10 of the values; labels show the values.

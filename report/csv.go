@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"encoding/csv"
@@ -18,21 +18,23 @@ var csvHeader = []string{"path", "ok", "codes", "width", "height", "bytes", "jpe
 	"face_size", "ipd", "yaw", "pitch", "roll", "sharpness", "exposure",
 	"eyes_covered", "mouth_nose_covered", "forehead_covered", "human"}
 
-type csvWriter struct {
+// CSV writes a row per record: its verdict and the largest face's
+// measures.
+type CSV struct {
 	f   *os.File
 	w   *csv.Writer
 	iso []string // the ISO components computed, when asked for
 }
 
-// newCSV creates the CSV; with isoCols, each computed ISO/IEC 29794-5
+// NewCSV creates the CSV; with isoCols, each computed ISO/IEC 29794-5
 // component of the largest face gets two columns as OFIQ's CSV names
 // them: the native value (Name) and the quality component (Name.scalar).
-func newCSV(name string, isoCols bool) (*csvWriter, error) {
+func NewCSV(name string, isoCols bool) (*CSV, error) {
 	f, err := os.Create(name)
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
-	c := &csvWriter{f: f, w: csv.NewWriter(f)}
+	c := &CSV{f: f, w: csv.NewWriter(f)}
 	header := slices.Clone(csvHeader)
 	if isoCols {
 		c.iso = iso.Computed()
@@ -43,7 +45,7 @@ func newCSV(name string, isoCols bool) (*csvWriter, error) {
 	return c, c.w.Write(header)
 }
 
-func (c *csvWriter) Write(r *prevalidate.Report) error {
+func (c *CSV) Write(r *prevalidate.Report) error {
 	codes := make([]string, 0, len(r.Issues))
 	for _, is := range r.Issues {
 		if is.Severity == prevalidate.SeverityError && !slices.Contains(codes, string(is.Code)) {
@@ -77,7 +79,7 @@ func (c *csvWriter) Write(r *prevalidate.Report) error {
 	return c.w.Write(row)
 }
 
-func (c *csvWriter) Close() error {
+func (c *CSV) Close() error {
 	c.w.Flush()
 	if err := c.w.Error(); err != nil {
 		c.f.Close()

@@ -1,4 +1,4 @@
-package container
+package testsupport_test
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/facegate/facegate/internal/modroot"
-	"github.com/facegate/facegate/internal/native"
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -154,7 +154,7 @@ func TestDockerfile(t *testing.T) {
 // The runtime packages cover what the binary links: every library ldd
 // resolves belongs to one of them or to what they depend on.
 func TestContainerPackages(t *testing.T) {
-	native.Require(t)
+	testsupport.RequireNative(t)
 	for _, tool := range []string{"ldd", "dpkg-query", "apt-cache"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {

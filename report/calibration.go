@@ -1,7 +1,8 @@
-package main
+package report
 
 import (
 	"fmt"
+	"github.com/facegate/facegate/internal/atomicfile"
 	"html/template"
 	"io"
 	"math"
@@ -10,11 +11,11 @@ import (
 	"github.com/facegate/facegate/calibrate"
 )
 
-// writeCalibrationReport writes, per rule with records, the distribution of
+// WriteCalibration writes, per rule with records, the distribution of
 // the images Progeny accepted and rejected along the rule's measure, with
 // the current (grey) and proposed (green) thresholds drawn: one
 // self-contained page, written atomically.
-func writeCalibrationReport(path string, props []calibrate.Proposal) error {
+func WriteCalibration(path string, props []calibrate.Proposal) error {
 	var b strings.Builder
 	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>facegate calibration</title>
 <style>body{font-family:sans-serif;margin:2em;color:#222}figure{margin:0 0 2em}figcaption{font-weight:bold}</style></head><body>
@@ -41,7 +42,7 @@ func writeCalibrationReport(path string, props []calibrate.Proposal) error {
 		b.WriteString(`</figure>`)
 	}
 	b.WriteString(`</body></html>` + "\n")
-	return writeAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	})

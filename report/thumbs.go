@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bytes"
@@ -8,20 +8,12 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	_ "image/gif" // the formats a thumbnail may be made from
 	"image/jpeg"
-	_ "image/png"
-	"io"
 	"math"
 	"os"
 
 	"github.com/disintegration/imaging"
-	"github.com/facegate/facegate/codec"
-	"github.com/facegate/facegate/exif"
 	"github.com/facegate/facegate/prevalidate"
-	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
-	_ "golang.org/x/image/webp"
 )
 
 // Gallery bounds: a report of 50,000 images still has a page of sane size.
@@ -30,7 +22,7 @@ const (
 	thumbsTotal   = 160
 	thumbHeight   = 160
 	thumbMaxBytes = 50 << 20 // inputs over this are not read for a thumbnail
-	thumbMaxPix   = 100e6    // nor those declaring more pixels
+	thumbMaxPix   = 100e6    // nor those declaring more pixels (checked from the header)
 )
 
 // thumb is one failing image in the gallery: a small copy with the largest
@@ -90,7 +82,7 @@ func thumbnail(r *prevalidate.Report) (template.URL, error) {
 	if err != nil {
 		return "", err
 	}
-	img, err := decodeUpright(data, r)
+	img, err := prevalidate.DecodeUpright(data, thumbHeight, thumbMaxPix)
 	if err != nil {
 		return "", err
 	}
@@ -113,30 +105,6 @@ func thumbnail(r *prevalidate.Report) (template.URL, error) {
 		return "", err
 	}
 	return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())), nil
-}
-
-// decodeUpright decodes data (reduced, for a JPEG) and turns it upright as
-// the record says it is stored.
-func decodeUpright(data []byte, r *prevalidate.Report) (image.Image, error) {
-	var img image.Image
-	var err error
-	switch r.Format {
-	case prevalidate.FormatJPEG:
-		if info, herr := codec.JPEGHeader(data); herr == nil {
-			img, err = codec.DecodeJPEG(data, codec.ScaleFor(info.Width, info.Height, 1, thumbHeight), nil)
-		}
-		if img == nil {
-			img, err = jpeg.Decode(bytes.NewReader(data))
-		}
-	case prevalidate.FormatHEIF:
-		return codec.DecodeHEIF(data, 0) // its rotation applied
-	default:
-		img, _, err = image.Decode(io.Reader(bytes.NewReader(data)))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return exif.Apply(img, exif.Orientation(r.Orientation)), nil
 }
 
 // rect draws the outline of r, t pixels thick.

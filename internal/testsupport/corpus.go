@@ -1,8 +1,9 @@
-// Package corpus gives tests the shared photo corpus that sits beside the
-// repository as ../shared/corpus (or where FACEGATE_CORPUS points). A clone
-// without it skips the corpus tests with a message saying so; under CI
-// (CI=true) a missing corpus fails them.
-package corpus
+package testsupport
+
+// The shared photo corpus sits beside the repository as ../shared/corpus
+// (or where FACEGATE_CORPUS points). A clone without it skips the corpus
+// tests with a message saying so; under CI (CI=true) a missing corpus
+// fails them.
 
 import (
 	"bufio"
@@ -26,8 +27,8 @@ type Entry struct {
 	Notes         string
 }
 
-// Dir returns the corpus folder, or skips (fails under CI) when it is missing.
-func Dir(t testing.TB) string {
+// CorpusDir returns the corpus folder, or skips (fails under CI) when it is missing.
+func CorpusDir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("FACEGATE_CORPUS")
 	if dir == "" {
@@ -45,16 +46,16 @@ func Dir(t testing.TB) string {
 	return dir
 }
 
-// Path returns the absolute path of a corpus file.
-func Path(t testing.TB, rel string) string {
+// CorpusPath returns the absolute path of a corpus file.
+func CorpusPath(t testing.TB, rel string) string {
 	t.Helper()
-	return filepath.Join(Dir(t), filepath.FromSlash(rel))
+	return filepath.Join(CorpusDir(t), filepath.FromSlash(rel))
 }
 
 // Manifest parses MANIFEST.tsv.
 func Manifest(t testing.TB) []Entry {
 	t.Helper()
-	f, err := os.Open(filepath.Join(Dir(t), "MANIFEST.tsv"))
+	f, err := os.Open(filepath.Join(CorpusDir(t), "MANIFEST.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
