@@ -7,20 +7,12 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/facegate/facegate/internal/testsupport"
 )
 
-func read(t *testing.T, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func read(t *testing.T, rel string) []byte { return testsupport.ReadCorpus(t, rel) }
 
 // meanDiff is the mean absolute difference of the luma of two images of
 // the same size.

@@ -179,11 +179,4 @@ func TestDecodeUpright(t *testing.T) {
 	}
 }
 
-func readCorpus(t *testing.T, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func readCorpus(t *testing.T, rel string) []byte { return testsupport.ReadCorpus(t, rel) }

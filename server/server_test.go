@@ -22,14 +22,7 @@ import (
 	"github.com/facegate/facegate/progeny/progenytest"
 )
 
-func photo(t *testing.T, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(testsupport.CorpusPath(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func photo(t *testing.T, rel string) []byte { return testsupport.ReadCorpus(t, rel) }
 
 func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
 	t.Helper()

@@ -82,3 +82,14 @@ func Manifest(t testing.TB) []Entry {
 	}
 	return out
 }
+
+// ReadCorpus returns the bytes of the corpus file at rel, or skips (fails
+// under CI) when the corpus is missing.
+func ReadCorpus(t testing.TB, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(CorpusPath(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
