@@ -90,10 +90,11 @@ extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 // forest (const references: the 68-point model's 65 MB of leaves, held
 // twice while loading, plus the copy's time) and takes pixel coordinates,
 // from which it computes the anchors again; nothing public reads the parts
-// back for saving (measured: benchmarks/dlibapi/sp_load.cc, 304 ms and 74 MB
-// peak this way, 443 ms and 143 MB through the constructor). So these names stay, pinned to the dlib release whose
-// layout they were written for (below), and fence_test.go
-// (TestDlibPrivateLayout) checks what they rely on at run time.
+// back for saving. Measured (benchmarks/dlibapi/sp_load.cc): 304 ms and
+// 74 MB peak this way, 443 ms and 143 MB through the constructor. So these
+// names stay, pinned to the dlib release whose layout they were written
+// for (below), and fence_test.go (TestDlibPrivateLayout) checks what they
+// rely on at run time.
 static_assert(DLIB_MAJOR_VERSION == 19 && DLIB_MINOR_VERSION == 24,
               "facecheck/dlib.cc names private members of dlib 19.24's shape_predictor and "
               "object_detector: check them against this dlib release, run the fence tests, then move this pin");
