@@ -1,10 +1,10 @@
 // dlib behind the C ABI of dlib.h. No exception leaves this file.
 #include "dlib.h"
+#include "dlib_raw.h"
 
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/serialize.h>
-#include <dlib/revision.h>
 
 #include <algorithm>
 #include <cmath>
@@ -84,7 +84,7 @@ extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 // A raw copy of a loaded predictor, for the next process: dlib's own format
 // stores each float as a variable-length mantissa and exponent and takes
 // about a second to parse; this one is read with one fread. The members of
-// shape_predictor are private; the explicit instantiation below is the
+// shape_predictor are private; the explicit instantiation in dlib_raw.h is the
 // standard way to name them without changing dlib. Its public API does not
 // serve: the one constructor that takes a model's parts copies every
 // forest (const references: the 68-point model's 65 MB of leaves, held
@@ -93,30 +93,10 @@ extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 // back for saving. Measured (benchmarks/dlibapi/sp_load.cc): 304 ms and
 // 74 MB peak this way, 443 ms and 143 MB through the constructor. So these
 // names stay, pinned to the dlib release whose layout they were written
-// for (below), and fence_test.go (TestDlibPrivateLayout) checks what they
-// rely on at run time.
-static_assert(DLIB_MAJOR_VERSION == 19 && DLIB_MINOR_VERSION == 24,
-              "facecheck/dlib.cc names private members of dlib 19.24's shape_predictor and "
-              "object_detector: check them against this dlib release, run the fence tests, then move this pin");
-namespace {
-template <typename Tag, typename Tag::type M> struct member_of {
-  friend typename Tag::type get(Tag) { return M; }
-};
-#define FG_MEMBER(name, T)                                           \
-  struct sp_##name {                                                 \
-    typedef T dlib::shape_predictor::*type;                          \
-    friend type get(sp_##name);                                      \
-  };                                                                 \
-  template struct member_of<sp_##name, &dlib::shape_predictor::name>;
-typedef dlib::matrix<float, 0, 1> shape_t;
-typedef std::vector<std::vector<dlib::impl::regression_tree>> forests_t;
-typedef std::vector<std::vector<unsigned long>> anchors_t;
-typedef std::vector<std::vector<dlib::vector<float, 2>>> deltas_t;
-FG_MEMBER(initial_shape, shape_t)
-FG_MEMBER(forests, forests_t)
-FG_MEMBER(anchor_idx, anchors_t)
-FG_MEMBER(deltas, deltas_t)
-#undef FG_MEMBER
+// for (dlib_raw.h), and fence_test.go (TestDlibPrivateLayout) checks what
+// they rely on at run time. The names, the raw format's writer and reader
+// are in dlib_raw.h.
+namespace fg_raw {
 
 // The scanner inside an object_detector, whose level limit fg_detect sets
 // per call. get_scanner() is const, and the public constructor
@@ -130,34 +110,8 @@ struct od_scanner {
 };
 template struct member_of<od_scanner, &dlib::frontal_face_detector::scanner>;
 
-const char raw_magic[8] = {'F', 'G', 'S', 'P', 'R', 'A', 'W', '1'};
-
-struct writer {
-  std::vector<char> buf;
-  void u64(uint64_t v) { put(&v, sizeof v); }
-  void f32(float v) { put(&v, sizeof v); }
-  void put(const void *p, size_t n) { buf.insert(buf.end(), (const char *)p, (const char *)p + n); }
-};
-
-// reader streams the raw file through a small buffer, so loading never
-// holds a second copy of the model in memory.
-struct reader {
-  FILE *f;
-  uint64_t left;  // bytes of the file not yet taken
-  uint64_t u64() { uint64_t v; take(&v, sizeof v); return v; }
-  float f32() { float v; take(&v, sizeof v); return v; }
-  uint64_t count(size_t each) {  // a length that the rest of the file can hold
-    uint64_t n = u64();
-    if (each && n > left / each) throw dlib::serialization_error("raw model: bad length");
-    return n;
-  }
-  void take(void *v, size_t n) {
-    if (left < n || std::fread(v, 1, n, f) != n) throw dlib::serialization_error("raw model: truncated");
-    left -= n;
-  }
-};
-
-}  // namespace
+}  // namespace fg_raw
+using namespace fg_raw;
 
 extern "C" int fg_predictor_save_raw(const fg_predictor *p, const char *path, fg_err *err) {
   try {
@@ -225,65 +179,10 @@ extern "C" fg_predictor *fg_predictor_load_raw(const char *path, int *points, fg
     std::rewind(f);
     if (size < 0) throw dlib::serialization_error("raw model: cannot size");
     reader r{f, (uint64_t)size};
-    char magic[sizeof raw_magic];
-    r.take(magic, sizeof magic);
-    if (std::memcmp(magic, raw_magic, sizeof magic) != 0) throw dlib::serialization_error("raw model: bad magic");
     auto *p = new fg_predictor;
     try {
       auto &sp = p->sp;
-      auto &init = sp.*get(sp_initial_shape());
-      init.set_size(r.count(4));
-      for (long i = 0; i < init.size(); i++) init(i) = r.f32();
-      auto &forests = sp.*get(sp_forests());
-      forests.resize(r.count(8));
-      for (auto &forest : forests) {
-        forest.resize(r.count(16));
-        for (auto &tree : forest) {
-          tree.splits.resize(r.count(20));
-          for (auto &s : tree.splits) {
-            s.idx1 = r.u64();
-            s.idx2 = r.u64();
-            s.thresh = r.f32();
-          }
-          tree.leaf_values.resize(r.count(8));
-          for (auto &leaf : tree.leaf_values) {
-            leaf.set_size(r.count(4));
-            if (leaf.size() > 0) r.take(&leaf(0), sizeof(float) * leaf.size());
-          }
-        }
-      }
-      auto &anchors = sp.*get(sp_anchor_idx());
-      anchors.resize(r.count(8));
-      for (auto &a : anchors) {
-        a.resize(r.count(8));
-        for (auto &v : a) v = r.u64();
-      }
-      auto &deltas = sp.*get(sp_deltas());
-      deltas.resize(r.count(8));
-      for (auto &d : deltas) {
-        d.resize(r.count(8));
-        for (auto &v : d) {
-          v.x() = r.f32();
-          v.y() = r.f32();
-        }
-      }
-      if (r.left != 0) throw dlib::serialization_error("raw model: trailing bytes");
-      if (init.size() == 0 || init.size() % 2 || forests.size() != anchors.size() || anchors.size() != deltas.size())
-        throw dlib::serialization_error("raw model: inconsistent shapes");
-      for (size_t i = 0; i < anchors.size(); i++) {
-        if (anchors[i].size() != deltas[i].size()) throw dlib::serialization_error("raw model: inconsistent shapes");
-        for (unsigned long a : anchors[i])
-          if (a >= (unsigned long)init.size() / 2) throw dlib::serialization_error("raw model: anchor out of range");
-        for (const auto &tree : forests[i]) {
-          if (tree.leaf_values.size() != tree.splits.size() + 1)
-            throw dlib::serialization_error("raw model: tree shape");
-          for (const auto &s : tree.splits)
-            if (s.idx1 >= anchors[i].size() || s.idx2 >= anchors[i].size())
-              throw dlib::serialization_error("raw model: split out of range");
-          for (const auto &leaf : tree.leaf_values)
-            if (leaf.size() != init.size()) throw dlib::serialization_error("raw model: leaf size");
-        }
-      }
+      read_raw(r, sp.*get(sp_initial_shape()), sp.*get(sp_forests()), sp.*get(sp_anchor_idx()), sp.*get(sp_deltas()));
     } catch (...) {
       delete p;
       throw;

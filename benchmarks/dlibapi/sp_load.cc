@@ -1,106 +1,35 @@
 // sp_load measures loading the 68-point landmark model from facegate's raw
 // copy two ways (issue 29, item 4): into shape_predictor's private members
-// as facecheck/dlib.cc does ("private"), or through dlib's public
+// with facecheck/dlib_raw.h's reader, as facecheck/dlib.cc does ("private"), or through dlib's public
 // constructor ("public"; "public-check" also checks it gives the same
 // anchors), and dlib's own format ("dat"). Build and run:
 //
 //   g++ -std=c++14 -O2 -Wno-deprecated-declarations benchmarks/dlibapi/sp_load.cc -o /tmp/sp_load -ldlib -lblas -llapack -lpthread
 //   /tmp/sp_load private|public|public-check RAW   (the raw copy in $FACEGATE_CACHE, ~/.cache/facegate/*.raw)
 //   /tmp/sp_load dat /usr/share/dlib/shape_predictor_68_face_landmarks.dat
-#include <dlib/image_processing.h>
-#include <dlib/image_processing/frontal_face_detector.h>
+#include "../../facecheck/dlib_raw.h"
+
 #include <dlib/image_processing/shape_predictor.h>
-#include <dlib/serialize.h>
-#include <cstdio>
-#include <cstring>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <sys/resource.h>
-namespace {
-template <typename Tag, typename Tag::type M> struct member_of {
-  friend typename Tag::type get(Tag) { return M; }
-};
-#define FG_MEMBER(name, T)                                           \
-  struct sp_##name {                                                 \
-    typedef T dlib::shape_predictor::*type;                          \
-    friend type get(sp_##name);                                      \
-  };                                                                 \
-  template struct member_of<sp_##name, &dlib::shape_predictor::name>;
-typedef dlib::matrix<float, 0, 1> shape_t;
-typedef std::vector<std::vector<dlib::impl::regression_tree>> forests_t;
-typedef std::vector<std::vector<unsigned long>> anchors_t;
-typedef std::vector<std::vector<dlib::vector<float, 2>>> deltas_t;
-FG_MEMBER(initial_shape, shape_t)
-FG_MEMBER(forests, forests_t)
-FG_MEMBER(anchor_idx, anchors_t)
-FG_MEMBER(deltas, deltas_t)
-#undef FG_MEMBER
 
-// The scanner inside an object_detector, whose level limit fg_detect sets
-// per call. get_scanner() is const, and the public constructor
-// object_detector(scanner, overlap, weights) makes a detector with a
-// scanner of its own: one per level limit would each keep a feature
-// pyramid of their own (megabytes per worker), one per call would redo
-// the filters' separable decomposition every call.
-struct od_scanner {
-  typedef dlib::frontal_face_detector::image_scanner_type dlib::frontal_face_detector::*type;
-  friend type get(od_scanner);
-};
-template struct member_of<od_scanner, &dlib::frontal_face_detector::scanner>;
+using namespace fg_raw;
 
-const char raw_magic[8] = {'F', 'G', 'S', 'P', 'R', 'A', 'W', '1'};
-
-struct writer {
-  std::vector<char> buf;
-  void u64(uint64_t v) { put(&v, sizeof v); }
-  void f32(float v) { put(&v, sizeof v); }
-  void put(const void *p, size_t n) { buf.insert(buf.end(), (const char *)p, (const char *)p + n); }
-};
-
-// reader streams the raw file through a small buffer, so loading never
-// holds a second copy of the model in memory.
-struct reader {
-  FILE *f;
-  uint64_t left;  // bytes of the file not yet taken
-  uint64_t u64() { uint64_t v; take(&v, sizeof v); return v; }
-  float f32() { float v; take(&v, sizeof v); return v; }
-  uint64_t count(size_t each) {  // a length that the rest of the file can hold
-    uint64_t n = u64();
-    if (each && n > left / each) throw dlib::serialization_error("raw model: bad length");
-    return n;
-  }
-  void take(void *v, size_t n) {
-    if (left < n || std::fread(v, 1, n, f) != n) throw dlib::serialization_error("raw model: truncated");
-    left -= n;
-  }
-};
-
-}  // namespace
-
+// read_parts reads the raw file at path as facecheck/dlib.cc's
+// fg_predictor_load_raw does.
 static void read_parts(const char *path, shape_t &init, forests_t &forests, anchors_t &anchors, deltas_t &deltas) {
   std::vector<char> iobuf(1 << 20);
   FILE *f = std::fopen(path, "rb");
+  if (!f) throw dlib::serialization_error(std::string("cannot open ") + path);
+  std::unique_ptr<FILE, int (*)(FILE *)> closer(f, std::fclose);
   std::setvbuf(f, iobuf.data(), _IOFBF, iobuf.size());
-  std::fseek(f, 0, SEEK_END); long size = std::ftell(f); std::rewind(f);
+  std::fseek(f, 0, SEEK_END);
+  long size = std::ftell(f);
+  std::rewind(f);
   reader r{f, (uint64_t)size};
-  char magic[8]; r.take(magic, 8);
-  init.set_size(r.count(4));
-  for (long i = 0; i < init.size(); i++) init(i) = r.f32();
-  forests.resize(r.count(8));
-  for (auto &forest : forests) {
-    forest.resize(r.count(16));
-    for (auto &tree : forest) {
-      tree.splits.resize(r.count(20));
-      for (auto &s : tree.splits) { s.idx1 = r.u64(); s.idx2 = r.u64(); s.thresh = r.f32(); }
-      tree.leaf_values.resize(r.count(8));
-      for (auto &leaf : tree.leaf_values) { leaf.set_size(r.count(4)); if (leaf.size() > 0) r.take(&leaf(0), sizeof(float) * leaf.size()); }
-    }
-  }
-  anchors.resize(r.count(8));
-  for (auto &a : anchors) { a.resize(r.count(8)); for (auto &v : a) v = r.u64(); }
-  deltas.resize(r.count(8));
-  for (auto &d : deltas) { d.resize(r.count(8)); for (auto &v : d) { v.x() = r.f32(); v.y() = r.f32(); } }
-  std::fclose(f);
+  read_raw(r, init, forests, anchors, deltas);
 }
 
 int main(int argc, char **argv) {
