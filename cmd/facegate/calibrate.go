@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/facegate/facegate/internal/atomicfile"
 	"io"
 	"math"
 	"os"
@@ -104,7 +105,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 			if len(used) == 0 {
 				return usageError{errors.New("no threshold could be proposed: --profile-out not written")}
 			}
-			if err := writeAtomic(profileOut, func(w io.Writer) error { return writeProfile(w, cal) }); err != nil {
+			if err := atomicfile.Write(profileOut, func(w io.Writer) error { return writeProfile(w, cal) }); err != nil {
 				return usageError{err}
 			}
 			return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/facegate/facegate/internal/atomicfile"
 	"io"
 	"text/tabwriter"
 
@@ -43,7 +44,7 @@ func newCompare(stdout, stderr io.Writer) *cobra.Command {
 			tw.Flush()
 			fmt.Fprintf(stderr, "facegate: A %s: %d records, %d faces; B %s: %d records, %d faces\n", args[0], a.Records, a.Faces, args[1], b.Records, b.Faces)
 			if plot != "" {
-				if err := writeAtomic(plot, func(w io.Writer) error { return report.WriteComparePlot(w, args[0], args[1], a, b, rows) }); err != nil {
+				if err := atomicfile.Write(plot, func(w io.Writer) error { return report.WriteComparePlot(w, args[0], args[1], a, b, rows) }); err != nil {
 					return usageError{err}
 				}
 			}

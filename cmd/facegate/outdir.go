@@ -66,7 +66,7 @@ func (o *outDir) write(in input, data []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return "", err
 	}
-	err := writeAtomic(name, func(w io.Writer) error {
+	err := atomicfile.Write(name, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
@@ -74,10 +74,4 @@ func (o *outDir) write(in input, data []byte) (string, error) {
 		return "", err
 	}
 	return name, nil
-}
-
-// writeAtomic writes a file the way every output of the CLI is written
-// (package atomicfile).
-func writeAtomic(name string, write func(io.Writer) error) error {
-	return atomicfile.Write(name, write)
 }
