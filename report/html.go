@@ -82,16 +82,7 @@ func rowOf(r *prevalidate.Report, measures []reportMeasure) reportRow {
 		}
 		row.M[i] = x
 	}
-	if len(r.Faces) > 0 {
-		for name, c := range r.Faces[0].ISO {
-			if c.Score != nil {
-				if row.ISO == nil {
-					row.ISO = map[string]float64{}
-				}
-				row.ISO[name] = *c.Score
-			}
-		}
-	}
+	row.ISO = v.ISO // the largest face's scores
 	return row
 }
 
