@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -72,14 +75,89 @@ func TestShardsPartition(t *testing.T) {
 	}
 }
 
-func TestDoneIgnoresATornLine(t *testing.T) {
-	j := `{"path":"a.jpg","ok":true}` + "\n" + `{"path":"b.jpg","ok":false}` + "\n" + `{"path":"c.j`
-	done, err := Done(strings.NewReader(j))
-	if err != nil || len(done) != 2 || !done["a.jpg"] || !done["b.jpg"] {
-		t.Fatalf("%v %v", done, err)
+// A journal's done images are its records without an error; a torn last
+// line is cut off before anything is appended; damaged lines are counted;
+// a file that is not a journal is refused, and so is a named pipe.
+func TestJournalResumesWhatIsNotDone(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "run.jsonl")
+	j := `{"path":"a.jpg","ok":true}` + "\n" + `{"path":"b.jpg","ok":false,"error":"the fixed image was not written: no space left on device"}` + "\n" +
+		"garbage\n" + `{"path":"d.jpg","ok":false}` + "\n" + `{"path":"c.j`
+	if err := os.WriteFile(name, []byte(j), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if d, err := DoneFile(filepath.Join(t.TempDir(), "none.jsonl")); err != nil || len(d) != 0 {
+	jr, err := OpenJournal(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jr.Done) != 2 || !jr.Done["a.jpg"] || !jr.Done["d.jpg"] || jr.Failed != 1 || jr.Records != 3 {
+		t.Errorf("done %v, %d records, %d failed", jr.Done, jr.Records, jr.Failed)
+	}
+	if !slices.Equal(jr.Damaged, []int{3}) || jr.Torn != int64(len(`{"path":"c.j`)) {
+		t.Errorf("damaged %v, torn %d", jr.Damaged, jr.Torn)
+	}
+	if _, err := jr.Write([]byte(`{"path":"c.jpg","ok":true}` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := jr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(name)
+	if !strings.HasSuffix(string(b), `{"path":"d.jpg","ok":false}`+"\n"+`{"path":"c.jpg","ok":true}`+"\n") {
+		t.Errorf("the torn line was not cut before appending:\n%s", b)
+	}
+	// The same journal read again: now c is done, and nothing is torn.
+	again, err := OpenJournal(name)
+	if err != nil || len(again.Done) != 3 || again.Torn != 0 {
+		t.Fatalf("again: %v %+v", err, again)
+	}
+	again.Close()
+	if d, err := OpenJournal(filepath.Join(dir, "none.jsonl")); err != nil || len(d.Done) != 0 {
 		t.Errorf("missing journal: %v %v", d, err)
+	} else {
+		d.Close()
+	}
+	// Not a journal: an image, a text file, a torn binary line.
+	for what, data := range map[string]string{
+		"jpeg": "\xff\xd8\xff\xe0\x00\x10JFIF\x00\n{\"path\":\"x\"}\n",
+		"text": "hello\n",
+		"json": `[{"path":"a.jpg"}]` + "\n",
+		"torn": "\x89PNG\r",
+	} {
+		f := filepath.Join(dir, what)
+		os.WriteFile(f, []byte(data), 0o644)
+		if _, err := OpenJournal(f); !errors.Is(err, ErrNotJournal) {
+			t.Errorf("%s: %v, want ErrNotJournal", what, err)
+		}
+		if b, _ := os.ReadFile(f); string(b) != data {
+			t.Errorf("%s: changed by the refusal", what)
+		}
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenJournal(fifo); err == nil || !strings.Contains(err.Error(), "named pipe") {
+		t.Errorf("fifo journal: %v", err)
+	}
+}
+
+// A named pipe given as an image is refused unread, not waited on.
+func TestWalkRefusesANamedPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "upload.jpg")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	items := make(chan Item, 1)
+	if err := Walk(context.Background(), []string{fifo}, nil, WalkOptions{}, items); err != nil {
+		t.Fatal(err)
+	}
+	it := <-items
+	if !strings.Contains(it.Refused, "named pipe") {
+		t.Errorf("refused %q", it.Refused)
+	}
+	if _, err := (&Item{file: fifo}).Open(); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("open: %v", err)
 	}
 }
 
@@ -245,5 +323,38 @@ func TestWalkIsImage(t *testing.T) {
 	isImg := func(h []byte) bool { return string(h) == "IMG!" }
 	if got := walk(WalkOptions{IsImage: isImg, HeadBytes: 4}); strings.Join(got, ",") != "a.jpg,noext" {
 		t.Errorf("with IsImage: %v", got)
+	}
+}
+
+// A record that cannot be written (a full disk under the journal) stops
+// the run: the items after it are not processed, and Run says why.
+func TestRunStopsWhenARecordCannotBeWritten(t *testing.T) {
+	for _, jobs := range []int{1, 4} {
+		items := make(chan Item)
+		go func() {
+			defer close(items)
+			for i := range 200 {
+				items <- Item{Path: fmt.Sprint(i)}
+			}
+		}()
+		var processed atomic.Int64
+		full := errors.New("no space left on device")
+		emitted := 0
+		err := Run(context.Background(), items, Options{Jobs: jobs}, func(ctx context.Context, it Item) *string {
+			processed.Add(1)
+			return &it.Path
+		}, func(*string) error {
+			if emitted++; emitted == 3 {
+				return full
+			}
+			return nil
+		})
+		if !errors.Is(err, full) {
+			t.Errorf("jobs %d: %v", jobs, err)
+		}
+		// At most the in-flight window past the failing record.
+		if n := processed.Load(); n > int64(3+2*jobs) {
+			t.Errorf("jobs %d: %d of 200 processed after the third record failed", jobs, n)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,5 +62,28 @@ func FuzzWalkArchive(f *testing.F) {
 			}
 		}
 		<-done
+	})
+}
+
+// FuzzReadJournal: any bytes as a journal end with a state or an error,
+// never a panic, and what it counts adds up to what it read.
+func FuzzReadJournal(f *testing.F) {
+	f.Add([]byte(`{"path":"a.jpg","ok":true}` + "\n" + `{"path":"b.jpg","error":"x"}` + "\n{\"pa"))
+	f.Add([]byte("\xff\xd8\xff\xe0\x00\x10JFIF"))
+	f.Add([]byte("\n\n{\"path\":null}\n[1]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := ReadJournal(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrNotJournal) {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if st.Size != int64(len(data)) || st.Torn > st.Size || st.Failed > st.Records || len(st.Done) > st.Records {
+			t.Fatalf("state %+v of %d bytes", st, len(data))
+		}
+		if st.Torn > 0 && data[len(data)-1] == '\n' {
+			t.Fatal("a whole last line counted as torn")
+		}
 	})
 }

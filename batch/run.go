@@ -1,14 +1,9 @@
 package batch
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,36 +42,6 @@ func (s Shard) Has(path string) bool {
 	h := fnv.New32a()
 	h.Write([]byte(path))
 	return int(h.Sum32()%uint32(s.N)) == s.K-1
-}
-
-// Done reads the paths already recorded in JSONL journals (a previous
-// run's --json output). A last line cut short by a crash is ignored.
-func Done(r io.Reader) (map[string]bool, error) {
-	done := map[string]bool{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var rec struct {
-			Path string `json:"path"`
-		}
-		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Path != "" {
-			done[rec.Path] = true
-		}
-	}
-	return done, sc.Err()
-}
-
-// DoneFile is Done over a file; a missing file is an empty journal.
-func DoneFile(name string) (map[string]bool, error) {
-	f, err := os.Open(name)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[string]bool{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return Done(f)
 }
 
 // Selection is the part of the input a run takes.
@@ -120,8 +85,12 @@ type Options struct {
 // abandoned, not emitted). At most 2×Jobs items are in flight (dispatched
 // and not yet emitted), so memory stays bounded. Run returns when the
 // input is exhausted or ctx ends (records of items finished in order by
-// then are emitted; the rest are abandoned).
+// then are emitted; the rest are abandoned). An error of emit (a record
+// that could not be written) stops the run the same way, and Run returns
+// it: nothing is processed that could not be recorded.
 func Run[R any](ctx context.Context, items <-chan Item, opts Options, process func(context.Context, Item) *R, emit func(*R) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	jobs := max(1, opts.Jobs)
 	type job struct {
 		seq int
@@ -180,7 +149,9 @@ func Run[R any](ctx context.Context, items <-chan Item, opts Options, process fu
 			delete(pending, next)
 			next++
 			if rep != nil && emitErr == nil {
-				emitErr = emit(rep)
+				if emitErr = emit(rep); emitErr != nil {
+					cancel() // a record that cannot be written stops the run
+				}
 			}
 			<-slots // only now is the item no longer in flight
 		}

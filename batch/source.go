@@ -23,6 +23,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Item is one image to process.
@@ -44,9 +45,33 @@ type Item struct {
 // Open returns the item's bytes as a reader.
 func (it *Item) Open() (io.ReadCloser, error) {
 	if it.file != "" {
-		return os.Open(it.file)
+		return openRegular(it.file)
 	}
 	return io.NopCloser(bytes.NewReader(it.data)), nil
+}
+
+// ErrNotRegular is the error of opening what is not a regular file (a
+// named pipe, a device, a socket): its read could block or never end.
+var ErrNotRegular = errors.New("not a regular file")
+
+// openRegular opens a regular file, and nothing that could block: the
+// open does not wait for a pipe's writer, and what is not a regular file
+// is closed again with ErrNotRegular.
+func openRegular(name string) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %s: %w", name, fileKind(fi.Mode()), ErrNotRegular)
+	}
+	return f, nil
 }
 
 // DefaultMaxEntryBytes is WalkOptions.MaxEntryBytes' default: 50 MB, as
@@ -146,6 +171,9 @@ func Walk(ctx context.Context, paths []string, stdin io.Reader, lim WalkOptions,
 				}
 				return send(Item{Path: fp, Rel: filepath.ToSlash(rel), file: fp})
 			})
+		case !st.Mode().IsRegular():
+			// A named pipe or a device would block the read, or never end.
+			err = send(Item{Path: p, Refused: fileKind(st.Mode()) + ", not a regular file: not read"})
 		case IsArchive(p):
 			err = walkArchive(ctx, p, "", lim, send)
 		default:
@@ -165,7 +193,7 @@ func (l WalkOptions) looksLikeImage(p string) bool {
 	if l.IsImage == nil {
 		return false
 	}
-	f, err := os.Open(p)
+	f, err := openRegular(p)
 	if err != nil {
 		return false
 	}
@@ -278,7 +306,7 @@ func (a *archiveWalk) zip(ctx context.Context) error {
 }
 
 func (a *archiveWalk) tar(ctx context.Context) error {
-	fh, err := os.Open(a.file)
+	fh, err := openRegular(a.file)
 	if err != nil {
 		return err
 	}

@@ -147,6 +147,10 @@ type Report struct {
 	NotFaces []Face   `json:"not_faces,omitempty"`
 	Quality  *Quality `json:"quality,omitempty"` // nil when not decoded
 	Output   *Output  `json:"output,omitempty"`
+	// Error is a failure of the run on this image, not a finding about
+	// it: its fixed image could not be written. Such a record is not done
+	// (OK is false): a resumed run does the image again.
+	Error string `json:"error,omitempty"`
 }
 
 // Has reports whether the input has an issue with this code.

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/facegate/facegate/facecheck"
@@ -148,6 +149,12 @@ type Rule struct {
 	// Check says whether m breaks a yes-or-no rule, with a detail for the
 	// message.
 	Check func(m *Measurements) (broken bool, detail string)
+	// FixNeeds, for a fixable rule, are the rules that must pass for its
+	// fix to give a passing image (IMAGE_TURNED's quarter turn leaves a
+	// face tilted 50 degrees at 40): when one of them is broken, this rule
+	// raises nothing, so fixable is never promised in vain; their issues
+	// say what is wrong.
+	FixNeeds []RuleID
 }
 
 // ID names a rule: its code, and its key where rules share a code.
@@ -228,17 +235,25 @@ func (p *Profile) HasFaceRules() bool {
 func (p *Profile) Judge(m *Measurements) []Issue {
 	issues := []Issue{}
 	v := m.values()
-	for _, r := range p.Rules {
+	details := make([]string, len(p.Rules))
+	broken := map[RuleID]bool{}
+	for i, r := range p.Rules {
 		if r.NeedsPixels && !m.Decoded {
 			continue
 		}
 		if r.NeedsFace && (!m.FacesMeasured || (r.Code != FaceNotFound && m.face() == nil)) {
 			continue
 		}
-		broken, detail := r.Broken(m, v)
-		if !broken {
+		var b bool
+		if b, details[i] = r.Broken(m, v); b {
+			broken[r.ID()] = true
+		}
+	}
+	for i, r := range p.Rules {
+		if !broken[r.ID()] || slices.ContainsFunc(r.FixNeeds, func(id RuleID) bool { return broken[id] }) {
 			continue
 		}
+		detail := details[i]
 		msg := r.Message
 		if detail != "" {
 			msg += ": " + detail
@@ -300,19 +315,19 @@ func imageRules() []Rule {
 			}},
 		{Code: ImageTooSmall, Message: "Image is too small", Severity: SeverityError, Threshold: 480, NeedsPixels: true, Measure: measureMinSide,
 			Detail: func(v *Values, _, t float64) string {
-				return fmt.Sprintf("%dx%d, each side must be at least %g px", v.Width, v.Height, t)
+				return fmt.Sprintf("%dx%d, each side must be at least %s px", v.Width, v.Height, num(t))
 			}},
 		{Code: ImageTooLarge, Message: "Image is too large", Severity: SeverityError, Fixable: true, Threshold: 4096, NeedsPixels: true, Measure: measureMaxSide,
 			Detail: func(v *Values, _, t float64) string {
-				return fmt.Sprintf("%dx%d, each side must be at most %g px", v.Width, v.Height, t)
+				return fmt.Sprintf("%dx%d, each side must be at most %s px", v.Width, v.Height, num(t))
 			}},
 		{Code: HeightAboveRecommended, Message: "Height is above the recommended maximum", Severity: SeverityWarning, Fixable: true, Threshold: 1080, NeedsPixels: true, Measure: measureHeight,
 			Detail: func(v *Values, _, t float64) string {
-				return fmt.Sprintf("%d px, best results at %g px or less", v.Height, t)
+				return fmt.Sprintf("%d px, best results at %s px or less", v.Height, num(t))
 			}},
 		{Code: FileTooLarge, Message: "File is too large", Severity: SeverityError, Fixable: true, Threshold: 2_000_000, NeedsPixels: true, Measure: measureBytes,
 			Detail: func(v *Values, _, t float64) string {
-				return fmt.Sprintf("%d bytes, at most %g allowed", v.Bytes, t)
+				return fmt.Sprintf("%d bytes, at most %s allowed", v.Bytes, num(t))
 			}},
 		{Code: MetadataUnreadable, Message: "EXIF metadata is malformed and was ignored (orientation taken as 1)", Severity: SeverityWarning, Fixable: true, NeedsPixels: true,
 			Check: func(m *Measurements) (bool, string) { return m.MetadataError != "", m.MetadataError }},
@@ -341,6 +356,7 @@ func turnAdvice(q int) string {
 func faceRules() []Rule {
 	return []Rule{
 		{Code: ImageTurned, Message: "Image is turned: the face is on its side or upside down", Severity: SeverityError, Fixable: true, Threshold: 45, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureTurned,
+			FixNeeds: []RuleID{{FaceAngleTooLarge, KeyRoll}},
 			Detail: func(v *Values, _, _ float64) string {
 				return fmt.Sprintf("the eye line is at %.0f°; %s (fix does)", v.Faces[0].Roll, turnAdvice(v.Turn))
 			}},
@@ -353,7 +369,7 @@ func faceRules() []Rule {
 			}},
 		{Code: FaceNotFound, Key: KeyHuman, Message: "No person's face found", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureHuman,
 			Detail: func(v *Values, x, t float64) string {
-				return fmt.Sprintf("%s scoring at most %.2f as a person's face (an animal, a drawing or a pattern?), at least %g needed", plural(len(v.NotFaces), "face-like detection"), x, t)
+				return fmt.Sprintf("%s scoring at most %.2f as a person's face (an animal, a drawing or a pattern?), at least %s needed", plural(len(v.NotFaces), "face-like detection"), x, num(t))
 			}},
 		{Code: TooManyFaces, Message: "More than one face", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureSecondFace,
 			Detail: func(v *Values, _, t float64) string {
@@ -363,25 +379,27 @@ func faceRules() []Rule {
 						n++
 					}
 				}
-				return fmt.Sprintf("%d faces at least %g of the largest's size", n, t)
+				return fmt.Sprintf("%d faces at least %s of the largest's size", n, num(t))
 			}},
 		{Code: FaceTooSmall, Key: KeyFaceSize, Message: "Absolute face size is too small", Severity: SeverityError, Threshold: 224, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureFaceSize,
-			Detail: func(_ *Values, x, t float64) string { return fmt.Sprintf("face %.0f px, at least %g px needed", x, t) }},
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("face %.0f px, at least %s px needed", x, num(t))
+			}},
 		{Code: FaceTooSmall, Key: KeyEyeDistance, Message: "Interpupillary distance is too small", Severity: SeverityError, Threshold: 85, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureEyeDistance,
 			Detail: func(_ *Values, x, t float64) string {
-				return fmt.Sprintf("eyes %.0f px apart, at least %g px needed", x, t)
+				return fmt.Sprintf("eyes %.0f px apart, at least %s px needed", x, num(t))
 			}},
 		{Code: FaceAngleTooLarge, Key: KeyYawPitch, Message: "Face is turned too far from the camera", Severity: SeverityError, Threshold: 25, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureYawPitch,
 			Detail: func(v *Values, _, t float64) string {
 				f := v.Faces[0]
-				return fmt.Sprintf("yaw %.0f°, pitch %.0f°, each within ±%g° needed", f.Yaw, f.Pitch, t)
+				return fmt.Sprintf("yaw %.0f°, pitch %.0f°, each within ±%s° needed", f.Yaw, f.Pitch, num(t))
 			}},
 		{Code: FaceAngleTooLarge, Key: KeyRoll, Message: "Head is tilted too far", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureRoll,
 			Detail: func(v *Values, _, t float64) string {
 				if v.Turn != 0 {
-					return fmt.Sprintf("roll %.0f° once the image is turned upright, within ±%g° needed", v.roll(), t)
+					return fmt.Sprintf("roll %.0f° once the image is turned upright, within ±%s° needed", v.roll(), num(t))
 				}
-				return fmt.Sprintf("roll %.0f°, within ±%g° needed", v.roll(), t)
+				return fmt.Sprintf("roll %.0f°, within ±%s° needed", v.roll(), num(t))
 			}},
 		{Code: FaceCropped, Message: "Face is cut off by the image edge", Severity: SeverityError, NeedsPixels: true, NeedsFace: true, Face: true,
 			Check: func(m *Measurements) (bool, string) {
@@ -394,13 +412,13 @@ func faceRules() []Rule {
 		{Code: FaceCloseToBorder, Message: "Face is too close to the image edge", Severity: SeverityError, Threshold: 0.05, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureBorderGap,
 			Detail: func(v *Values, _, t float64) string {
 				f := v.Faces[0]
-				return fmt.Sprintf("%d px from an edge, at least %.0f px (%g of the face width) needed", borderGap(f.Extent, v.Width, v.Height), t*float64(f.Box.Dx()), t)
+				return fmt.Sprintf("%d px from an edge, at least %.0f px (%s of the face width) needed", borderGap(f.Extent, v.Width, v.Height), t*float64(f.Box.Dx()), num(t))
 			}},
 		{Code: FaceTooClose, Message: "Face is too close to the camera", Severity: SeverityError, Threshold: 0.8, NeedsPixels: true, NeedsFace: true, Face: true, Measure: measureFrameShare,
 			Detail: func(v *Values, _, t float64) string {
 				b := v.Faces[0].Box
 				fw, fh := float64(b.Dx())/float64(v.Width), float64(b.Dy())/float64(v.Height)
-				return fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %g%%", 100*fw, 100*fh, 100*t)
+				return fmt.Sprintf("face fills %.0f%% of the width and %.0f%% of the height, at most %s%%", 100*fw, 100*fh, num(100*t))
 			}},
 	}
 }
@@ -479,28 +497,28 @@ func qualityRules() []Rule {
 	return []Rule{
 		{Code: ImageTooBlurry, Message: "Image is too blurry", Severity: SeverityError, Threshold: 35, NeedsPixels: true, NeedsFace: true, Measure: measureSharpness,
 			Detail: func(_ *Values, x, t float64) string {
-				return fmt.Sprintf("face sharpness %.1f, at least %g needed", x, t)
+				return fmt.Sprintf("face sharpness %.1f, at least %s needed", x, num(t))
 			}},
 		{Code: PoorImageExposure, Key: KeyTooDark, Message: "Face is underexposed", Severity: SeverityError, Threshold: 45, NeedsPixels: true, NeedsFace: true, Measure: measureTooDark,
 			Also: func(v *Values) bool { return v.Exposure.Dark > MaxDarkFraction },
 			Detail: func(v *Values, _, t float64) string {
 				e := v.Exposure
-				return fmt.Sprintf("mean luminance %.0f (at least %g), %.0f%% of the face clipped dark (at most %g%%)", e.Mean, t, 100*e.Dark, 100*MaxDarkFraction)
+				return fmt.Sprintf("mean luminance %.0f (at least %s), %.0f%% of the face clipped dark (at most %s%%)", e.Mean, num(t), 100*e.Dark, num(100*MaxDarkFraction))
 			}},
 		{Code: PoorImageExposure, Key: KeyTooBright, Message: "Face is overexposed", Severity: SeverityError, Threshold: 220, NeedsPixels: true, NeedsFace: true, Measure: measureTooBright,
 			Also: func(v *Values) bool { return v.Exposure.Bright > MaxBrightFraction },
 			Detail: func(v *Values, _, t float64) string {
 				e := v.Exposure
-				return fmt.Sprintf("mean luminance %.0f (at most %g), %.0f%% of the face clipped bright (at most %g%%)", e.Mean, t, 100*e.Bright, 100*MaxBrightFraction)
+				return fmt.Sprintf("mean luminance %.0f (at most %s), %.0f%% of the face clipped bright (at most %s%%)", e.Mean, num(t), 100*e.Bright, num(100*MaxBrightFraction))
 			}},
 		{Code: ImageIsTooCompressed, Message: "JPEG quality is too low", Severity: SeverityError, Threshold: 70, NeedsPixels: true, Measure: measureJPEGQuality,
 			Detail: func(_ *Values, x, t float64) string {
-				return fmt.Sprintf("estimated quality %.0f, at least %g needed; re-encoding cannot restore the detail", x, t)
+				return fmt.Sprintf("estimated quality %.0f, at least %s needed; re-encoding cannot restore the detail", x, num(t))
 			}},
 		{Code: EyesClosed, Message: "Eyes are closed", Severity: SeverityError, Threshold: 0.15, NeedsPixels: true, NeedsFace: true, Measure: measureEyesOpen,
 			Detail: func(v *Values, _, t float64) string {
 				e := v.Faces[0].Eyes
-				return fmt.Sprintf("eye aspect ratios %.2f and %.2f, at least one over %g needed", e[0], e[1], t)
+				return fmt.Sprintf("eye aspect ratios %.2f and %.2f, at least one over %s needed", e[0], e[1], num(t))
 			}},
 	}
 }
@@ -508,3 +526,7 @@ func qualityRules() []Rule {
 func rectString(r image.Rectangle) string {
 	return fmt.Sprintf("x %d..%d, y %d..%d", r.Min.X, r.Max.X, r.Min.Y, r.Max.Y)
 }
+
+// num prints a threshold as a person writes it: 2000000, 0.35, 30 (not
+// %g's 2e+06).
+func num(x float64) string { return strconv.FormatFloat(math.Round(x*1e6)/1e6, 'f', -1, 64) }

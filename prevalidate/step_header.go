@@ -48,7 +48,12 @@ func measureHeader(data []byte, m *Measurements, maxPixels int64) (decoder, head
 		m.MetadataError = hdr.MetaErr.Error()
 	}
 	m.Metadata = metadataKinds(hdr.Meta)
-	if px := int64(hdr.Width) * int64(hdr.Height); px > maxPixels || hdr.Width <= 0 || hdr.Height <= 0 {
+	if hdr.Width <= 0 || hdr.Height <= 0 {
+		// Nothing to show, not too much: a damaged or empty image.
+		m.ReadError = fmt.Sprintf("the %s header declares %dx%d pixels; an image has at least one on each side", m.Format, hdr.Width, hdr.Height)
+		return dec, hdr, false
+	}
+	if px := int64(hdr.Width) * int64(hdr.Height); px > maxPixels {
 		m.OverLimit = fmt.Sprintf("%dx%d is %.1f megapixels, the limit is %.1f", hdr.Width, hdr.Height, float64(px)/1e6, float64(maxPixels)/1e6)
 		return dec, hdr, false
 	}

@@ -2,10 +2,10 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/facegate/facegate/internal/atomicfile"
 	"html/template"
 	"io"
 	"math"
@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/facegate/facegate/internal/atomicfile"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/quality/iso"
 )
@@ -119,29 +120,38 @@ func (h *HTML) Close() error {
 	return nil
 }
 
+// ErrNoRecords is FromJSONL's error when none of its files holds a
+// record it could read: no report is written.
+var ErrNoRecords = errors.New("no facegate records could be read")
+
 // FromJSONL builds the report out from saved JSON Lines records, and
-// says how many it drew.
-func FromJSONL(files []string, out string, p *prevalidate.Profile) (int, error) {
+// says how many it drew. Each line that is not a record goes to bad (nil:
+// skipped unsaid) with its file and number.
+func FromJSONL(files []string, out string, p *prevalidate.Profile, bad func(name string, line int, err error)) (int, error) {
 	h := NewHTML(out, p)
 	seen := map[string]bool{}
 	for _, name := range files {
-		// A line that does not parse is a torn last line: skipped.
-		err := EachRecord(name, seen, nil, func(r *prevalidate.Report) {
-			if r.Path != "" {
-				h.Write(r)
-			}
-		})
+		var badLine func(int, error)
+		if bad != nil {
+			badLine = func(n int, err error) { bad(name, n, err) }
+		}
+		err := EachRecord(name, seen, badLine, func(r *prevalidate.Report) { h.Write(r) })
 		if err != nil {
 			return 0, err
 		}
+	}
+	if len(h.rows) == 0 {
+		return 0, fmt.Errorf("%w from %s", ErrNoRecords, strings.Join(files, ", "))
 	}
 	return len(h.rows), h.Close()
 }
 
 // EachRecord reads a JSON Lines file of records and calls fn with each
 // one whose path is not in seen yet (a record in two shards, or written
-// again by a resumed run, counts once), adding it. A line that does not
-// parse goes to bad with its number (nil: skipped unsaid).
+// again by a resumed run, counts once), adding it. A line that is not a
+// record (does not parse, has no path: a torn last line, garbage) goes to
+// bad with its number (nil: skipped unsaid); so does a record of a failed
+// run step (Report.Error: its image was not done).
 func EachRecord(name string, seen map[string]bool, bad func(line int, err error), fn func(*prevalidate.Report)) error {
 	f, err := os.Open(name)
 	if err != nil {
@@ -151,8 +161,20 @@ func EachRecord(name string, seen map[string]bool, bad func(line int, err error)
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)
 	for n := 1; sc.Scan(); n++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
 		var r prevalidate.Report
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+		err := json.Unmarshal(sc.Bytes(), &r)
+		switch {
+		case err != nil:
+			err = fmt.Errorf("not a record: %w", err)
+		case r.Path == "":
+			err = errors.New("not a record: no path")
+		case r.Error != "":
+			err = fmt.Errorf("%s: %s", r.Path, r.Error)
+		}
+		if err != nil {
 			if bad != nil {
 				bad(n, err)
 			}

@@ -209,7 +209,8 @@ func TestAuthToken(t *testing.T) {
 	for _, tc := range []struct {
 		auth   string
 		status int
-	}{{"", 401}, {"Bearer wrong", 401}, {"Bearer " + token + "x", 401}, {token, 401}, {"Bearer " + token, 200}} {
+	}{{"", 401}, {"Bearer wrong", 401}, {"Bearer " + token + "x", 401}, {token, 401}, {"Basic " + token, 401}, {"Bearer " + strings.ToUpper(token), 401},
+		{"Bearer " + token, 200}, {"bearer " + token, 200}, {"BEARER  " + token, 200}} {
 		req := request(t, "POST", "/v1/check", "image/jpeg", good)
 		if tc.auth != "" {
 			req.Header.Set("Authorization", tc.auth)

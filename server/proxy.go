@@ -174,7 +174,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, pa
 	}
 	target := *s.upstream
 	target.Path = s.upstream.Path + "/services/" + name + "/"
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target.String(), bytes.NewReader(body))
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.UpstreamTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), bytes.NewReader(body))
 	if err != nil {
 		s.fail(w, "service", err)
 		return
@@ -187,11 +189,17 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, pa
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		s.m.requests.WithLabelValues("service", "upstream_error").Inc()
-		writeJSON(w, http.StatusBadGateway, map[string]string{"detail": "upstream: " + err.Error()})
+		s.upstreamFailed(w, "service", err, true)
 		return
 	}
-	defer resp.Body.Close()
+	// Read whole and checked before anything is answered: a reply cut
+	// short is a 502, never a 200 with half a task id.
+	answer, err := readAnswer(resp)
+	resp.Body.Close()
+	if err != nil {
+		s.upstreamFailed(w, "service", err, true)
+		return
+	}
 	for k, vs := range resp.Header {
 		if k == "Content-Length" || k == "Connection" || k == "Transfer-Encoding" {
 			continue
@@ -204,20 +212,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, name string, pa
 	if s.verdicts != nil && resp.StatusCode == http.StatusOK {
 		// The answer is {"id": ...}: keep the call's records until a poll
 		// of that task passes through with its verdict.
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-		if err == nil {
-			recs := make([]journal.Record, 0, len(parts))
-			for _, p := range parts {
-				recs = append(recs, journal.New(name, p.field, p.mode, p.profile, p.rep, p.fixed))
-			}
-			s.verdicts.sent(taskID(body), recs)
+		recs := make([]journal.Record, 0, len(parts))
+		for _, p := range parts {
+			recs = append(recs, journal.New(name, p.field, p.mode, p.profile, p.rep, p.fixed))
 		}
-		w.WriteHeader(resp.StatusCode)
-		w.Write(body)
-		return
+		s.verdicts.sent(taskID(answer), recs)
 	}
 	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body)
+	w.Write(answer)
 }
 
 // formBody builds the multipart form sent on: the values, then the files,

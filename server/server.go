@@ -47,9 +47,13 @@ type Options struct {
 	// Upstream is Progeny's base URL (ending in /api/v3); "" serves no
 	// proxy routes.
 	Upstream string
-	// UpstreamClient sends the proxied requests (nil = a client with a
-	// 60 s timeout).
+	// UpstreamClient sends the proxied requests (nil = http.DefaultClient's
+	// transport); its own Timeout, if any, is not what bounds them:
+	// UpstreamTimeout is.
 	UpstreamClient *http.Client
+	// UpstreamTimeout bounds every upstream call, from sending it to the
+	// last byte of its answer (0 = 30 s); past it the proxy answers 504.
+	UpstreamTimeout time.Duration
 	MaxBody        int64 // request body cap, bytes (0 = 20 MB)
 	MaxInFlight    int   // slots of images processed at once (0 = CPUs)
 	// SlotPixels is how many pixels one slot holds (0 = DefaultSlotPixels):
@@ -137,6 +141,9 @@ func withDefaults(opts Options) Options {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
+	if opts.UpstreamTimeout <= 0 {
+		opts.UpstreamTimeout = 30 * time.Second
+	}
 	if opts.ReadHeaderTimeout <= 0 {
 		opts.ReadHeaderTimeout = 10 * time.Second
 	}
@@ -197,13 +204,16 @@ func New(opts Options) (*Server, error) {
 		s.upstream = u
 		s.client = opts.UpstreamClient
 		if s.client == nil {
-			s.client = &http.Client{Timeout: 60 * time.Second}
+			s.client = &http.Client{}
 		}
 		s.proxy = &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 			r.Out.URL.Scheme, r.Out.URL.Host = u.Scheme, u.Host
 			r.Out.URL.Path = u.Path + strings.TrimPrefix(r.In.URL.Path, "/api/v3")
 			r.Out.Host = u.Host
-		}, Transport: s.client.Transport, ModifyResponse: s.watchTask}
+		}, Transport: s.client.Transport, ModifyResponse: s.passAnswer,
+			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+				s.upstreamFailed(w, routeOf(r), err, false)
+			}}
 		s.mux.Handle("/api/v3/accounts/token/", s.passThrough("token"))
 		s.mux.Handle("GET /api/v3/services/task/", s.passThrough("task"))
 		s.mux.HandleFunc("POST /api/v3/services/{name}/", s.handleService)
@@ -217,10 +227,11 @@ func (s *Server) authorized(next http.Handler) http.Handler {
 	if s.opts.AuthToken == "" {
 		return next
 	}
-	want := []byte("Bearer " + s.opts.AuthToken)
+	want := []byte(s.opts.AuthToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		// The scheme is case-insensitive (RFC 9110, 11.1), the token is not.
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimLeft(token, " ")), want) != 1 {
 			s.m.requests.WithLabelValues(strings.TrimPrefix(r.URL.Path, "/v1/"), "unauthorized").Inc()
 			w.Header().Set("WWW-Authenticate", `Bearer realm="facegate"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "missing or wrong bearer token"})
@@ -258,7 +269,9 @@ func (w *statusWriter) Flush() {
 func (s *Server) passThrough(route string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.m.requests.WithLabelValues(route, "proxied").Inc()
-		s.proxy.ServeHTTP(w, r)
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.UpstreamTimeout)
+		defer cancel()
+		s.proxy.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

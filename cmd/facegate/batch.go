@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +24,8 @@ type input struct {
 }
 
 // EntryRefused is the code of an archive entry that was not read (unsafe
-// name, over a size cap) or an archive that could not be read through.
+// name, over a size cap), an archive that could not be read through, or a
+// path that is not a regular file (a named pipe, a device).
 const EntryRefused prevalidate.Code = "ENTRY_REFUSED"
 
 func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -42,7 +44,7 @@ func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdi
 		return usageError{err}
 	}
 	if journal != nil {
-		defer journal.Close()
+		defer journal.Close() // closed by the writers first; this is for the early returns
 	}
 	opts, err := f.options(f.textLogger(stderr), true)
 	if err != nil {
@@ -74,8 +76,8 @@ func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdi
 }
 
 // selection is the shard and, when resuming, the images the journal
-// records, with the journal opened for appending.
-func (f *batchFlags) selection(stderr io.Writer) (batch.Selection, *os.File, error) {
+// records as done, with the journal opened for appending.
+func (f *batchFlags) selection(stderr io.Writer) (batch.Selection, *batch.Journal, error) {
 	var sel batch.Selection
 	if f.shard != "" {
 		sh, err := batch.ParseShard(f.shard)
@@ -87,30 +89,39 @@ func (f *batchFlags) selection(stderr io.Writer) (batch.Selection, *os.File, err
 	if f.resume == "" {
 		return sel, nil, nil
 	}
-	done, err := batch.DoneFile(f.resume)
+	j, err := batch.OpenJournal(f.resume)
 	if err != nil {
 		return sel, nil, fmt.Errorf("resume: %w", err)
 	}
-	sel.Skip = done
-	journal, err := os.OpenFile(f.resume, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return sel, nil, fmt.Errorf("resume: %w", err)
+	sel.Skip = j.Done
+	if j.Torn > 0 {
+		fmt.Fprintf(stderr, "facegate: resuming: %s ended in a torn line (%d bytes, a run stopped while writing it): cut off, its image is done again\n", f.resume, j.Torn)
 	}
-	if len(done) > 0 {
-		fmt.Fprintf(stderr, "facegate: resuming: %d images already recorded in %s are skipped\n", len(done), f.resume)
+	if n := len(j.Damaged); n > 0 {
+		fmt.Fprintf(stderr, "facegate: resuming: %d damaged lines in %s skipped (first: line %d); their images are done again\n", n, f.resume, j.Damaged[0])
 	}
-	return sel, journal, nil
+	if j.Failed > 0 {
+		fmt.Fprintf(stderr, "facegate: resuming: %d records in %s say their output was not written; those images are done again\n", j.Failed, f.resume)
+	}
+	if len(j.Done) > 0 {
+		fmt.Fprintf(stderr, "facegate: resuming: %d images already recorded in %s are skipped\n", len(j.Done), f.resume)
+	}
+	return sel, j, nil
 }
 
-// writers are where each record goes: the table or JSON Lines on stdout,
-// the resume journal, the CSV file and the HTML report.
-func (f *batchFlags) writers(stdout io.Writer, journal *os.File, fix bool, opts *prevalidate.Options) ([]recordWriter, error) {
-	ws := []recordWriter{newTable(stdout, fix)}
-	if f.json {
-		ws[0] = newJSONLines(stdout)
-	}
+// writers are where each record goes: the resume journal, the table or
+// JSON Lines on stdout, the CSV file and the HTML report.
+func (f *batchFlags) writers(stdout io.Writer, journal *batch.Journal, fix bool, opts *prevalidate.Options) ([]recordWriter, error) {
+	// The journal first: a record it could not keep is shown nowhere as
+	// done.
+	var ws []recordWriter
 	if journal != nil {
-		ws = append(ws, newJSONLines(journal))
+		ws = append(ws, &jsonLines{enc: json.NewEncoder(journal), c: journal})
+	}
+	if f.json {
+		ws = append(ws, newJSONLines(stdout))
+	} else {
+		ws = append(ws, newTable(stdout, fix))
 	}
 	if f.csv != "" {
 		cw, err := report.NewCSV(f.csv, opts.ISO)
@@ -180,7 +191,8 @@ func (f *batchFlags) process(ctx context.Context, paths []string, stdin io.Reade
 		prog.add(rep.OK)
 		for _, w := range writers {
 			if err := w.Write(rep); err != nil {
-				return err
+				cancel() // the walk too: nothing more is read that could not be recorded
+				return fmt.Errorf("%s: its record could not be written: %w", rep.Path, err)
 			}
 		}
 		return nil
@@ -214,7 +226,7 @@ func (f *batchFlags) process(ctx context.Context, paths []string, stdin io.Reade
 func processItem(ctx context.Context, it batch.Item, opts *prevalidate.Options, out *outDir, fix bool) (*prevalidate.Report, error) {
 	if it.Refused != "" {
 		return &prevalidate.Report{Path: it.Path, Format: prevalidate.FormatUnknown, Orientation: 1, Faces: []prevalidate.Face{},
-			Issues: []prevalidate.Issue{{Code: EntryRefused, Message: "Archive entry refused: " + it.Refused, Severity: prevalidate.SeverityError}}}, nil
+			Issues: []prevalidate.Issue{{Code: EntryRefused, Message: "Not read: " + it.Refused, Severity: prevalidate.SeverityError}}}, nil
 	}
 	var rep *prevalidate.Report
 	var data []byte
@@ -238,7 +250,9 @@ func processItem(ctx context.Context, it batch.Item, opts *prevalidate.Options, 
 	}
 	path, werr := out.write(input{path: it.Path, rel: it.Rel}, data)
 	if werr != nil {
-		return rep, werr
+		// Not done: the record says so, and a resumed run does it again.
+		rep.OK, rep.Error = false, "the fixed image was not written: "+werr.Error()
+		return rep, fmt.Errorf("%s: the fixed image was not written (the run stopped there; run again with --resume JOURNAL to do it and the rest): %w", it.Path, werr)
 	}
 	rep.Output.Path = path
 	return rep, nil

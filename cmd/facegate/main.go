@@ -135,7 +135,15 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			n, err := report.FromJSONL(files, reportOut, profile)
+			bad := 0
+			n, err := report.FromJSONL(files, reportOut, profile, func(name string, line int, err error) {
+				if bad++; bad <= 10 {
+					fmt.Fprintf(stderr, "facegate: %s: line %d: %v: skipped\n", name, line, err)
+				}
+			})
+			if bad > 0 {
+				fmt.Fprintf(stderr, "facegate: %d lines skipped in all\n", bad)
+			}
 			if err != nil {
 				return usageError{err}
 			}

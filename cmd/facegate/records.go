@@ -16,12 +16,23 @@ type recordWriter interface {
 	Close() error
 }
 
-type jsonLines struct{ enc *json.Encoder }
+// jsonLines writes a record per line; c, when set, is closed with it (a
+// journal; stdout is not).
+type jsonLines struct {
+	enc *json.Encoder
+	c   io.Closer
+}
 
 func newJSONLines(w io.Writer) *jsonLines { return &jsonLines{enc: json.NewEncoder(w)} }
 
 func (j *jsonLines) Write(r *prevalidate.Report) error { return j.enc.Encode(r) }
-func (j *jsonLines) Close() error                      { return nil }
+
+func (j *jsonLines) Close() error {
+	if j.c == nil {
+		return nil
+	}
+	return j.c.Close()
+}
 
 // table prints a readable row per image and a summary.
 type table struct {
@@ -63,7 +74,10 @@ func (t *table) Write(r *prevalidate.Report) error {
 	row := fmt.Sprintf("%s\t%s\t%s\t%dx%d\t%d\t%s\t%s\t%s", r.Path, ok, r.Format, r.Width, r.Height, r.Bytes, faceCell(r.Faces), qualityCell(r.Quality), strings.Join(issues, " "))
 	if t.fix {
 		out := "-"
-		if r.Output != nil {
+		switch {
+		case r.Error != "":
+			out = r.Error
+		case r.Output != nil:
 			out = fmt.Sprintf("%s %dx%d %dB q%d", r.Output.Path, r.Output.Width, r.Output.Height, r.Output.Bytes, r.Output.Quality)
 		}
 		row += "\t" + out

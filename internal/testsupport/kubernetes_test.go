@@ -186,9 +186,20 @@ func TestKubernetesService(t *testing.T) {
 			t.Errorf("memory %s %.0f MiB under the flags' budget %d MiB", kind, mem/(1<<20), budget>>20)
 		}
 	}
+	upTimeout, err := time.ParseDuration(flag(args, "--upstream-timeout"))
+	if err != nil {
+		t.Fatalf("args %v: the upstream deadline must be explicit", args)
+	}
+	upstream := ""
+	for _, e := range get(c, "env").([]any) {
+		if get(e, "name") == "PROGENY_BASE_URL" {
+			upstream, _ = get(e, "value").(string)
+		}
+	}
+	drain := server.DrainTime(server.Options{Timeout: timeout, UpstreamTimeout: upTimeout, Upstream: upstream})
 	grace, _ := get(pod, "spec", "terminationGracePeriodSeconds").(int)
-	if time.Duration(grace)*time.Second <= timeout+10*time.Second {
-		t.Errorf("grace period %d s, the drain takes up to %v", grace, timeout+10*time.Second)
+	if upstream == "" || time.Duration(grace)*time.Second <= drain {
+		t.Errorf("grace period %d s, the drain takes up to %v (upstream %q)", grace, drain, upstream)
 	}
 	labels := get(pod, "metadata", "labels")
 	for name, sel := range map[string]any{"Service": get(svc, "spec", "selector"), "PDB": get(pdb, "spec", "selector", "matchLabels"), "Deployment": get(dep, "spec", "selector", "matchLabels")} {

@@ -48,6 +48,14 @@ type Options struct {
 	RejectRefresh bool
 	// Judge gives the verdict for an uploaded image; nil = live.
 	Judge func(service string, image []byte) Verdict
+	// Stall holds the answers of these routes ("token", "service",
+	// "task") this long after the work is done (a service POST's task is
+	// created first): a slow upstream. A client that leaves ends the wait.
+	Stall map[string]time.Duration
+	// Truncate cuts the answers of these routes short: the whole
+	// Content-Length is announced, half the body sent, the connection
+	// closed.
+	Truncate map[string]bool
 }
 
 // Upload is one service POST the fake accepted.
@@ -106,13 +114,48 @@ func NewServer(opts Options) *Server {
 	}
 	s := &Server{opts: opts, access: map[string]time.Time{}, refresh: map[string]bool{}, tasks: map[string]*task{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v3/accounts/token/obtain/", s.obtain)
-	mux.HandleFunc("POST /api/v3/accounts/token/refresh/", s.refreshToken)
-	mux.HandleFunc("GET /api/v3/services/task/", s.task)
-	mux.HandleFunc("POST /api/v3/services/{name}/", s.service)
+	mux.HandleFunc("POST /api/v3/accounts/token/obtain/", s.misbehave("token", s.obtain))
+	mux.HandleFunc("POST /api/v3/accounts/token/refresh/", s.misbehave("token", s.refreshToken))
+	mux.HandleFunc("GET /api/v3/services/task/", s.misbehave("task", s.task))
+	mux.HandleFunc("POST /api/v3/services/{name}/", s.misbehave("service", s.service))
 	s.Server = httptest.NewServer(mux)
 	s.URL = s.Server.URL + "/api/v3"
 	return s
+}
+
+// misbehave applies Options.Stall and Options.Truncate to a route: the
+// handler's answer is made in full first, then held, or cut short.
+func (s *Server) misbehave(route string, h http.HandlerFunc) http.HandlerFunc {
+	stall, cut := s.opts.Stall[route], s.opts.Truncate[route]
+	if stall <= 0 && !cut {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h(rec, r)
+		select {
+		case <-time.After(stall):
+		case <-r.Context().Done():
+			return
+		}
+		body := rec.Body.Bytes()
+		if !cut {
+			for k, vs := range rec.Header() {
+				w.Header()[k] = vs
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(body)
+			return
+		}
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", rec.Code, http.StatusText(rec.Code), rec.Header().Get("Content-Type"), len(body))
+		buf.Write(body[:len(body)/2])
+		buf.Flush()
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
