@@ -54,8 +54,8 @@ type Options struct {
 	// UpstreamTimeout bounds every upstream call, from sending it to the
 	// last byte of its answer (0 = 30 s); past it the proxy answers 504.
 	UpstreamTimeout time.Duration
-	MaxBody        int64 // request body cap, bytes (0 = 20 MB)
-	MaxInFlight    int   // slots of images processed at once (0 = CPUs)
+	MaxBody         int64 // request body cap, bytes (0 = 20 MB)
+	MaxInFlight     int   // slots of images processed at once (0 = CPUs)
 	// SlotPixels is how many pixels one slot holds (0 = DefaultSlotPixels):
 	// a request takes one slot per SlotPixels its images declare (at least
 	// one, at most MaxInFlight; formats other than JPEG count four times,
