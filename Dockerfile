@@ -1,8 +1,10 @@
 # facegate as a container: `facegate serve` on port 8080.
 #
-#   docker build -t facegate .                       # portable (no AVX2)
+#   docker build --build-arg VERSION=$(git describe --tags --always) \
+#     --build-arg COMMIT=$(git rev-parse HEAD) -t facegate .  # portable (no AVX2)
 #   docker build --build-arg AVX2=yes -t facegate .  # for CPUs with AVX2 only
 #   docker run -p 8080:8080 -v facegate-cache:/var/cache/facegate facegate
+#   docker run -v "$PWD/photos:/images:ro" facegate check /images   # any subcommand
 #
 # Every install step runs a script of the repository, the same one make runs
 # (scripts/install.sh with the lists in scripts/packages/, scripts/fetch.sh,
@@ -17,7 +19,10 @@ COPY scripts/ scripts/
 RUN scripts/install.sh build
 COPY . .
 RUN scripts/fetch.sh /out/third_party
-RUN FACEGATE_AVX2=$AVX2 scripts/build.sh /out/bin/facegate
+# The context has no .git: --version's version and commit come in as
+# arguments (scripts/image-test.sh passes git's).
+ARG VERSION=unknown COMMIT=unknown
+RUN FACEGATE_AVX2=$AVX2 FACEGATE_VERSION=$VERSION FACEGATE_COMMIT=$COMMIT scripts/build.sh /out/bin/facegate
 
 # Runtime stage: the runtime libraries only, the detector and ONNX Runtime
 # beside the binary (/opt/facegate/third_party), the landmark model from
@@ -36,4 +41,6 @@ USER facegate
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD ["facegate", "health", "--addr", "127.0.0.1:8080"]
-CMD ["facegate", "serve", "--addr", "0.0.0.0:8080"]
+# The manifests give only args (serve ..., check ...): they run after this.
+ENTRYPOINT ["facegate"]
+CMD ["serve", "--addr", "0.0.0.0:8080"]

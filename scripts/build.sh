@@ -15,6 +15,19 @@ case "${FACEGATE_AVX2:-auto}" in
   auto) grep -qw avx2 /proc/cpuinfo 2>/dev/null && tags=facegate_avx2 ;;
   *) echo "build.sh: FACEGATE_AVX2 must be auto, yes or no" >&2; exit 2 ;;
 esac
+# The version and commit --version prints: from git when this is a
+# checkout, else from FACEGATE_VERSION and FACEGATE_COMMIT (the container's
+# build arguments: its context has no .git).
 vcs=auto
-git rev-parse --git-dir >/dev/null 2>&1 || vcs=false
-"${GO:-go}" build -buildvcs=$vcs -tags "$tags" -o "$out" ./cmd/facegate
+version="${FACEGATE_VERSION:-}" commit="${FACEGATE_COMMIT:-}"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  version="${version:-$(git describe --tags --always --dirty 2>/dev/null || true)}"
+  commit="${commit:-$(git rev-parse HEAD)}"
+else
+  vcs=false
+fi
+case "$version$commit" in *[!A-Za-z0-9._+-]*)
+  echo "build.sh: FACEGATE_VERSION and FACEGATE_COMMIT take letters, digits and . _ + - only" >&2; exit 2 ;;
+esac
+"${GO:-go}" build -buildvcs=$vcs -tags "$tags" \
+  -ldflags "-X main.stampVersion=$version -X main.stampCommit=$commit" -o "$out" ./cmd/facegate

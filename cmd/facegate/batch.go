@@ -69,7 +69,7 @@ func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdi
 	switch {
 	case err != nil:
 		return usageError{err}
-	case !allOK:
+	case !allOK && f.notOKExit == exitNotOK:
 		return errNotOK
 	}
 	return nil

@@ -91,6 +91,9 @@ type batchFlags struct {
 	shard  string
 	csv    string
 	report string
+	// notOKExit is the exit status when some image is not ok: 1, or 0
+	// for a Job whose pods fail only on errors of the run.
+	notOKExit int
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -174,6 +177,9 @@ func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
 			if fixes && f.outDir == "" {
 				return usageError{errors.New("fix needs -o OUTDIR")}
 			}
+			if f.notOKExit != exitOK && f.notOKExit != exitNotOK {
+				return usageError{fmt.Errorf("--not-ok-exit %d: 0 or 1", f.notOKExit)}
+			}
 			return runBatch(c.Context(), f, args, fixes, c.InOrStdin(), stdout, stderr)
 		},
 	}
@@ -189,6 +195,7 @@ func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th (from 1) of N deterministic slices of the input; index:I/N counts from 0 (a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX))")
 	c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")
 	c.Flags().StringVar(&f.report, "report", "", "also write a self-contained HTML report to this file")
+	c.Flags().IntVar(&f.notOKExit, "not-ok-exit", exitNotOK, "exit status when some image is not ok: 1, or 0 so that only errors of the run (2) fail a batch Job's pod")
 	return c
 }
 

@@ -109,6 +109,13 @@ func TestCheckExitStatuses(t *testing.T) {
 	if _, _, code := facegate(t, "check", "--profile", "document", good); code != 0 {
 		t.Errorf("a good image: exit %d, want 0", code)
 	}
+	// A batch Job's shard: findings are not a failure, errors still are.
+	if _, _, code := facegate(t, "check", "--not-ok-exit", "0", good); code != 0 {
+		t.Errorf("--not-ok-exit 0, a face too small: exit %d, want 0", code)
+	}
+	if _, _, code := facegate(t, "check", "--not-ok-exit", "0", good, "/nonexistent/x.jpg"); code != 2 {
+		t.Errorf("--not-ok-exit 0, a missing path: exit %d, want 2", code)
+	}
 	dir := t.TempDir()
 	bad := map[string][]byte{
 		"empty.jpg": nil,
@@ -365,5 +372,20 @@ func TestVersion(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("--version: exit %d, %q lacks %q (%s)", code, stdout, want, stderr)
 		}
+	}
+}
+
+// A build without .git (the container's) prints the version and commit
+// scripts/build.sh stamps from its arguments, not "(devel), commit unknown".
+func TestVersionStamped(t *testing.T) {
+	testsupport.RequireNative(t)
+	bin := filepath.Join(t.TempDir(), "facegate")
+	build := exec.Command("go", "build", "-buildvcs=false", "-ldflags", "-X main.stampVersion=v9.8.7 -X main.stampCommit=0123456789abcdef0123", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "facegate v9.8.7, commit 0123456789ab,") {
+		t.Errorf("--version: %v %s", err, out)
 	}
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/facegate/facegate/prevalidate"
 )
 
+// stampVersion and stampCommit are set by scripts/build.sh (-ldflags -X):
+// git's, or the container build's arguments, which has no .git to read.
+var stampVersion, stampCommit string
+
 // version describes this build and the libraries and models it runs
 // with: the module version and commit (from the build information), dlib
 // and libjpeg-turbo as built, libheif and ONNX Runtime as loaded, and the
@@ -35,6 +39,12 @@ func version() string {
 		}
 		if rev != "" {
 			commit = fmt.Sprintf("%.12s (%s%s)", rev, at, dirty)
+		}
+		if stampVersion != "" && stampVersion != "unknown" {
+			mod = stampVersion
+		}
+		if stampCommit != "" && stampCommit != "unknown" && rev == "" {
+			commit = fmt.Sprintf("%.12s", stampCommit)
 		}
 		fmt.Fprintf(&b, "facegate %s, commit %s, %s\n", mod, commit, bi.GoVersion)
 	} else {

@@ -123,16 +123,19 @@ func TestDockerfile(t *testing.T) {
 		}
 	}
 	for _, want := range []struct{ cmd, re string }{
-		{"ARG", `^AVX2=no$`},
 		{"USER", `^facegate$`},
 		{"VOLUME", `^/var/cache/facegate$`},
 		{"HEALTHCHECK", `CMD \["facegate", "health", "--addr", "127\.0\.0\.1:8080"\]$`},
-		{"CMD", `^\["facegate", "serve", "--addr", "0\.0\.0\.0:8080"\]$`},
+		{"ENTRYPOINT", `^\["facegate"\]$`},
+		{"CMD", `^\["serve", "--addr", "0\.0\.0\.0:8080"\]$`},
 		{"ENV", `FACEGATE_CACHE=/var/cache/facegate`},
 	} {
 		if in, ok := last[want.cmd]; !ok || !regexp.MustCompile(want.re).MatchString(in.args) {
 			t.Errorf("%s %q, want it to match %s", want.cmd, in.args, want.re)
 		}
+	}
+	if !slices.ContainsFunc(ins, func(in instruction) bool { return in.cmd == "ARG" && in.args == "AVX2=no" }) {
+		t.Error("no ARG AVX2=no")
 	}
 	var build string
 	for _, in := range ins {
@@ -140,8 +143,10 @@ func TestDockerfile(t *testing.T) {
 			build = in.args
 		}
 	}
-	if !strings.Contains(build, "FACEGATE_AVX2=$AVX2") {
-		t.Errorf("the build step %q does not take the AVX2 argument", build)
+	for _, arg := range []string{"FACEGATE_AVX2=$AVX2", "FACEGATE_VERSION=$VERSION", "FACEGATE_COMMIT=$COMMIT"} {
+		if !strings.Contains(build, arg) {
+			t.Errorf("the build step %q does not take %s (the context has no .git)", build, arg)
+		}
 	}
 	// The runtime list names no -dev package and every one exists.
 	for _, p := range packageList(t, "runtime") {
