@@ -133,6 +133,7 @@ func TestOpenAPIContract(t *testing.T) {
 		{"empty", request(t, "POST", "/v1/check", "application/octet-stream", []byte{}), []byte{}, 400, "application/json", true},
 		{"too large", request(t, "POST", "/v1/check", "application/octet-stream", make([]byte, 5<<20)), make([]byte, 5<<20), 413, "application/json", false},
 		{"health", request(t, "GET", "/healthz", "", nil), nil, 200, "text/plain", false},
+		{"ready", request(t, "GET", "/readyz", "", nil), nil, 200, "text/plain", false},
 		{"metrics", request(t, "GET", "/metrics", "", nil), nil, 200, "text/plain", false},
 		{"openapi", request(t, "GET", "/openapi.json", "", nil), nil, 200, "application/json", false},
 	}

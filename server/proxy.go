@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -45,7 +46,8 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, route string)
 	defer leave()
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		if strings.Contains(err.Error(), "request body too large") {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) || strings.Contains(err.Error(), "request body too large") {
 			s.m.requests.WithLabelValues(route, "too_large").Inc()
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"detail": fmt.Sprintf("body over the %d-byte limit", s.opts.MaxBody)})
 			return nil, false

@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/facegate/facegate/internal/cmem"
@@ -93,6 +94,13 @@ type Options struct {
 	// the http.Server that HTTPServer returns: slow or stalled senders are
 	// cut off and give their queue place back.
 	ReadHeaderTimeout, ReadTimeout time.Duration
+	// DrainDelay is how long a draining server keeps serving, with
+	// /readyz answering 503, before it stops accepting (0 = 5 s): the
+	// time a load balancer takes to see it is not ready.
+	DrainDelay time.Duration
+	// Version and Commit name the build in the facegate_build_info
+	// metric ("" = unknown).
+	Version, Commit string
 }
 
 // Server handles facegate's routes.
@@ -106,7 +114,8 @@ type Server struct {
 	queue    chan struct{} // admitted requests (in flight + waiting)
 	slots    *weighted     // slots of pixels being processed
 	idle     idler
-	verdicts *verdicts // nil without Options.Journal
+	verdicts *verdicts   // nil without Options.Journal
+	draining atomic.Bool // /readyz says 503
 	mux      *http.ServeMux
 	reg      *prometheus.Registry
 	m        metrics
@@ -143,6 +152,9 @@ func withDefaults(opts Options) Options {
 	}
 	if opts.UpstreamTimeout <= 0 {
 		opts.UpstreamTimeout = 30 * time.Second
+	}
+	if opts.DrainDelay <= 0 {
+		opts.DrainDelay = 5 * time.Second
 	}
 	if opts.ReadHeaderTimeout <= 0 {
 		opts.ReadHeaderTimeout = 10 * time.Second
@@ -182,13 +194,29 @@ func New(opts Options) (*Server, error) {
 		slotsHeld: prometheus.NewGauge(prometheus.GaugeOpts{Name: "facegate_slots_in_use", Help: "Processing slots taken now, by pixels (see --max-in-flight)."}),
 		released:  prometheus.NewCounter(prometheus.CounterOpts{Name: "facegate_idle_releases_total", Help: "Times the idle service handed memory back."}),
 	}
-	s.reg.MustRegister(s.m.requests, s.m.rejections, s.m.latency, s.m.inFlight, s.m.slotsHeld, s.m.released,
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "facegate_build_info", Help: "The build serving: always 1, its identity in the labels."}, []string{"version", "commit", "goversion"})
+	build.WithLabelValues(orUnknown(opts.Version), orUnknown(opts.Commit), runtime.Version()).Set(1)
+	s.reg.MustRegister(s.m.requests, s.m.rejections, s.m.latency, s.m.inFlight, s.m.slotsHeld, s.m.released, build,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "facegate_slots_capacity", Help: "Processing slots (--max-in-flight)."},
+			func() float64 { return float64(opts.MaxInFlight) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "facegate_queue_capacity", Help: "Requests that may wait for a slot (--queue)."},
+			func() float64 { return float64(opts.MaxQueue) }),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector(),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "facegate_c_heap_in_use_bytes", Help: "C heap (glibc malloc, every arena) allocated by the native libraries."},
 			func() float64 { return float64(cmem.ReadStats().InUse) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "facegate_c_heap_free_bytes", Help: "C heap freed but kept by glibc's arenas until trimmed."},
 			func() float64 { return float64(cmem.ReadStats().Free) }))
+	// Liveness: the process answers. Readiness: it takes work (the models
+	// are loaded before it listens; 503 once it drains).
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if s.draining.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "draining\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -397,7 +425,11 @@ func (s *Server) withImage(w http.ResponseWriter, r *http.Request, route string,
 	defer leave()
 	data, status, err := s.readImage(w, r)
 	if err != nil {
-		s.m.requests.WithLabelValues(route, "bad_request").Inc()
+		outcome := "bad_request"
+		if status == http.StatusRequestEntityTooLarge {
+			outcome = "too_large"
+		}
+		s.m.requests.WithLabelValues(route, outcome).Inc()
 		writeJSON(w, status, map[string]string{"detail": err.Error()})
 		return
 	}
@@ -491,3 +523,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// Drain makes /readyz answer 503 from now on: a load balancer stops
+// sending work while the requests in flight finish. The caller then waits
+// Options.DrainDelay and shuts the http.Server down (DrainTime in all).
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// DrainDelay is the server's Options.DrainDelay, defaults applied.
+func (s *Server) DrainDelay() time.Duration { return s.opts.DrainDelay }

@@ -187,6 +187,49 @@ func TestBodyCap(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || up.Stats().Posts != 0 {
 		t.Errorf("proxy: %d, upstream posts %d", resp.StatusCode, up.Stats().Posts)
 	}
+	// Each counted as too large, on its route.
+	resp, err = http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, route := range []string{"check", "fix", "service"} {
+		if want := `facegate_requests_total{outcome="too_large",route="` + route + `"} 1`; !strings.Contains(string(b), want) {
+			t.Errorf("/metrics has no %s", want)
+		}
+	}
+}
+
+// The metrics say which build serves and how much it can take; /readyz
+// turns 503 when the server drains, /healthz stays 200.
+func TestBuildCapacityAndReadiness(t *testing.T) {
+	s, ts := newServer(t, Options{MaxInFlight: 3, MaxQueue: 7, Version: "v1.2.3", Commit: "abc123"})
+	get := func(p string) (int, string) {
+		resp, err := http.Get(ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	_, m := get("/metrics")
+	for _, want := range []string{"\nfacegate_slots_capacity 3", "\nfacegate_queue_capacity 7", `facegate_build_info{commit="abc123",goversion="go`, `version="v1.2.3"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics has no %q", want)
+		}
+	}
+	if code, _ := get("/readyz"); code != 200 {
+		t.Errorf("/readyz %d before draining", code)
+	}
+	s.Drain()
+	if code, _ := get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz %d while draining", code)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("/healthz %d while draining", code)
+	}
 }
 
 // 50 concurrent uploads: never more than MaxInFlight processed at once,

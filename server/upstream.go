@@ -105,12 +105,13 @@ func routeOf(r *http.Request) string {
 }
 
 // DrainTime is how long a graceful shutdown may take to answer every
-// request in flight: the processing deadline, then, with an upstream, its
+// request in flight: the delay while /readyz says 503 (DrainDelay), the
+// processing deadline, then, with an upstream, its
 // deadline (an upload that reached Progeny gets its answer), and 5 s to
 // write. A Kubernetes terminationGracePeriodSeconds must be longer.
 func DrainTime(opts Options) time.Duration {
 	opts = withDefaults(opts)
-	d := opts.Timeout + 5*time.Second
+	d := opts.DrainDelay + opts.Timeout + 5*time.Second
 	if opts.Upstream != "" {
 		d += opts.UpstreamTimeout
 	}

@@ -27,6 +27,7 @@ func newServe(stderr io.Writer) *cobra.Command {
 		inFlight, queue int
 		timeout         time.Duration
 		upstreamTimeout time.Duration
+		drainDelay      time.Duration
 		tokenFile       string
 		journalFile     string
 		mode            string
@@ -41,8 +42,9 @@ func newServe(stderr io.Writer) *cobra.Command {
 			"calls have every image checked and fixed first; a failing image is answered 400 in\n" +
 			"Progeny's field-error shape and nothing goes upstream. Every upstream call has a deadline\n" +
 			"(--upstream-timeout: 504 past it), and an answer cut short is a 502. SIGTERM or Ctrl-C\n" +
-			"drains (every request in flight is answered, for at most --timeout + --upstream-timeout\n" +
-			"+ 5s) and exits.\n\n" +
+			"makes /readyz answer 503 for --drain-delay, then drains (every request in flight is\n" +
+			"answered) and exits: at most --drain-delay + --timeout + --upstream-timeout + 5s.\n" +
+			"GET /healthz is liveness, GET /readyz readiness.\n\n" +
 			"Memory: the resident set stays under\n" +
 			"  200 MB + max-in-flight x 96 MB + (max-in-flight + queue) x max-body\n" +
 			"(2 slots, queue 8, 20 MB bodies: 592 MB); size a container's limit from it. A request takes\n" +
@@ -83,7 +85,8 @@ func newServe(stderr io.Writer) *cobra.Command {
 				return usageError{fmt.Errorf("--explore %g: a share from 0 to 1, in enforce mode with --journal", explore)}
 			}
 			sopts := server.Options{Check: opts, Upstream: upstream, AuthToken: token, Journal: jw, Shadow: mode == "shadow", Explore: explore,
-				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, UpstreamTimeout: upstreamTimeout, Logger: log}
+				MaxBody: maxBody, MaxInFlight: inFlight, MaxQueue: queue, Timeout: timeout, UpstreamTimeout: upstreamTimeout, DrainDelay: drainDelay, Logger: log}
+			sopts.Version, sopts.Commit = buildID()
 			h, err := server.New(sopts)
 			if err != nil {
 				return usageError{err}
@@ -110,7 +113,9 @@ func newServe(stderr io.Writer) *cobra.Command {
 			// Progeny gets its task id back (DrainTime covers both
 			// deadlines; the Kubernetes grace period is longer).
 			drain := server.DrainTime(sopts)
-			log.Info("shutting down: draining requests in flight", "drain_s", drain.Seconds())
+			log.Info("shutting down: not ready, then draining requests in flight", "drain_s", drain.Seconds())
+			h.Drain()
+			time.Sleep(h.DrainDelay()) // still serving while load balancers see /readyz fail
 			ctx, cancel := context.WithTimeout(context.Background(), drain)
 			defer cancel()
 			if err := srv.Shutdown(ctx); err != nil {
@@ -128,7 +133,8 @@ func newServe(stderr io.Writer) *cobra.Command {
 	c.Flags().IntVar(&inFlight, "max-in-flight", runtime.NumCPU(), "requests processing images at once")
 	c.Flags().IntVar(&queue, "queue", 0, "requests that may wait for a slot (default 4 x max-in-flight); beyond: 503")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "processing deadline per request")
-	c.Flags().DurationVar(&upstreamTimeout, "upstream-timeout", 30*time.Second, "proxy: deadline of every upstream call, answer included (504 past it); a SIGTERM drain waits --timeout + --upstream-timeout + 5s")
+	c.Flags().DurationVar(&upstreamTimeout, "upstream-timeout", 30*time.Second, "proxy: deadline of every upstream call, answer included (504 past it)")
+	c.Flags().DurationVar(&drainDelay, "drain-delay", 5*time.Second, "on SIGTERM, keep serving this long with /readyz answering 503, then drain (in all at most --drain-delay + --timeout + --upstream-timeout + 5s)")
 	c.Flags().StringVar(&mode, "mode", "enforce", "proxy: enforce (refuse failing images with 400, send fixed JPEGs) or shadow (measure and journal, send every image as the client sent it)")
 	c.Flags().Float64Var(&explore, "explore", 0, "proxy, enforce mode with --journal: send this share (for example 0.02) of near-threshold refusals anyway, journaled as explore")
 	c.Flags().StringVar(&journalFile, "journal", "", "proxy: append a verdict record per image forwarded to this JSON Lines file, completed from the clients' task polls (see facegate submit --journal)")

@@ -15,6 +15,28 @@ import (
 // git's, or the container build's arguments, which has no .git to read.
 var stampVersion, stampCommit string
 
+// buildID is this build's version and commit as stamped, or as the build
+// information has them ("" when unknown).
+func buildID() (version, commit string) {
+	if stampVersion != "unknown" {
+		version = stampVersion
+	}
+	if stampCommit != "unknown" {
+		commit = stampCommit
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if version == "" && bi.Main.Version != "(devel)" {
+			version = bi.Main.Version
+		}
+		for _, st := range bi.Settings {
+			if st.Key == "vcs.revision" && commit == "" {
+				commit = st.Value
+			}
+		}
+	}
+	return version, commit
+}
+
 // version describes this build and the libraries and models it runs
 // with: the module version and commit (from the build information), dlib
 // and libjpeg-turbo as built, libheif and ONNX Runtime as loaded, and the

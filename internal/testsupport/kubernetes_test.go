@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -198,9 +199,9 @@ func TestKubernetesService(t *testing.T) {
 	pod := get(dep, "spec", "template")
 	c := get(pod, "spec", "containers", 0)
 	args := argsOf(t, c)
-	for _, probe := range []string{"readinessProbe", "livenessProbe"} {
-		if get(c, probe, "httpGet", "path") != "/healthz" || get(c, probe, "httpGet", "port") != "http" {
-			t.Errorf("%s: %v", probe, get(c, probe))
+	for probe, path := range map[string]string{"readinessProbe": "/readyz", "livenessProbe": "/healthz"} {
+		if get(c, probe, "httpGet", "path") != path || get(c, probe, "httpGet", "port") != "http" {
+			t.Errorf("%s: %v, want %s", probe, get(c, probe), path)
 		}
 	}
 	inFlight, _ := strconv.Atoi(flag(args, "--max-in-flight"))
@@ -229,7 +230,11 @@ func TestKubernetesService(t *testing.T) {
 			upstream, _ = get(e, "value").(string)
 		}
 	}
-	drain := server.DrainTime(server.Options{Timeout: timeout, UpstreamTimeout: upTimeout, Upstream: upstream})
+	drainDelay, err := time.ParseDuration(flag(args, "--drain-delay"))
+	if err != nil {
+		t.Fatalf("args %v: the drain delay must be explicit", args)
+	}
+	drain := server.DrainTime(server.Options{Timeout: timeout, UpstreamTimeout: upTimeout, DrainDelay: drainDelay, Upstream: upstream})
 	grace, _ := get(pod, "spec", "terminationGracePeriodSeconds").(int)
 	if upstream == "" || time.Duration(grace)*time.Second <= drain {
 		t.Errorf("grace period %d s, the drain takes up to %v (upstream %q)", grace, drain, upstream)
@@ -266,7 +271,7 @@ func TestKubernetesService(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	defer cmd.Process.Kill()
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -285,11 +290,34 @@ func TestKubernetesService(t *testing.T) {
 	if url == "" {
 		t.Fatalf("serve %v did not start", run)
 	}
-	resp, err := http.Get(url + get(c, "readinessProbe", "httpGet", "path").(string))
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("probe: %v %v", resp, err)
+	probe := func(kind string) int {
+		resp, err := http.Get(url + get(c, kind, "httpGet", "path").(string))
+		if err != nil {
+			return -1
+		}
+		resp.Body.Close()
+		return resp.StatusCode
 	}
-	resp.Body.Close()
+	if r, l := probe("readinessProbe"), probe("livenessProbe"); r != 200 || l != 200 {
+		t.Fatalf("probes: readiness %d, liveness %d", r, l)
+	}
+	// SIGTERM: not ready at once, still alive and serving for the drain
+	// delay, then a clean exit.
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(500 * time.Millisecond)
+	if r, l := probe("readinessProbe"), probe("livenessProbe"); r != http.StatusServiceUnavailable || l != 200 {
+		t.Errorf("draining: readiness %d, liveness %d; want 503 and 200", r, l)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v", err)
+		}
+	case <-time.After(drain):
+		t.Errorf("serve still running %v after SIGTERM", drain)
+	}
 }
 
 // The bulk run: an Indexed Job whose pods' exact arguments, with
