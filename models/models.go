@@ -2,14 +2,18 @@
 // landmark model, the BlazeFace detector, the ONNX Runtime library) and
 // verifies them by SHA-256.
 //
-// A file is looked for, in order: at an explicit path (Options.Path);
-// in a folder of models (Options.Dir); in ./models; in the third_party
-// folder that `make` fills (beside the running program's folder, or at the
-// root of this module when run from inside it); then in its system folder
+// A file is looked for, in order: at an explicit path (Options.Path, or
+// else the model's own environment variable, Model.Env, such as
+// FACEGATE_ONNXRUNTIME); in a folder of models (Options.Dir, or else
+// $FACEGATE_MODELS); in ./models; in the third_party folder that `make`
+// fills (beside the running program's folder, or at the root of this
+// module when run from inside it); then in its system folder
 // (/usr/share/dlib, where Debian's libdlib-data installs the 68-point
 // landmark model). An error names the file, every place tried, and how to
-// install it. The package reads no environment variables: the facegate
-// command fills Path from a model's Env variable and Dir from EnvVar.
+// install it. A program that imports facegate's packages, built and run
+// outside this repository, therefore finds the files the way the facegate
+// command does: from the same environment variables, or from Options
+// (Options.NoEnv reads no environment).
 package models
 
 import (
@@ -80,7 +84,7 @@ var (
 	ONNXRuntime = Model{
 		File:    "libonnxruntime.so.1",
 		SHA256:  "53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4",
-		Install: "run make (scripts/fetch.sh: npm pack onnxruntime-node@1.24.1, file package/bin/napi-v6/linux/x64/libonnxruntime.so.1), or set FACEGATE_ONNXRUNTIME to the path of an ONNX Runtime 1.24 library",
+		Install: "run make (scripts/fetch.sh: npm pack onnxruntime-node@1.24.1, file package/bin/napi-v6/linux/x64/libonnxruntime.so.1), or set FACEGATE_ONNXRUNTIME to the path of an ONNX Runtime 1.24 library (a program of your own may set prevalidate.AnalyzerOptions.Runtime instead)",
 		Licence: "MIT (Microsoft ONNX Runtime)",
 		Env:     "FACEGATE_ONNXRUNTIME",
 		Fetched: "lib",
@@ -99,6 +103,9 @@ type Options struct {
 	Path       string // explicit path of the file; when set, the only place tried
 	Dir        string // a folder of models, tried before the default places
 	SkipVerify bool   // do not check the SHA-256 (for development models)
+	// NoEnv reads no environment variable: an empty Path or Dir stays
+	// empty instead of coming from Model.Env or EnvVar.
+	NoEnv bool
 	// Cache is a folder in which a digest once checked is remembered
 	// under the file's path, size, modification time and inode, so that
 	// a later process does not read the whole file again (the landmark
@@ -139,13 +146,33 @@ func (e *ChecksumError) Error() string {
 // with the files it fetches (git-ignored).
 const FetchedDir = "third_party"
 
+// withEnv fills an empty Path from the model's environment variable and
+// an empty Dir from EnvVar, unless NoEnv.
+func withEnv(m Model, opts *Options) *Options {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.NoEnv {
+		return &o
+	}
+	if o.Path == "" && m.Env != "" {
+		o.Path = os.Getenv(m.Env)
+	}
+	if o.Dir == "" {
+		o.Dir = os.Getenv(EnvVar)
+	}
+	return &o
+}
+
 // Candidates lists the paths Find tries, in order.
 func Candidates(m Model, opts *Options) []string {
-	if opts != nil && opts.Path != "" {
+	opts = withEnv(m, opts)
+	if opts.Path != "" {
 		return []string{opts.Path}
 	}
 	var out []string
-	if opts != nil && opts.Dir != "" {
+	if opts.Dir != "" {
 		out = append(out, filepath.Join(opts.Dir, m.File))
 	}
 	out = append(out, filepath.Join("models", m.File))

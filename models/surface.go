@@ -32,10 +32,13 @@ const maxSurfaceBytes = 64 << 20
 // in opts.Dir when one is given (its SHA-256 checked unless
 // opts.SkipVerify), else the copy built into the program.
 func SurfaceBytes(opts *Options) ([]byte, string, error) {
-	if opts == nil || (opts.Path == "" && opts.Dir == "") {
+	// Only an explicit file (Path, or $FACEGATE_SURFACE) replaces the
+	// built-in copy: a folder of models is not searched for it.
+	o := withEnv(FaceSurface, opts)
+	if o.Path == "" && (opts == nil || opts.Dir == "") {
 		return faceSurface, "built in", nil
 	}
-	p, err := Find(FaceSurface, &Options{Path: opts.Path, Dir: opts.Dir, SkipVerify: opts.SkipVerify, Cache: opts.Cache})
+	p, err := Find(FaceSurface, &Options{Path: o.Path, Dir: o.Dir, SkipVerify: o.SkipVerify, Cache: o.Cache, NoEnv: true})
 	if err != nil {
 		return nil, "", err
 	}

@@ -118,8 +118,11 @@ type AnalyzerOptions struct {
 	NoSecondLook bool
 	// Cache is the folder in which the parsed landmark model (and, with
 	// HOG, the detector) and the files' verified digests are kept between
-	// runs: "" = the user's cache folder (such as ~/.cache/facegate),
-	// "off" = none. A models.Options.Cache of its own wins.
+	// runs: "" = $FACEGATE_CACHE, or else the user's cache folder (such as
+	// ~/.cache/facegate); "off" = none. A models.Options.Cache of its own
+	// wins. The model files are found as package models says: from these
+	// options, else the same environment variables as the facegate
+	// command's (FACEGATE_MODELS, FACEGATE_ONNXRUNTIME, FACEGATE_SURFACE).
 	Cache string
 }
 
@@ -237,6 +240,9 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 // cacheDir is where the parsed landmark model is kept between runs, or ""
 // for nowhere.
 func cacheDir(dir string) string {
+	if dir == "" {
+		dir = os.Getenv("FACEGATE_CACHE")
+	}
 	switch dir {
 	case "off":
 		return ""
