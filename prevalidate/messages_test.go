@@ -2,8 +2,11 @@ package prevalidate
 
 import (
 	"context"
+	"bytes"
 	"encoding/binary"
-	"os"
+	"image"
+	"image/png"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -32,10 +35,20 @@ func TestMessagesSayWhatIsWrong(t *testing.T) {
 	if rep.Has(InputTooLarge) || !rep.Has(FailedToReadImage) || !strings.Contains(rep.Issues[0].Message, "0x16 pixels") {
 		t.Errorf("0-pixel GIF: %+v", rep.Issues)
 	}
-	big, err := os.ReadFile("../testdata/samples/generated/oversized.jpg")
-	if err != nil {
+	// A PNG of noise: about 2.4 MB, over the 2 MB limit.
+	noise := image.NewRGBA(image.Rect(0, 0, 900, 900))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = byte(rng.Uint32())
+		if i%4 == 3 {
+			noise.Pix[i] = 255
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, noise); err != nil {
 		t.Fatal(err)
 	}
+	big := buf.Bytes()
 	rep, err = CheckBytes(ctx, big, &Options{Profile: Document()}) // the size rules without the face ones
 	if err != nil {
 		t.Fatal(err)

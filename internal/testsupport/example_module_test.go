@@ -60,7 +60,7 @@ func TestExampleModuleOutsideTheTree(t *testing.T) {
 	if out, code := run(env, "go", "build", "-o", bin, "."); code != 0 {
 		t.Fatalf("build: %s", out)
 	}
-	photo := filepath.Join(r, "testdata", "samples", "generated", "portrait.jpg")
+	photo := testsupport.CorpusPath(t, "faces-fr/obama.jpg")
 	plain := append(environ(), "FACEGATE_CACHE=off")
 	if out, code := run(plain, bin, photo); code != 2 || !strings.Contains(out, "FACEGATE_ONNXRUNTIME") {
 		t.Errorf("without the files: exit %d: %s", code, out)
@@ -71,7 +71,7 @@ func TestExampleModuleOutsideTheTree(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ok=true") {
 		t.Fatalf("with FACEGATE_MODELS and FACEGATE_ONNXRUNTIME: exit %d: %s", code, out)
 	}
-	if st, err := os.Stat(filepath.Join(dir, "fixed", "portrait.jpg")); err != nil || st.Size() == 0 {
+	if st, err := os.Stat(filepath.Join(dir, "fixed", "obama.jpg")); err != nil || st.Size() == 0 {
 		t.Errorf("fixed output: %v", err)
 	}
 }
