@@ -43,8 +43,11 @@ run: build samples
 	./bin/facegate check testdata/samples; test $$? -le 1
 	./bin/facegate fix -o out/samples testdata/samples; test $$? -le 1
 
-# The modules make test vets and tests: facegate, and the go-face adapter.
-MODULES := . facecheck/goface
+# The modules make test vets and tests: facegate, the go-face adapter, the
+# example program that uses facegate from a module of its own, and the
+# deployment files (the Kubernetes manifests, decoded strictly into the
+# Kubernetes API's types: modules kept out of facegate's).
+MODULES := . facecheck/goface examples/check deploy
 
 test: deps
 	for m in $(MODULES); do (cd $$m && $(GO) vet $(GOFLAGS_TAGS) ./...) || exit 1; done
