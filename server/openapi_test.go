@@ -41,6 +41,10 @@ func newContract(t *testing.T) *contract {
 	if !doc.IsOpenAPI31OrLater() {
 		t.Fatalf("openapi.json is version %s, want 3.1", doc.OpenAPI)
 	}
+	if len(doc.Servers) == 0 {
+		t.Fatal("openapi.json names no server")
+	}
+	doc.Servers = nil // the tests serve on a port of their own: match paths only
 	r, err := legacyrouter.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
