@@ -358,3 +358,28 @@ func TestRunStopsWhenARecordCannotBeWritten(t *testing.T) {
 		}
 	}
 }
+
+// "-" is one image on stdin, read up to the entry cap; given twice, an
+// error.
+func TestWalkReadsAnImageOnStdin(t *testing.T) {
+	walk := func(stdin string, lim WalkOptions, paths ...string) ([]Item, error) {
+		out := make(chan Item, 4)
+		err := Walk(context.Background(), paths, strings.NewReader(stdin), lim, out)
+		var items []Item
+		for it := range out {
+			items = append(items, it)
+		}
+		return items, err
+	}
+	items, err := walk("\xff\xd8\xff\xe0 jpeg", WalkOptions{}, "-")
+	if err != nil || len(items) != 1 || items[0].Path != "-" || items[0].Rel != "stdin" || string(items[0].data) != "\xff\xd8\xff\xe0 jpeg" {
+		t.Errorf("%v %+v", err, items)
+	}
+	items, _ = walk("0123456789", WalkOptions{MaxEntryBytes: 4}, "-")
+	if len(items) != 1 || !strings.Contains(items[0].Refused, "over the 4-byte cap") {
+		t.Errorf("over the cap: %+v", items)
+	}
+	if _, err := walk("x", WalkOptions{}, "-", "-"); err == nil {
+		t.Error(`"-" twice`)
+	}
+}

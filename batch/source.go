@@ -22,6 +22,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -48,6 +49,61 @@ func (it *Item) Open() (io.ReadCloser, error) {
 		return openRegular(it.file)
 	}
 	return io.NopCloser(bytes.NewReader(it.data)), nil
+}
+
+// stdinItem is the image on standard input ("-"), read whole up to the
+// entry cap; its output is named stdin.jpg.
+func stdinItem(ctx context.Context, stdin io.Reader, limit int64) Item {
+	it := Item{Path: "-", Rel: "stdin"}
+	if stdin == nil {
+		it.Refused = "no standard input"
+		return it
+	}
+	// A read from a terminal or a pipe cannot be cancelled: wait for it or
+	// for ctx, whichever ends first.
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(stdin, limit+1))
+		done <- result{data, err}
+	}()
+	var data []byte
+	var err error
+	select {
+	case r := <-done:
+		data, err = r.data, r.err
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	switch {
+	case err != nil:
+		it.Refused = "cannot read standard input: " + err.Error()
+	case int64(len(data)) > limit:
+		it.Refused = fmt.Sprintf("standard input is over the %d-byte cap: not read further", limit)
+	default:
+		it.data = data
+	}
+	return it
+}
+
+// ReadPathList reads a list of paths, one per line (blank lines skipped,
+// spaces around a path trimmed), as --files-from gives them.
+func ReadPathList(r io.Reader) ([]string, error) {
+	var out []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			out = append(out, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read the path list: %w", err)
+	}
+	return out, nil
 }
 
 // ErrNotRegular is the error of opening what is not a regular file (a
@@ -113,29 +169,21 @@ func IsArchive(name string) bool {
 
 // Walk sends an item for every image in paths, in order: files as given,
 // folders recursively in lexical order (images by extension or
-// WalkOptions.IsImage; symlinks are not followed), archives entry by entry. "-" reads a
-// list of paths from stdin, one per line. A path that does not exist is an
-// error before anything is sent. Walk closes out when done.
+// WalkOptions.IsImage; symlinks are not followed), archives entry by entry. "-" is
+// one image read from stdin (up to MaxEntryBytes; its Rel is "stdin"). A
+// path that does not exist is an error before anything is sent. Walk
+// closes out when done.
 func Walk(ctx context.Context, paths []string, stdin io.Reader, lim WalkOptions, out chan<- Item) error {
 	defer close(out)
 	lim = lim.withDefaults()
-	var expanded []string
-	for _, p := range paths {
-		if p != "-" {
-			expanded = append(expanded, p)
-			continue
-		}
-		sc := bufio.NewScanner(stdin)
-		for sc.Scan() {
-			if line := strings.TrimSpace(sc.Text()); line != "" {
-				expanded = append(expanded, line)
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("read the path list: %w", err)
-		}
+	expanded := paths
+	if n := slices.Index(paths, "-"); n >= 0 && slices.Index(paths[n+1:], "-") >= 0 {
+		return errors.New(`"-" (an image on standard input) given twice`)
 	}
 	for _, p := range expanded {
+		if p == "-" {
+			continue
+		}
 		if _, err := os.Stat(p); err != nil {
 			return err
 		}
@@ -149,6 +197,12 @@ func Walk(ctx context.Context, paths []string, stdin io.Reader, lim WalkOptions,
 		}
 	}
 	for _, p := range expanded {
+		if p == "-" {
+			if err := send(stdinItem(ctx, stdin, lim.MaxEntryBytes)); err != nil {
+				return err
+			}
+			continue
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			return err

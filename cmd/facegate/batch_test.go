@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -151,12 +152,30 @@ func TestShardsAndResume(t *testing.T) {
 	if again := mustOut(t, "check", "--json", "--resume", journal, folder); strings.TrimSpace(again) != "" {
 		t.Errorf("a finished run redid: %s", again)
 	}
-	// A list of paths on stdin.
-	cmd := exec.Command(binary, "check", "--json", "-")
+	// A list of paths on stdin (--files-from -).
+	cmd := exec.Command(binary, "check", "--json", "--files-from", "-")
 	cmd.Stdin = strings.NewReader(filepath.Join(folder, "obama.jpg") + "\n\n" + filepath.Join(folder, "biden.jpg") + "\n")
 	out, _ := cmd.Output()
 	if recs := records(t, string(out)); len(recs) != 2 || !strings.HasSuffix(recs[1].Path, "biden.jpg") {
 		t.Errorf("stdin list: %s", out)
+	}
+	// "-": one image on stdin, judged as the same file given by name;
+	// fix names its output stdin.jpg.
+	img, _ := os.ReadFile(filepath.Join(folder, "obama.jpg"))
+	byName := records(t, mustOut(t, "check", "--json", filepath.Join(folder, "obama.jpg")))
+	cmd = exec.Command(binary, "check", "--json", "-")
+	cmd.Stdin = bytes.NewReader(img)
+	out, _ = cmd.Output()
+	if recs := records(t, string(out)); len(recs) != 1 || recs[0].Path != "-" || !slices.Equal(recs[0].Codes(), byName[0].Codes()) || recs[0].Bytes != int64(len(img)) {
+		t.Errorf("an image on stdin: %s", out)
+	}
+	outDir := t.TempDir()
+	cmd = exec.Command(binary, "fix", "-o", outDir, "-")
+	cmd.Stdin = bytes.NewReader(img)
+	if err := cmd.Run(); err != nil {
+		t.Errorf("fix -: %v", err)
+	} else if _, err := os.Stat(filepath.Join(outDir, "stdin.jpg")); err != nil {
+		t.Errorf("fix -: %v", err)
 	}
 }
 

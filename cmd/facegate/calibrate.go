@@ -23,6 +23,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 		profile               profileFlags
 		profileOut, reportOut string
 		o                     calibrate.Options
+		asJSON                bool
 	)
 	c := &cobra.Command{
 		Use:   "calibrate [--cost-call C] [--cost-retake R] [--profile-out FILE] JOURNAL...",
@@ -65,7 +66,14 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 				}
 			}
 			props, sum := calibrate.Propose(recs, p, o)
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			out := stdout
+			if asJSON {
+				if err := writeJSON(stdout, calibrationJSON(props, sum, o)); err != nil {
+					return usageError{err}
+				}
+				out = io.Discard
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "RULE\tCURRENT\tPROPOSED\t90%% INTERVAL\tRECORDS (ACC/REJ, LEFT OUT)\tWASTED CALLS\tNEEDLESS RETAKES\tNOTE\n")
 			for _, pr := range props {
 				name := string(pr.Code)
@@ -112,6 +120,7 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	profile.add(c.Flags(), "the profile whose thresholds are the current ones", "the same, from a profile file")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the proposals as one JSON document instead of the table")
 	c.Flags().StringVar(&profileOut, "profile-out", "", "write the profile with the proposed thresholds to this file (check, fix, serve and submit take it with --profile-file)")
 	c.Flags().StringVar(&reportOut, "report", "", "write an HTML page: per rule, the accepted and rejected images along its measure with both thresholds drawn")
 	c.Flags().Float64Var(&o.CostCall, "cost-call", 1, "cost of a paid call wasted on an image Progeny rejects")

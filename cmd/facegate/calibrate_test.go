@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -70,6 +71,24 @@ func TestCalibrateCommand(t *testing.T) {
 	}
 	if v, _ := strconv.ParseFloat(y[1], 64); math.Abs(v-18) > 1 {
 		t.Errorf("yaw proposed %v, hidden 18:\n%s", v, stdout)
+	}
+	// The same as JSON: the proposals agree with the table.
+	js, _, code := facegate(t, "calibrate", "--json", j)
+	var doc struct {
+		Rules []struct {
+			Rule     string   `json:"rule"`
+			Current  float64  `json:"current"`
+			Proposed *float64 `json:"proposed"`
+		} `json:"rules"`
+		Records int `json:"records"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil || code != 0 || doc.Records != 500 {
+		t.Fatalf("--json: exit %d, %v: %s", code, err, js)
+	}
+	for _, r := range doc.Rules {
+		if r.Rule == "FACE_TOO_SMALL/face_size" && (r.Proposed == nil || math.Abs(*r.Proposed-250) > 3) {
+			t.Errorf("--json face size: %+v", r)
+		}
 	}
 	html, err := os.ReadFile(report)
 	if err != nil || strings.Count(string(html), "<svg") < 3 || !strings.Contains(string(html), "proposed 250") || !strings.Contains(string(html), "current 224") {

@@ -14,6 +14,7 @@ import (
 // or one capture app before and after a change), component by component.
 func newCompare(stdout, stderr io.Writer) *cobra.Command {
 	var plot string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:   "compare A.jsonl B.jsonl",
 		Short: "Compare the ISO/IEC 29794-5 components of two runs of check --json --iso",
@@ -36,7 +37,15 @@ func newCompare(stdout, stderr io.Writer) *cobra.Command {
 				return usageError{fmt.Errorf("no ISO components in %s (%d faces) or %s (%d faces): run check --json --iso", args[0], a.Faces, args[1], b.Faces)}
 			}
 			rows := report.CompareRuns(a, b)
+			if asJSON {
+				if err := writeJSON(stdout, compareJSON(args[0], args[1], rows)); err != nil {
+					return usageError{err}
+				}
+			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			if asJSON {
+				tw = tabwriter.NewWriter(io.Discard, 0, 4, 2, ' ', 0)
+			}
 			fmt.Fprintf(tw, "COMPONENT\tHOW\tA MEDIAN\tB MEDIAN\tSHIFT\tA P5\tB P5\tKS D\tP\t\n")
 			for _, r := range rows {
 				fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%+.1f\t%.1f\t%.1f\t%.3f\t%.3g\t\n", r.Name, r.How, r.A.Median, r.B.Median, r.B.Median-r.A.Median, r.A.P5, r.B.P5, r.D, r.P)
@@ -51,6 +60,7 @@ func newCompare(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the comparison as one JSON document instead of the table")
 	c.Flags().StringVar(&plot, "plot", "", "write an HTML page: per component, both runs' score distributions drawn over each other")
 	return c
 }

@@ -12,7 +12,8 @@ import (
 // newISO is facegate iso: the ISO/IEC 29794-5 components, with how each is
 // computed or why it is not.
 func newISO(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "iso",
 		Short: "List the ISO/IEC 29794-5 quality components check --iso reports, and how each is computed",
 		Long: "check --iso (and fix --iso) put each face's ISO/IEC 29794-5 quality components in the JSON\n" +
@@ -26,6 +27,19 @@ func newISO(stdout io.Writer) *cobra.Command {
 			"  none               not computed: it needs one of OFIQ's networks",
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			if asJSON {
+				type measure struct {
+					Name string `json:"name"`
+					ID   string `json:"id"`
+					How  string `json:"how"`
+					Note string `json:"note,omitempty"`
+				}
+				var out []measure
+				for _, in := range iso.Measures() {
+					out = append(out, measure{in.Name, in.Hex(), string(in.How), in.Why})
+				}
+				return writeJSON(stdout, out)
+			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "MEASURE\tID\tHOW\tNOTE")
 			for _, in := range iso.Measures() {
@@ -34,4 +48,6 @@ func newISO(stdout io.Writer) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the list as JSON")
+	return c
 }

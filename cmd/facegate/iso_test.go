@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"image"
 	_ "image/jpeg"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,6 +89,22 @@ func TestISOCommands(t *testing.T) {
 			t.Errorf("darkened: %s moved %+.1f", name, s)
 		}
 	}
+	// The same as JSON.
+	js, _, code := facegate(t, "compare", "--json", a, b)
+	var cmp struct {
+		Components []struct {
+			Component string  `json:"component"`
+			Shift     float64 `json:"median_shift"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal([]byte(js), &cmp); err != nil || code != 0 || len(cmp.Components) == 0 {
+		t.Errorf("compare --json: exit %d %v", code, err)
+	}
+	for _, c := range cmp.Components {
+		if c.Component == iso.LuminanceMean && math.Abs(c.Shift-shift(iso.LuminanceMean)) > 0.06 {
+			t.Errorf("compare --json: LuminanceMean shift %v, the table's %v", c.Shift, shift(iso.LuminanceMean))
+		}
+	}
 	if html, err := os.ReadFile(plot); err != nil || strings.Count(string(html), "<svg") < 15 {
 		t.Errorf("plot: %v", err)
 	}
@@ -107,6 +125,10 @@ func TestISOCommands(t *testing.T) {
 	}
 	if stdout, _, code := facegate(t, "iso"); code != 0 || strings.Count(stdout, "\n") != len(iso.Measures())+1 || !strings.Contains(stdout, "UnifiedQualityScore          0x41  none") {
 		t.Errorf("iso: exit %d\n%s", code, stdout)
+	}
+	var measures []struct{ Name, ID, How string }
+	if js, _, code := facegate(t, "iso", "--json"); code != 0 || json.Unmarshal([]byte(js), &measures) != nil || len(measures) != len(iso.Measures()) {
+		t.Errorf("iso --json: exit %d, %d measures", code, len(measures))
 	}
 	// Records without components: a clear refusal.
 	plain := filepath.Join(dir, "plain.jsonl")

@@ -8,8 +8,9 @@
 //	facegate serve [--addr HOST:PORT] [--upstream URL]
 //
 // PATH is a file, a folder (walked recursively for images), a zip or tar
-// archive, or "-" for a list of paths on stdin. Exit status: 0 every image
-// ok, 1 at least one image not ok, 2 usage or I/O error (or interrupted).
+// archive, or "-" for one image on stdin; --files-from FILE (or -) reads a
+// list of paths. Exit status: 0 every image ok, 1 at least one image not
+// ok, 2 usage or I/O error (or interrupted).
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/facegate/facegate/batch"
 	"github.com/facegate/facegate/internal/cmem"
 	"github.com/facegate/facegate/report"
 	"github.com/spf13/cobra"
@@ -94,12 +96,17 @@ type batchFlags struct {
 	// notOKExit is the exit status when some image is not ok: 1, or 0
 	// for a Job whose pods fail only on errors of the run.
 	notOKExit int
+	// filesFrom names a file listing paths, one per line ("-": stdin).
+	filesFrom string
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "facegate",
-		Short:         "Pre-validate face photos for the Progeny KYC API",
+		Use:   "facegate",
+		Short: "Pre-validate face photos for the Progeny KYC API",
+		Long: "Pre-validate face photos for the Progeny KYC API: check them against its rules, fix what\n" +
+			"can be fixed, submit compliant ones, serve the same as an HTTP service or a proxy.\n\n" +
+			exitHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -167,13 +174,23 @@ func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "check [--json] [--profile progeny | --profile-file F] PATH...",
 		Short: "Report the rules each image breaks as it is",
+		Long: "PATH is a file, a folder (walked for images), a zip or tar archive, or - for one image on\n" +
+			"standard input; --files-from FILE (- for stdin) reads a list of paths, one per line.\n\n" +
+			exitHelp,
 		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageError{errors.New(c.Name() + " needs at least one PATH")}
+			if len(args) == 0 && f.filesFrom == "" {
+				return usageError{errors.New(c.Name() + " needs at least one PATH (or --files-from)")}
 			}
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if f.filesFrom != "" {
+				list, err := readFilesFrom(f.filesFrom, args, c.InOrStdin())
+				if err != nil {
+					return usageError{err}
+				}
+				args = append(args, list...)
+			}
 			if fixes && f.outDir == "" {
 				return usageError{errors.New("fix needs -o OUTDIR")}
 			}
@@ -195,6 +212,7 @@ func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th (from 1) of N deterministic slices of the input; index:I/N counts from 0 (a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX))")
 	c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")
 	c.Flags().StringVar(&f.report, "report", "", "also write a self-contained HTML report to this file")
+	c.Flags().StringVar(&f.filesFrom, "files-from", "", "read the paths to check from this file, one per line (- for stdin), after any PATH given")
 	c.Flags().IntVar(&f.notOKExit, "not-ok-exit", exitNotOK, "exit status when some image is not ok: 1, or 0 so that only errors of the run (2) fail a batch Job's pod")
 	return c
 }
@@ -220,3 +238,29 @@ func expandGlobs(args []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// readFilesFrom reads --files-from's list: a file, or stdin for "-"
+// (which then cannot also be an image).
+func readFilesFrom(name string, args []string, stdin io.Reader) ([]string, error) {
+	if name == "-" {
+		for _, a := range args {
+			if a == "-" {
+				return nil, errors.New(`--files-from - and the PATH "-" both read stdin`)
+			}
+		}
+		return batch.ReadPathList(stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("--files-from: %w", err)
+	}
+	defer f.Close()
+	return batch.ReadPathList(f)
+}
+
+// exitHelp is the exit statuses, as every command's help gives them.
+const exitHelp = "Exit status:\n" +
+	"  0  done: every image ok (check, fix), every task positive (submit), or the command's work done\n" +
+	"  1  at least one image not ok (check, fix: unless --not-ok-exit 0), refused or rejected (submit)\n" +
+	"  2  usage or I/O error: a bad flag, a missing path, an output or a record not written,\n" +
+	"     no upstream or credentials (submit), interrupted"

@@ -25,18 +25,31 @@ func newProfile(stdout io.Writer) *cobra.Command {
 			"  facegate check --profile-file mine.json PHOTO.jpg\n\n" +
 			"check, fix, submit, serve and report take --profile-file.",
 	}
+	var listJSON bool
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in profiles",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			type entry struct {
+				Name  string `json:"name"`
+				Rules int    `json:"rules"`
+			}
+			var all []entry
 			for _, n := range prevalidate.ProfileNames() {
 				p, _ := prevalidate.ProfileByName(n)
-				fmt.Fprintf(stdout, "%s\t%d rules\n", n, len(p.Rules))
+				all = append(all, entry{n, len(p.Rules)})
+			}
+			if listJSON {
+				return writeJSON(stdout, all)
+			}
+			for _, e := range all {
+				fmt.Fprintf(stdout, "%s\t%d rules\n", e.Name, e.Rules)
 			}
 			return nil
 		},
 	}
+	list.Flags().BoolVar(&listJSON, "json", false, "print the list as JSON (profile show prints a profile as JSON already)")
 	show := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Print a built-in profile in the profile file format",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -72,6 +73,24 @@ func TestSameImageFlags(t *testing.T) {
 		}
 		if fixes := cmd != "check"; fixes != strings.Contains(help, "--crop") {
 			t.Errorf("%s --help: --crop present %v", cmd, !fixes)
+		}
+	}
+}
+
+// profile list names the built-in profiles, as text and as JSON.
+func TestProfileList(t *testing.T) {
+	text, _, code := facegate(t, "profile", "list")
+	var list []struct {
+		Name  string `json:"name"`
+		Rules int    `json:"rules"`
+	}
+	js, _, jcode := facegate(t, "profile", "list", "--json")
+	if code != 0 || jcode != 0 || json.Unmarshal([]byte(js), &list) != nil || len(list) < 2 {
+		t.Fatalf("exit %d/%d: %s %s", code, jcode, text, js)
+	}
+	for _, p := range list {
+		if p.Rules == 0 || !strings.Contains(text, p.Name+"\t") {
+			t.Errorf("%+v not in %q", p, text)
 		}
 	}
 }
