@@ -121,6 +121,24 @@ func (v *Values) face() *FaceValues {
 	return &v.Faces[0]
 }
 
+// coverFace is the face the surface rules read: the largest face that
+// counts, or when none does, the most human detection set aside as not a
+// person's (a face behind sunglasses or a mask often reads so: its
+// surface then says why). nil when neither has a reading.
+func (v *Values) coverFace() *FaceValues {
+	if f := v.face(); f != nil {
+		return f
+	}
+	var best *FaceValues
+	for i := range v.NotFaces {
+		f := &v.NotFaces[i]
+		if f.Cover != nil && (best == nil || f.Cover.Human > best.Cover.Human) {
+			best = f
+		}
+	}
+	return best
+}
+
 // roll is the largest face's roll with the photo turned back upright.
 func (v *Values) roll() float64 {
 	return math.Remainder(v.Faces[0].Roll-90*float64(v.Turn), 360)
@@ -343,7 +361,7 @@ func faceOf(get func(f *FaceValues) float64) func(v *Values) (float64, bool) {
 
 func coverMeasure(get func(c *Cover) float64) func(v *Values) (float64, bool) {
 	return func(v *Values) (float64, bool) {
-		f := v.face()
+		f := v.coverFace()
 		if f == nil || f.Cover == nil {
 			return 0, false
 		}

@@ -149,6 +149,11 @@ type Rule struct {
 	// Check says whether m breaks a yes-or-no rule, with a detail for the
 	// message.
 	Check func(m *Measurements) (broken bool, detail string)
+	// SetAside rules (what covers the face) also judge, when no face
+	// counts, the most human detection set aside as not a person's: a face
+	// behind sunglasses or a mask often reads as not a person's, and the
+	// photo then says why as well (Values.coverFace).
+	SetAside bool
 	// FixNeeds, for a fixable rule, are the rules that must pass for its
 	// fix to give a passing image (IMAGE_TURNED's quarter turn leaves a
 	// face tilted 50 degrees at 40): when one of them is broken, this rule
@@ -241,7 +246,7 @@ func (p *Profile) Judge(m *Measurements) []Issue {
 		if r.NeedsPixels && !m.Decoded {
 			continue
 		}
-		if r.NeedsFace && (!m.FacesMeasured || (r.Code != FaceNotFound && m.face() == nil)) {
+		if r.NeedsFace && (!m.FacesMeasured || (r.Code != FaceNotFound && m.face() == nil && !(r.SetAside && v.coverFace() != nil))) {
 			continue
 		}
 		var b bool
@@ -442,29 +447,38 @@ func frameShare(box image.Rectangle, w, h int) float64 {
 // landmarks, or a finder without the model) breaks none of them.
 func surfaceRules() []Rule {
 	return []Rule{
-		{Code: FaceOccluded, Key: KeyMouthNose, Message: "Face is covered", Severity: SeverityError, Threshold: 0.4, NeedsPixels: true, NeedsFace: true, Measure: measureMouthNose,
+		{Code: FaceOccluded, Key: KeyMouthNose, Message: "Face is covered", Severity: SeverityError, Threshold: 0.4, NeedsPixels: true, NeedsFace: true, SetAside: true, Measure: measureMouthNose,
 			Detail: func(v *Values, _, t float64) string {
-				c := v.Faces[0].Cover
-				return fmt.Sprintf("%s covered (mouth %s, nose %s, lower face %s; at most %s)", coveredParts(c, t), pct(c.Mouth), pct(c.Nose), pct(c.Lower), pct(t))
+				c := v.coverFace().Cover
+				return fmt.Sprintf("%s covered (mouth %s, nose %s, lower face %s; at most %s)%s", coveredParts(c, t), pct(c.Mouth), pct(c.Nose), pct(c.Lower), pct(t), setAside(v))
 			}},
-		{Code: FaceOccluded, Key: KeyForehead, Message: "Face is covered", Severity: SeverityError, Threshold: 0.6, NeedsPixels: true, NeedsFace: true, Measure: measureForehead,
-			Detail: func(_ *Values, x, t float64) string {
-				return fmt.Sprintf("forehead %s covered (at most %s)", pct(x), pct(t))
+		{Code: FaceOccluded, Key: KeyForehead, Message: "Face is covered", Severity: SeverityError, Threshold: 0.6, NeedsPixels: true, NeedsFace: true, SetAside: true, Measure: measureForehead,
+			Detail: func(v *Values, x, t float64) string {
+				return fmt.Sprintf("forehead %s covered (at most %s)%s", pct(x), pct(t), setAside(v))
 			}},
-		{Code: EyesNotVisible, Message: "Eyes are not visible", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, Measure: measureEyesCovered,
+		{Code: EyesNotVisible, Message: "Eyes are not visible", Severity: SeverityError, Threshold: 0.5, NeedsPixels: true, NeedsFace: true, SetAside: true, Measure: measureEyesCovered,
 			Detail: func(v *Values, _, t float64) string {
-				c := v.Faces[0].Cover
-				return fmt.Sprintf("right eye %s covered, left eye %s (sunglasses or something in front of them?; at most %s)", pct(c.RightEye), pct(c.LeftEye), pct(t))
+				c := v.coverFace().Cover
+				return fmt.Sprintf("right eye %s covered, left eye %s (sunglasses or something in front of them?; at most %s)%s", pct(c.RightEye), pct(c.LeftEye), pct(t), setAside(v))
 			}},
 		{Code: EyeGlare, Message: "Glare hides an eye", Severity: SeverityWarning, Threshold: 0.2, NeedsPixels: true, NeedsFace: true, Measure: measureGlare,
 			Detail: func(v *Values, _, t float64) string {
-				c := v.Faces[0].Cover
+				c := v.coverFace().Cover
 				return fmt.Sprintf("right eye %s blown out, left eye %s (a reflection on glasses?; at most %s)", pct(c.Glare[0]), pct(c.Glare[1]), pct(t))
 			}},
 	}
 }
 
 // coveredParts names the parts of the lower face over t.
+// setAside notes that the surface read is the face-like detection set
+// aside as not a person's, when no face counts.
+func setAside(v *Values) string {
+	if v.face() == nil {
+		return ", on the face set aside as not a person's: what covers it may be why"
+	}
+	return ""
+}
+
 func coveredParts(c *Cover, t float64) string {
 	mouth, nose := c.Mouth > t, c.Nose > t
 	switch {
