@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/facegate/facegate/internal/atomicfile"
@@ -435,14 +436,65 @@ func drawHistogram(title string, values, thresholds []float64, label func(float6
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2e86c1"/>`, float64(x0)+plotW*float64(i)/bins+1, float64(y0)+plotH-bh, plotW/bins-2, bh)
 	}
 	xOf := func(v float64) float64 { return float64(x0) + plotW*(v-lo)/(hi-lo) }
+	// The count at the top left, then each threshold's label beside its
+	// line: outward first, else inward, else a row lower, so that no two
+	// labels overlap and none leaves the chart (labelPlace).
+	countLabel := strconv.Itoa(maxC)
+	placed := []labelBox{textBox(float64(x0-4), float64(y0+10), "end", countLabel)}
 	for _, t := range thresholds {
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#c0392b" stroke-width="2" stroke-dasharray="5,3"/>`, xOf(t), y0, xOf(t), float64(y0)+plotH)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#c0392b" text-anchor="middle">%.4g</text>`, xOf(t), y0+8, label(t))
+		x := xOf(t)
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#c0392b" stroke-width="2" stroke-dasharray="5,3"/>`, x, y0, x, float64(y0)+plotH)
+		text := fmt.Sprintf("%.4g", label(t))
+		lx, ly, anchor := labelPlace(x, float64(x0)+plotW/2, float64(y0+10), float64(w), text, &placed)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="11" fill="#c0392b" text-anchor="%s">%s</text>`, lx, ly, anchor, text)
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">%.4g</text><text x="%.1f" y="%d" font-size="11" text-anchor="end">%.4g</text>`, x0, h-6, label(lo), float64(x0)+plotW, h-6, label(hi))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end">%d</text>`, x0-4, y0+10, maxC)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end">%s</text>`, x0-4, y0+10, countLabel)
 	b.WriteString(`</svg></figure>`)
 	return template.HTML(b.String())
+}
+
+// labelBox is a text label's extent, estimated for 11 px sans (6.5 px a
+// character, 11 px high).
+type labelBox struct{ x0, x1, y0, y1 float64 }
+
+func textBox(x, y float64, anchor, text string) labelBox {
+	n := 6.5 * float64(len(text))
+	switch anchor {
+	case "end":
+		return labelBox{x - n, x, y - 9, y + 2}
+	case "middle":
+		return labelBox{x - n/2, x + n/2, y - 9, y + 2}
+	}
+	return labelBox{x, x + n, y - 9, y + 2}
+}
+
+func (a labelBox) overlaps(b labelBox) bool {
+	return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1
+}
+
+// labelPlace puts a threshold's label beside its line at x: on the side
+// away from the middle first, then the other, then a row lower, the
+// first place that overlaps no label placed yet and stays inside the
+// chart's width; it adds the box to placed.
+func labelPlace(x, mid, y, width float64, text string, placed *[]labelBox) (float64, float64, string) {
+	out, in := [2]any{x - 4, "end"}, [2]any{x + 4, "start"}
+	if x > mid {
+		out, in = in, out
+	}
+	for row := 0; row < 4; row++ {
+		ly := y + 12*float64(row)
+		for _, c := range [][2]any{out, in} {
+			lx, anchor := c[0].(float64), c[1].(string)
+			bx := textBox(lx, ly, anchor, text)
+			if bx.x0 < 0 || bx.x1 > width || slices.ContainsFunc(*placed, bx.overlaps) {
+				continue
+			}
+			*placed = append(*placed, bx)
+			return lx, ly, anchor
+		}
+	}
+	return x, y + 48, "middle" // four rows taken: below them
 }
 
 var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -453,7 +505,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 .grid{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-weight:bold;font-size:14px}
 .n{font-size:28px;font-weight:bold}.cards{display:flex;gap:2em}
 .thumbs{display:flex;flex-wrap:wrap;gap:12px}.thumb{width:220px}.thumb img{display:block;max-width:220px}
-.thumb figcaption{font-weight:normal;font-size:11px;word-break:break-all}
+.thumb figcaption{font-weight:normal;font-size:11px;overflow-wrap:anywhere}
 </style></head><body>
 <h1>facegate report</h1>
 <div class="cards">
@@ -477,7 +529,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 {{end}}
 <h2>Failing images, by the first code they fail</h2>
 <p>The largest face's box in red, its eyes in green; at most {{"8"}} images per code.</p>
-{{range .Gallery}}<h3>{{.Code}}</h3><div class="thumbs">{{range .Thumbs}}<figure class="thumb"><img src="{{.Src}}" alt="{{.Path}}" height="160"><figcaption>{{.Path}}<br><small>{{.Message}}</small></figcaption></figure>{{end}}</div>{{if .More}}<p>and {{.More}} more failing {{.Code}} first.</p>{{end}}
+{{range .Gallery}}<h3>{{.Code}}</h3><div class="thumbs">{{range .Thumbs}}<figure class="thumb"><img src="{{.Src}}" alt="{{.Path}}" height="160"><figcaption>{{.Breakable}}<br><small>{{.Message}}</small></figcaption></figure>{{end}}</div>{{if .More}}<p>and {{.More}} more failing {{.Code}} first.</p>{{end}}
 {{end}}
 <h2>All failing images</h2>
 {{if .FailingRows}}<table><tr><th>image</th><th>codes</th></tr>

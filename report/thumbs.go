@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/disintegration/imaging"
 	"github.com/facegate/facegate/prevalidate"
@@ -32,6 +33,14 @@ type thumb struct {
 	Path    string
 	Code    string
 	Message string
+}
+
+// Breakable is the path with a line-break opportunity after each / and
+// !, so a long path wraps at its folders, never inside a word.
+func (t thumb) Breakable() template.HTML {
+	e := template.HTMLEscapeString(t.Path)
+	e = strings.ReplaceAll(e, "/", "/<wbr>")
+	return template.HTML(strings.ReplaceAll(e, "!", "!<wbr>"))
 }
 
 // gallery is the thumbnails by first error code, in the order codes appear.
