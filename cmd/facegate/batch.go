@@ -10,8 +10,10 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/facegate/facegate/batch"
+	"github.com/facegate/facegate/internal/atomicfile"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/report"
 	"github.com/facegate/facegate/server"
@@ -66,10 +68,20 @@ func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdi
 	allOK, err := f.process(ctx, paths, stdin, sel, writers, stderr, func(ctx context.Context, it batch.Item) (*prevalidate.Report, error) {
 		return processItem(ctx, it, opts, out, fix)
 	})
-	switch {
-	case err != nil:
+	if err != nil {
 		return usageError{err}
-	case !allOK && f.notOKExit == exitNotOK:
+	}
+	if f.doneFile != "" {
+		// Every selected image is recorded: say so, for what waits on
+		// this run (a report Job after its shards).
+		err := atomicfile.Write(f.doneFile, func(w io.Writer) error {
+			return json.NewEncoder(w).Encode(map[string]any{"facegate_done": 1, "finished": time.Now().UTC(), "all_ok": allOK})
+		})
+		if err != nil {
+			return usageError{fmt.Errorf("--done-file: %w", err)}
+		}
+	}
+	if !allOK && f.notOKExit == exitNotOK {
 		return errNotOK
 	}
 	return nil

@@ -264,3 +264,39 @@ func TestDrainAnswersUploadsThatReachedUpstream(t *testing.T) {
 		t.Errorf("serve after the drain: %v", err)
 	}
 }
+
+// A report told to wait for its shards' done files waits, gives up with
+// exit 2 when they do not come, and builds when they have; check
+// --done-file writes one only when the run has recorded every image.
+func TestReportWaitsForItsShards(t *testing.T) {
+	testsupport.RequireNative(t)
+	dir := t.TempDir()
+	in := photos(t)
+	j1 := filepath.Join(dir, "shard-1.jsonl")
+	if _, stderr, code := facegate(t, "check", "--json", "--resume", j1, "--done-file", filepath.Join(dir, "shard-1.done"), in); code > exitNotOK {
+		t.Fatalf("check: %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "shard-1.done")); err != nil {
+		t.Fatalf("no done file: %v", err)
+	}
+	// A run that fails writes none.
+	if _, _, code := facegate(t, "check", "--done-file", filepath.Join(dir, "shard-2.done"), "--resume", filepath.Join(in, "a.jpg"), in); code != exitUsageIO {
+		t.Fatalf("a failing run: exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "shard-2.done")); err == nil {
+		t.Fatal("a failing run wrote its done file")
+	}
+	html := filepath.Join(dir, "r.html")
+	start := time.Now()
+	_, stderr, code := facegate(t, "report", "--wait-done", filepath.Join(dir, "shard-*.done"), "--wait-count", "2", "--wait-timeout", "3s", "-o", html, filepath.Join(dir, "shard-*.jsonl"))
+	if code != exitUsageIO || !strings.Contains(stderr, "1 of 2") || time.Since(start) < 3*time.Second {
+		t.Errorf("one shard of two done: exit %d after %v: %s", code, time.Since(start), stderr)
+	}
+	if _, err := os.Stat(html); err == nil {
+		t.Error("a report was built before its shards were done")
+	}
+	_, stderr, code = facegate(t, "report", "--wait-done", filepath.Join(dir, "shard-*.done"), "--wait-count", "1", "-o", html, filepath.Join(dir, "shard-*.jsonl"))
+	if code != exitOK || !strings.Contains(stderr, "4 images") {
+		t.Errorf("its shard done: exit %d: %s", code, stderr)
+	}
+}

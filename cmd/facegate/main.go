@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/facegate/facegate/batch"
 	"github.com/facegate/facegate/internal/cmem"
@@ -98,6 +99,8 @@ type batchFlags struct {
 	notOKExit int
 	// filesFrom names a file listing paths, one per line ("-": stdin).
 	filesFrom string
+	// doneFile is written when the run has recorded every image.
+	doneFile string
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -127,6 +130,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	fix := newBatch("fix", stdout, stderr)
 	var reportOut string
 	var reportProfile profileFlags
+	var waitDone string
+	var waitCount int
+	var waitTimeout time.Duration
 	report := &cobra.Command{
 		Use:   "report -o FILE.html RECORDS.jsonl... (or a pattern such as 'shards/*.jsonl', expanded by facegate)",
 		Short: "Build the HTML report from saved JSON Lines records (for example the shards of a run)",
@@ -140,6 +146,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			profile, err := reportProfile.load()
 			if err != nil {
 				return usageError{err}
+			}
+			if waitDone != "" {
+				if err := waitForDone(c.Context(), waitDone, waitCount, waitTimeout, stderr); err != nil {
+					return usageError{err}
+				}
 			}
 			files, err := expandGlobs(args)
 			if err != nil {
@@ -162,6 +173,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	report.Flags().StringVarP(&reportOut, "out", "o", "", "the HTML file to write")
+	report.Flags().StringVar(&waitDone, "wait-done", "", "first wait until --wait-count files match this pattern (the shards' check --done-file): a report Job started with its shards builds the report once they finish")
+	report.Flags().IntVar(&waitCount, "wait-count", 1, "how many --wait-done files to wait for")
+	report.Flags().DurationVar(&waitTimeout, "wait-timeout", 24*time.Hour, "give up waiting after this long (exit 2)")
 	reportProfile.add(report.Flags(), "profile whose thresholds the charts draw", "the same, from a profile file")
 	root.AddCommand(check, fix, newSubmit(stdout, stderr), report, newServe(stderr), newProfile(stdout), newHealth(stdout), newCalibrate(stdout, stderr), newISO(stdout), newCompare(stdout, stderr))
 	return root
@@ -212,6 +226,7 @@ func newBatch(name string, stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().StringVar(&f.shard, "shard", "", "K/N: process only the K-th (from 1) of N deterministic slices of the input; index:I/N counts from 0 (a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX))")
 	c.Flags().StringVar(&f.csv, "csv", "", "also write one CSV row per image to this file")
 	c.Flags().StringVar(&f.report, "report", "", "also write a self-contained HTML report to this file")
+	c.Flags().StringVar(&f.doneFile, "done-file", "", "when every image is recorded (exit 0 or 1), write this file (JSON): what waits on the run, such as report --wait-done, knows it finished")
 	c.Flags().StringVar(&f.filesFrom, "files-from", "", "read the paths to check from this file, one per line (- for stdin), after any PATH given")
 	c.Flags().IntVar(&f.notOKExit, "not-ok-exit", exitNotOK, "exit status when some image is not ok: 1, or 0 so that only errors of the run (2) fail a batch Job's pod")
 	return c
@@ -264,3 +279,31 @@ const exitHelp = "Exit status:\n" +
 	"  1  at least one image not ok (check, fix: unless --not-ok-exit 0), refused or rejected (submit)\n" +
 	"  2  usage or I/O error: a bad flag, a missing path, an output or a record not written,\n" +
 	"     no upstream or credentials (submit), interrupted"
+
+// waitForDone waits until count files match pattern (each a finished
+// run's --done-file), saying on stderr what it waits for every minute.
+func waitForDone(ctx context.Context, pattern string, count int, timeout time.Duration, stderr io.Writer) error {
+	if _, err := filepath.Match(pattern, ""); err != nil {
+		return fmt.Errorf("--wait-done %q: %w", pattern, err)
+	}
+	deadline := time.Now().Add(timeout)
+	var said time.Time
+	for {
+		found, _ := filepath.Glob(pattern)
+		if len(found) >= count {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("--wait-done: %d of %d files match %s after %v", len(found), count, pattern, timeout)
+		}
+		if time.Since(said) >= time.Minute {
+			fmt.Fprintf(stderr, "facegate: waiting for %d of %d finished runs (%s)\n", count-len(found), count, pattern)
+			said = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("interrupted while waiting for %s", pattern)
+		case <-time.After(min(2*time.Second, time.Until(deadline)+time.Millisecond)):
+		}
+	}
+}

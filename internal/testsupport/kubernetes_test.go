@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -366,6 +367,39 @@ func TestKubernetesBulkJob(t *testing.T) {
 		}
 		return arg
 	}
+	rc := get(report, "spec", "template", "spec", "containers", 0)
+	// The report waits for every shard: the count is the completions, the
+	// pattern the shards' done files.
+	if want, _ := strconv.Atoi(flag(argsOf(t, rc), "--wait-count")); want != n {
+		t.Errorf("report waits for %d shards, the Job has %d", want, n)
+	}
+	if done := strings.ReplaceAll(flag(args, "--done-file"), "$(JOB_COMPLETION_INDEX)", "*"); done == "" || done != flag(argsOf(t, rc), "--wait-done") {
+		t.Errorf("shards write %q, the report waits for %q", done, flag(argsOf(t, rc), "--wait-done"))
+	}
+	// Applied together, as kubectl apply -f does: the report Job starts
+	// first and must wait for the shards.
+	var reportRun []string
+	for _, a := range argsOf(t, rc) {
+		reportRun = append(reportRun, volumes(rc, a))
+	}
+	reportDone := make(chan error, 1)
+	var shardsDone atomic.Bool
+	reportCmd := containerCommand(t, rc, bin, reportRun)
+	var reportOut bytes.Buffer
+	reportCmd.Stdout, reportCmd.Stderr = &reportOut, &reportOut
+	if err := reportCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reportCmd.Process.Kill() }) // a shard that fails leaves it waiting
+	go func() {
+		err := reportCmd.Wait()
+		if err == nil && !shardsDone.Load() {
+			err = fmt.Errorf("it finished before the shards: %s", reportOut.String())
+		} else if err != nil {
+			err = fmt.Errorf("%v: %s", err, reportOut.String())
+		}
+		reportDone <- err
+	}()
 	seen := map[string]int{}
 	for i := range n {
 		run := make([]string, len(args))
@@ -395,6 +429,7 @@ func TestKubernetesBulkJob(t *testing.T) {
 		}
 		f.Close()
 	}
+	shardsDone.Store(true)
 	if len(seen) != 9 {
 		t.Errorf("the shards checked %d images, want 9: %v", len(seen), seen)
 	}
@@ -403,13 +438,9 @@ func TestKubernetesBulkJob(t *testing.T) {
 			t.Errorf("%s checked %d times", p, times)
 		}
 	}
-	rc := get(report, "spec", "template", "spec", "containers", 0)
-	var run []string
-	for _, a := range argsOf(t, rc) {
-		run = append(run, volumes(rc, a))
-	}
-	if out, err := containerCommand(t, rc, bin, run).CombinedOutput(); err != nil {
-		t.Fatalf("report %v: %v: %s", run, err, out)
+	// The report Job, started with the shards, finished after them.
+	if err := <-reportDone; err != nil {
+		t.Fatalf("report: %v", err)
 	}
 	html, err := os.ReadFile(volumes(rc, flag(argsOf(t, rc), "-o")))
 	if err != nil || !regexp.MustCompile(`(?i)<html`).Match(html) || !bytes.Contains(html, []byte("9")) {
