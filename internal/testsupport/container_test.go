@@ -103,6 +103,21 @@ func TestDockerfile(t *testing.T) {
 			}
 		}
 	}
+	// The bases are arguments (scripts/image-test.sh passes its own),
+	// whose defaults are the official images.
+	args := map[string]string{}
+	for _, in := range ins {
+		if in.cmd == "ARG" && in.stage == 0 {
+			k, v, _ := strings.Cut(in.args, "=")
+			args[k] = v
+		}
+	}
+	for i, f := range froms {
+		for k, v := range args {
+			froms[i] = strings.ReplaceAll(f, "${"+k+"}", v)
+			f = froms[i]
+		}
+	}
 	if len(froms) != 2 || !regexp.MustCompile(`^golang:1\.\d+-bookworm AS build$`).MatchString(froms[0]) || froms[1] != "debian:bookworm-slim" {
 		t.Errorf("stages %q: want a golang:1.N-bookworm build stage and debian:bookworm-slim", froms)
 	}
