@@ -64,8 +64,8 @@ test: deps tools
 	@$(MAKE) --no-print-directory fuzz
 
 # Builds the container image (bases from debootstrap when no registry is
-# reachable) and runs it with each manifest's args: about 15 minutes, so
-# not part of make test (scripts/image-test.sh).
+# reachable) and runs it with each manifest's args: minutes, so not part
+# of make test (scripts/image-test.sh).
 image-test:
 	./scripts/image-test.sh
 

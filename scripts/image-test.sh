@@ -2,8 +2,8 @@
 # Builds the container image and runs it the way the manifests do: each
 # manifest's exact args after the image's entrypoint, as the pods' user,
 # with a read-only root file system, every capability dropped and the
-# volumes the manifests mount (scripts/image-test.sh; not part of make
-# test: the build takes about 15 minutes).
+# volumes the manifests mount (make image-test; not part of make test:
+# the build alone takes minutes).
 #
 #   scripts/image-test.sh [WORK]     WORK defaults to /var/tmp/facegate-image-test
 #
