@@ -41,6 +41,28 @@ func call(t *testing.T, req *http.Request) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// routeRequest is a request of one proxied route ("token", "task",
+// "service": a selfie upload) to base, with a token from the proxy's own
+// login for the routes that need one.
+func routeRequest(t *testing.T, base, route string, selfie []byte) *http.Request {
+	t.Helper()
+	var req *http.Request
+	switch route {
+	case "token":
+		req, _ = http.NewRequest("POST", base+"/api/v3/accounts/token/obtain/", strings.NewReader("username=user&password=secret"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return req
+	case "task":
+		req, _ = http.NewRequest("GET", base+"/api/v3/services/task/?id=1", nil)
+	default:
+		body, ctype := multipartBody(t, "image", selfie)
+		req, _ = http.NewRequest("POST", base+"/api/v3/services/face_liveness/", body)
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("Authorization", "Bearer "+login(t, base))
+	return req
+}
+
 // Every upstream call has a deadline: a hanging token, service or task
 // route is answered 504 in about UpstreamTimeout, not left waiting.
 func TestUpstreamDeadline(t *testing.T) {
@@ -49,20 +71,7 @@ func TestUpstreamDeadline(t *testing.T) {
 	for _, route := range []string{"token", "task", "service"} {
 		up := progenytest.NewServer(progenytest.Options{Stall: map[string]time.Duration{route: time.Minute}})
 		_, ts := newServer(t, Options{Upstream: up.URL, UpstreamTimeout: time.Second})
-		var req *http.Request
-		switch route {
-		case "token":
-			req, _ = http.NewRequest("POST", ts.URL+"/api/v3/accounts/token/obtain/", strings.NewReader("username=user&password=secret"))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		case "task":
-			req, _ = http.NewRequest("GET", ts.URL+"/api/v3/services/task/?id=1", nil)
-			req.Header.Set("Authorization", "Bearer "+login(t, ts.URL))
-		case "service":
-			body, ctype := multipartBody(t, "image", good)
-			req, _ = http.NewRequest("POST", ts.URL+"/api/v3/services/face_liveness/", body)
-			req.Header.Set("Content-Type", ctype)
-			req.Header.Set("Authorization", "Bearer "+login(t, ts.URL))
-		}
+		req := routeRequest(t, ts.URL, route, good)
 		start := time.Now()
 		status, body := call(t, req)
 		took := time.Since(start)
@@ -84,25 +93,7 @@ func TestTruncatedUpstreamAnswer(t *testing.T) {
 	for _, route := range []string{"token", "task", "service"} {
 		up := progenytest.NewServer(progenytest.Options{Truncate: map[string]bool{route: true}})
 		_, ts := newServer(t, Options{Upstream: up.URL})
-		token := ""
-		if route != "token" {
-			token = login(t, ts.URL)
-		}
-		var req *http.Request
-		switch route {
-		case "token":
-			req, _ = http.NewRequest("POST", ts.URL+"/api/v3/accounts/token/obtain/", strings.NewReader("username=user&password=secret"))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		case "task":
-			req, _ = http.NewRequest("GET", ts.URL+"/api/v3/services/task/?id=1", nil)
-		case "service":
-			body, ctype := multipartBody(t, "image", good)
-			req, _ = http.NewRequest("POST", ts.URL+"/api/v3/services/face_liveness/", body)
-			req.Header.Set("Content-Type", ctype)
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
+		req := routeRequest(t, ts.URL, route, good)
 		status, body := call(t, req)
 		host := strings.TrimPrefix(up.Server.URL, "http://")
 		if status != http.StatusBadGateway || !strings.Contains(body, "cut short") || strings.Contains(body, host) || strings.Contains(body, "127.0.0.1") {
