@@ -29,7 +29,10 @@ go build -tags "$(grep -qw avx2 /proc/cpuinfo && echo facegate_avx2)" -o bin/fac
 go build -o bin/naive ./benchmarks/naive
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-export FACEGATE_CORPUS=$CORPUS
+# Absolute: go test runs in ./benchmarks, where a relative path would
+# name another folder (and the benchmarks that read it would skip).
+FACEGATE_CORPUS="$(cd "$CORPUS" && pwd)"
+export FACEGATE_CORPUS
 
 calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
 # t CMD...: wall seconds of one run (output discarded; exit 1 is "not ok", fine).
