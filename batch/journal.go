@@ -9,6 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/facegate/facegate/internal/jsonl"
 )
 
 // A journal is the JSON Lines a run writes, one record per item (a run's
@@ -48,7 +50,7 @@ func ReadJournal(r io.Reader) (*JournalState, error) {
 	st := &JournalState{Done: map[string]bool{}}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
-		line, whole, size, err := readRecordLine(br)
+		line, whole, size, err := jsonl.ReadLine(br, MaxRecordLine)
 		st.Size += size
 		if err != nil && err != io.EOF {
 			return st, err
@@ -85,26 +87,6 @@ func ReadJournal(r io.Reader) (*JournalState, error) {
 		if err == io.EOF {
 			return st, nil
 		}
-	}
-}
-
-// readRecordLine reads one line, keeping at most MaxRecordLine+1 bytes of
-// it; whole says it ended with a newline; size counts every byte of it,
-// the newline included.
-func readRecordLine(br *bufio.Reader) (line []byte, whole bool, size int64, err error) {
-	for {
-		chunk, err := br.ReadSlice('\n')
-		size += int64(len(chunk))
-		if len(line) <= MaxRecordLine {
-			line = append(line, chunk[:min(len(chunk), MaxRecordLine+1-len(line))]...)
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == nil {
-			return bytes.TrimSuffix(line, []byte("\n")), true, size, nil
-		}
-		return line, false, size, err
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/facegate/facegate/internal/jsonl"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 )
@@ -242,7 +243,7 @@ const maxLine = 1 << 20
 func Read(r io.Reader, fn func(Record) error) (skipped []LineError, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for line := 1; ; line++ {
-		b, rerr := readLine(br)
+		b, _, _, rerr := jsonl.ReadLine(br, maxLine)
 		if len(b) > 0 {
 			var rec Record
 			switch {
@@ -264,25 +265,6 @@ func Read(r io.Reader, fn func(Record) error) (skipped []LineError, err error) {
 		if rerr != nil {
 			return skipped, rerr
 		}
-	}
-}
-
-// readLine reads one line without its newline, keeping at most maxLine+1
-// bytes of it (the rest is read and dropped).
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var out []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(out) <= maxLine {
-			out = append(out, chunk[:min(len(chunk), maxLine+1-len(out))]...)
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if n := len(out); n > 0 && out[n-1] == '\n' {
-			out = out[:n-1]
-		}
-		return out, err
 	}
 }
 
