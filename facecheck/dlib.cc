@@ -96,27 +96,18 @@ extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 // for (dlib_raw.h), and fence_test.go (TestDlibPrivateLayout) checks what
 // they rely on at run time. The names, the raw format's writer and reader
 // are in dlib_raw.h.
-namespace fg_raw {
-
-// The scanner inside an object_detector, whose level limit fg_detect sets
-// per call. get_scanner() is const, and the public constructor
-// object_detector(scanner, overlap, weights) makes a detector with a
-// scanner of its own: one per level limit would each keep a feature
-// pyramid of their own (megabytes per worker), one per call redoes the
-// filters' separable decomposition every call. Measured
+// The scanner inside an object_detector (fg_raw::od_scanner), whose level
+// limit fg_detect sets per call. get_scanner() is const, and the public
+// constructor object_detector(scanner, overlap, weights) makes a detector
+// with a scanner of its own: one per level limit would each keep a
+// feature pyramid of their own (megabytes per worker), one per call
+// redoes the filters' separable decomposition every call. Measured
 // (benchmarks/dlibapi/od_levels.cc, one core, medians of three runs of 40
 // searches): about 2.5 ms more per search, 0.92 -> 3.41 ms on 100x100
 // pixels, 4.48 -> 7.21 on 270x270, 18.3 -> 21.4 on 540x540 (the size the
 // pipeline searches most), 68 -> 73 on 1080x1080; the same peak memory.
 // So the private name stays, pinned with the others (dlib_raw.h) and
 // checked by TestDlibPrivateLayout.
-struct od_scanner {
-  typedef dlib::frontal_face_detector::image_scanner_type dlib::frontal_face_detector::*type;
-  friend type get(od_scanner);
-};
-template struct member_of<od_scanner, &dlib::frontal_face_detector::scanner>;
-
-}  // namespace fg_raw
 using namespace fg_raw;
 
 extern "C" int fg_predictor_save_raw(const fg_predictor *p, const char *path, fg_err *err) {

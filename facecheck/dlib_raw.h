@@ -1,12 +1,14 @@
-// dlib_raw.h: facegate's raw copy of a landmark model (dlib's
-// shape_predictor): names for the predictor's private members, and the
-// writer and reader of the raw file. Included by dlib.cc, and by
-// benchmarks/dlibapi/sp_load.cc, which measures this reading against
-// dlib's public API. See dlib.cc for why the members are named.
+// dlib_raw.h: the private members of dlib that facegate names: the
+// landmark model's (shape_predictor) for its raw copy, with the writer and
+// reader of the raw file, and the HOG detector's scanner (object_detector)
+// for its level limit. Included by dlib.cc, and by benchmarks/dlibapi's
+// sp_load.cc and od_levels.cc, which measure these routes against dlib's
+// public API. See dlib.cc for why the members are named.
 #ifndef FACEGATE_DLIB_RAW_H
 #define FACEGATE_DLIB_RAW_H
 
 #include <dlib/image_processing.h>
+#include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/revision.h>
 #include <dlib/serialize.h>
 
@@ -16,8 +18,8 @@
 #include <vector>
 
 static_assert(DLIB_MAJOR_VERSION == 19 && DLIB_MINOR_VERSION == 24,
-              "facecheck/dlib_raw.h names private members of dlib 19.24's shape_predictor (and dlib.cc "
-              "object_detector's scanner): check them against this dlib release, run the fence tests, then move this pin");
+              "facecheck/dlib_raw.h names private members of dlib 19.24's shape_predictor and "
+              "object_detector's scanner: check them against this dlib release, run the fence tests, then move this pin");
 
 namespace fg_raw {
 
@@ -39,6 +41,14 @@ FG_MEMBER(forests, forests_t)
 FG_MEMBER(anchor_idx, anchors_t)
 FG_MEMBER(deltas, deltas_t)
 #undef FG_MEMBER
+
+// The scanner inside the HOG detector, whose pyramid level limit dlib.cc
+// sets per search (the public route measured slower: see dlib.cc).
+struct od_scanner {
+  typedef dlib::frontal_face_detector::image_scanner_type dlib::frontal_face_detector::*type;
+  friend type get(od_scanner);
+};
+template struct member_of<od_scanner, &dlib::frontal_face_detector::scanner>;
 
 const char raw_magic[8] = {'F', 'G', 'S', 'P', 'R', 'A', 'W', '1'};
 

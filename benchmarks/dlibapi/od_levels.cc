@@ -1,7 +1,7 @@
 // od_levels measures a HOG search limited to some pyramid levels two ways
 // (issue 29, item 4): setting the level limit on a kept frontal_face_detector's
-// scanner through its private member, as facecheck/dlib.cc does
-// ("private"), or building the search per call through dlib's public API
+// scanner through its private member (facecheck/dlib_raw.h's od_scanner),
+// as facecheck/dlib.cc does ("private"), or building the search per call through dlib's public API
 // ("public": a scanner configured as the detector's, limited, handed with
 // the overlap test and the weights to object_detector's constructor). It
 // searches a grey image of SIZE x SIZE pixels (mid-grey: no face) N times
@@ -19,14 +19,6 @@
 #include <string>
 #include <sys/resource.h>
 
-namespace fg_raw {
-// The scanner inside an object_detector, named as facecheck/dlib.cc names it.
-struct od_scanner_tag {
-  typedef dlib::frontal_face_detector::image_scanner_type dlib::frontal_face_detector::*type;
-  friend type get(od_scanner_tag);
-};
-template struct member_of<od_scanner_tag, &dlib::frontal_face_detector::scanner>;
-}  // namespace fg_raw
 using namespace fg_raw;
 
 int main(int argc, char **argv) {
@@ -49,7 +41,7 @@ int main(int argc, char **argv) {
     auto t0 = std::chrono::steady_clock::now();
     std::vector<dlib::rect_detection> dets;
     if (how == "private") {
-      (kept.*get(od_scanner_tag())).set_max_pyramid_levels(levels);
+      (kept.*get(od_scanner())).set_max_pyramid_levels(levels);
       kept(img, dets, 0.0);
     } else {
       dlib::frontal_face_detector::image_scanner_type scanner;
