@@ -38,14 +38,22 @@ func buildID() (version, commit string) {
 }
 
 // version describes this build and the libraries and models it runs
-// with: the module version and commit (from the build information), dlib
+// with: the version and commit (buildID), dlib
 // and libjpeg-turbo as built, libheif and ONNX Runtime as loaded, and the
 // model files found.
 func version() string {
 	var b strings.Builder
-	mod, commit := "(devel)", "unknown"
+	ver, commit := buildID()
+	if ver == "" {
+		ver = "(devel)"
+	}
+	shown := "unknown"
+	if commit != "" {
+		shown = fmt.Sprintf("%.12s", commit)
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		mod = bi.Main.Version
+		// The commit's time, and whether the tree was modified, when the
+		// build information has them for this commit.
 		var rev, at, dirty string
 		for _, s := range bi.Settings {
 			switch s.Key {
@@ -59,18 +67,12 @@ func version() string {
 				}
 			}
 		}
-		if rev != "" {
-			commit = fmt.Sprintf("%.12s (%s%s)", rev, at, dirty)
+		if rev != "" && rev == commit {
+			shown += fmt.Sprintf(" (%s%s)", at, dirty)
 		}
-		if stampVersion != "" && stampVersion != "unknown" {
-			mod = stampVersion
-		}
-		if stampCommit != "" && stampCommit != "unknown" && rev == "" {
-			commit = fmt.Sprintf("%.12s", stampCommit)
-		}
-		fmt.Fprintf(&b, "facegate %s, commit %s, %s\n", mod, commit, bi.GoVersion)
+		fmt.Fprintf(&b, "facegate %s, commit %s, %s\n", ver, shown, bi.GoVersion)
 	} else {
-		fmt.Fprintf(&b, "facegate %s\n", mod)
+		fmt.Fprintf(&b, "facegate %s\n", ver)
 	}
 	v := codec.Versions()
 	dlib := facecheck.DlibVersion()
