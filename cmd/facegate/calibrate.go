@@ -66,39 +66,13 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 				}
 			}
 			props, sum := calibrate.Propose(recs, p, o)
-			out := stdout
 			if asJSON {
 				if err := writeJSON(stdout, calibrationJSON(props, sum, o)); err != nil {
 					return usageError{err}
 				}
-				out = io.Discard
+			} else {
+				printCalibration(stdout, props)
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "RULE\tCURRENT\tPROPOSED\t90%% INTERVAL\tRECORDS (ACC/REJ, LEFT OUT)\tWASTED CALLS\tNEEDLESS RETAKES\tNOTE\n")
-			for _, pr := range props {
-				name := string(pr.Code)
-				if pr.Key != "" {
-					name += "/" + pr.Key
-				}
-				prop, iv, after := "-", "-", "-"
-				if !math.IsNaN(pr.Proposed) {
-					prop, iv = fmt.Sprintf("%.4g", pr.Proposed), fmt.Sprintf("%.4g..%.4g", pr.Low, pr.High)
-					after = fmt.Sprintf(" -> %d", pr.After.WastedCalls)
-				}
-				retakes := fmt.Sprint(pr.Before.NeedlessRetakes)
-				if after != "-" {
-					retakes += fmt.Sprintf(" -> %d", pr.After.NeedlessRetakes)
-				} else {
-					after = ""
-				}
-				note := pr.Reason
-				if len(pr.With) > 0 && note == "" {
-					note = "with " + strings.Join(pr.With, ", ") + " (same code; counts for all)"
-				}
-				fmt.Fprintf(tw, "%s\t%.4g\t%s\t%s\t%d (%d/%d, %d)\t%d%s\t%s\t%s\n", name, pr.Current, prop, iv,
-					pr.Records, pr.Accepted, pr.Rejected, pr.LeftOut, pr.Before.WastedCalls, after, retakes, note)
-			}
-			tw.Flush()
 			fmt.Fprintf(stderr, "facegate: %d records, %d without a verdict on the image (left out), %d likeness failures set aside (judged by their liveness result); costs: call %g, retake %g\n",
 				sum.Records, sum.NoVerdict, sum.LikenessFailures, o.WithDefaults().CostCall, o.WithDefaults().CostRetake)
 			if reportOut != "" {
@@ -127,4 +101,41 @@ func newCalibrate(stdout, stderr io.Writer) *cobra.Command {
 	c.Flags().Float64Var(&o.CostRetake, "cost-retake", 3, "cost of a user sent back for an image Progeny accepts")
 	c.Flags().IntVar(&o.MinRecords, "min-records", 50, "fewest usable records to propose a rule's threshold from")
 	return c
+}
+
+// printCalibration prints calibrate's table: per rule, the current and
+// proposed thresholds and the mistakes at each.
+func printCalibration(w io.Writer, props []calibrate.Proposal) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "RULE\tCURRENT\tPROPOSED\t90%% INTERVAL\tRECORDS (ACC/REJ, LEFT OUT)\tWASTED CALLS\tNEEDLESS RETAKES\tNOTE\n")
+	for _, pr := range props {
+		name := proposalName(pr)
+		prop, iv, after := "-", "-", "-"
+		if !math.IsNaN(pr.Proposed) {
+			prop, iv = fmt.Sprintf("%.4g", pr.Proposed), fmt.Sprintf("%.4g..%.4g", pr.Low, pr.High)
+			after = fmt.Sprintf(" -> %d", pr.After.WastedCalls)
+		}
+		retakes := fmt.Sprint(pr.Before.NeedlessRetakes)
+		if after != "-" {
+			retakes += fmt.Sprintf(" -> %d", pr.After.NeedlessRetakes)
+		} else {
+			after = ""
+		}
+		note := pr.Reason
+		if len(pr.With) > 0 && note == "" {
+			note = "with " + strings.Join(pr.With, ", ") + " (same code; counts for all)"
+		}
+		fmt.Fprintf(tw, "%s\t%.4g\t%s\t%s\t%d (%d/%d, %d)\t%d%s\t%s\t%s\n", name, pr.Current, prop, iv,
+			pr.Records, pr.Accepted, pr.Rejected, pr.LeftOut, pr.Before.WastedCalls, after, retakes, note)
+	}
+	tw.Flush()
+}
+
+// proposalName names a proposal's rule as calibrate prints it: the code,
+// and /key where rules share the code.
+func proposalName(pr calibrate.Proposal) string {
+	if pr.Key == "" {
+		return string(pr.Code)
+	}
+	return string(pr.Code) + "/" + pr.Key
 }

@@ -41,16 +41,14 @@ func newCompare(stdout, stderr io.Writer) *cobra.Command {
 				if err := writeJSON(stdout, compareJSON(args[0], args[1], rows)); err != nil {
 					return usageError{err}
 				}
+			} else {
+				tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(tw, "COMPONENT\tHOW\tA MEDIAN\tB MEDIAN\tSHIFT\tA P5\tB P5\tKS D\tP\t\n")
+				for _, r := range rows {
+					fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%+.1f\t%.1f\t%.1f\t%.3f\t%.3g\t\n", r.Name, r.How, r.A.Median, r.B.Median, r.B.Median-r.A.Median, r.A.P5, r.B.P5, r.D, r.P)
+				}
+				tw.Flush()
 			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			if asJSON {
-				tw = tabwriter.NewWriter(io.Discard, 0, 4, 2, ' ', 0)
-			}
-			fmt.Fprintf(tw, "COMPONENT\tHOW\tA MEDIAN\tB MEDIAN\tSHIFT\tA P5\tB P5\tKS D\tP\t\n")
-			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%+.1f\t%.1f\t%.1f\t%.3f\t%.3g\t\n", r.Name, r.How, r.A.Median, r.B.Median, r.B.Median-r.A.Median, r.A.P5, r.B.P5, r.D, r.P)
-			}
-			tw.Flush()
 			fmt.Fprintf(stderr, "facegate: A %s: %d records, %d faces; B %s: %d records, %d faces\n", args[0], a.Records, a.Faces, args[1], b.Records, b.Faces)
 			if plot != "" {
 				if err := atomicfile.Write(plot, func(w io.Writer) error { return report.WriteComparePlot(w, args[0], args[1], a, b, rows) }); err != nil {

@@ -51,11 +51,7 @@ func calibrationJSON(props []calibrate.Proposal, sum calibrate.Summary, o calibr
 	}{Rules: []prop{}, Records: sum.Records, NoVerdict: sum.NoVerdict, LikenessFailures: sum.LikenessFailures,
 		CostCall: o.WithDefaults().CostCall, CostRetake: o.WithDefaults().CostRetake}
 	for _, pr := range props {
-		name := string(pr.Code)
-		if pr.Key != "" {
-			name += "/" + pr.Key
-		}
-		p := prop{Rule: name, Current: pr.Current, Proposed: number(pr.Proposed), Interval: []*float64{number(pr.Low), number(pr.High)},
+		p := prop{Rule: proposalName(pr), Current: pr.Current, Proposed: number(pr.Proposed), Interval: []*float64{number(pr.Low), number(pr.High)},
 			Reason: pr.Reason, With: pr.With, Records: pr.Records, Accepted: pr.Accepted, Rejected: pr.Rejected, LeftOut: pr.LeftOut}
 		wb, rb := pr.Before.WastedCalls, pr.Before.NeedlessRetakes
 		p.WastedCalls[0], p.NeedlessRetakes[0] = &wb, &rb
