@@ -176,11 +176,10 @@ func IsArchive(name string) bool {
 func Walk(ctx context.Context, paths []string, stdin io.Reader, lim WalkOptions, out chan<- Item) error {
 	defer close(out)
 	lim = lim.withDefaults()
-	expanded := paths
 	if n := slices.Index(paths, "-"); n >= 0 && slices.Index(paths[n+1:], "-") >= 0 {
 		return errors.New(`"-" (an image on standard input) given twice`)
 	}
-	for _, p := range expanded {
+	for _, p := range paths {
 		if p == "-" {
 			continue
 		}
@@ -196,7 +195,7 @@ func Walk(ctx context.Context, paths []string, stdin io.Reader, lim WalkOptions,
 			return ctx.Err()
 		}
 	}
-	for _, p := range expanded {
+	for _, p := range paths {
 		if p == "-" {
 			if err := send(stdinItem(ctx, stdin, lim.MaxEntryBytes)); err != nil {
 				return err

@@ -478,20 +478,23 @@ func (a labelBox) overlaps(b labelBox) bool {
 // first place that overlaps no label placed yet and stays inside the
 // chart's width; it adds the box to placed.
 func labelPlace(x, mid, y, width float64, text string, placed *[]labelBox) (float64, float64, string) {
-	out, in := [2]any{x - 4, "end"}, [2]any{x + 4, "start"}
+	type side struct {
+		x      float64
+		anchor string
+	}
+	sides := [2]side{{x - 4, "end"}, {x + 4, "start"}} // outward first: left of a line in the left half
 	if x > mid {
-		out, in = in, out
+		sides[0], sides[1] = sides[1], sides[0]
 	}
 	for row := 0; row < 4; row++ {
 		ly := y + 12*float64(row)
-		for _, c := range [][2]any{out, in} {
-			lx, anchor := c[0].(float64), c[1].(string)
-			bx := textBox(lx, ly, anchor, text)
+		for _, c := range sides {
+			bx := textBox(c.x, ly, c.anchor, text)
 			if bx.x0 < 0 || bx.x1 > width || slices.ContainsFunc(*placed, bx.overlaps) {
 				continue
 			}
 			*placed = append(*placed, bx)
-			return lx, ly, anchor
+			return c.x, ly, c.anchor
 		}
 	}
 	return x, y + 48, "middle" // four rows taken: below them
