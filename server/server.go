@@ -238,10 +238,7 @@ func New(opts Options) (*Server, error) {
 			r.Out.URL.Scheme, r.Out.URL.Host = u.Scheme, u.Host
 			r.Out.URL.Path = u.Path + strings.TrimPrefix(r.In.URL.Path, "/api/v3")
 			r.Out.Host = u.Host
-		}, Transport: s.client.Transport, ModifyResponse: s.passAnswer,
-			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-				s.upstreamFailed(w, routeOf(r), err, false)
-			}}
+		}, Transport: s.client.Transport, ModifyResponse: s.passAnswer}
 		s.mux.Handle("/api/v3/accounts/token/", s.passThrough("token"))
 		s.mux.Handle("GET /api/v3/services/task/", s.passThrough("task"))
 		s.mux.HandleFunc("POST /api/v3/services/{name}/", s.handleService)
@@ -295,11 +292,14 @@ func (w *statusWriter) Flush() {
 }
 
 func (s *Server) passThrough(route string) http.Handler {
+	// The route's own copy of the proxy, whose failures it names.
+	proxy := *s.proxy
+	proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) { s.upstreamFailed(w, route, err, false) }
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.m.requests.WithLabelValues(route, "proxied").Inc()
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.UpstreamTimeout)
 		defer cancel()
-		s.proxy.ServeHTTP(w, r.WithContext(ctx))
+		proxy.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

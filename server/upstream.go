@@ -96,14 +96,6 @@ func (s *Server) upstreamFailed(w http.ResponseWriter, route string, err error, 
 	}
 }
 
-// routeOf names a pass-through request's route for metrics.
-func routeOf(r *http.Request) string {
-	if strings.HasPrefix(r.URL.Path, "/api/v3/accounts/token/") {
-		return "token"
-	}
-	return "task"
-}
-
 // DrainTime is how long a graceful shutdown may take to answer every
 // request in flight: the delay while /readyz says 503 (DrainDelay), the
 // processing deadline, then, with an upstream, its
