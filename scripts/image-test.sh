@@ -79,7 +79,9 @@ run() {
 	"${pm[@]}" run "${lim[@]}" --user 10001 --read-only --cap-drop ALL --security-opt no-new-privileges \
 		--tmpfs /tmp --tmpfs /var/cache/facegate "$@"
 }
-manifest() { (cd "$root" && go run ./internal/cmd/manifestargs "$@"); }
+# What a manifest's container runs (its args, env and mounts), built once.
+(cd "$root" && go build -o "$work/manifestargs" ./internal/cmd/manifestargs)
+manifest() { "$work/manifestargs" "$@"; }
 
 say "--version"
 run --rm "$image" --version | tee "$work/version.txt"
