@@ -32,13 +32,14 @@ const maxSurfaceBytes = 64 << 20
 // in opts.Dir when one is given (its SHA-256 checked unless
 // opts.SkipVerify), else the copy built into the program.
 func SurfaceBytes(opts *Options) ([]byte, string, error) {
-	// Only an explicit file (Path, or $FACEGATE_SURFACE) replaces the
-	// built-in copy: a folder of models is not searched for it.
+	// A file named (Path, or $FACEGATE_SURFACE) or a folder given in
+	// opts.Dir replaces the built-in copy; $FACEGATE_MODELS alone does not.
 	o := withEnv(FaceSurface, opts)
 	if o.Path == "" && (opts == nil || opts.Dir == "") {
 		return faceSurface, "built in", nil
 	}
-	p, err := Find(FaceSurface, &Options{Path: o.Path, Dir: o.Dir, SkipVerify: o.SkipVerify, Cache: o.Cache, NoEnv: true})
+	o.NoEnv = true // o holds what the environment gave already
+	p, err := Find(FaceSurface, o)
 	if err != nil {
 		return nil, "", err
 	}
