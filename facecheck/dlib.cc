@@ -81,21 +81,6 @@ extern "C" fg_predictor *fg_predictor_load(const char *path, int *points, fg_err
 
 extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 
-// A raw copy of a loaded predictor, for the next process: dlib's own format
-// stores each float as a variable-length mantissa and exponent and takes
-// about a second to parse; this one is read with one fread. The members of
-// shape_predictor are private; the explicit instantiation in dlib_raw.h is the
-// standard way to name them without changing dlib. Its public API does not
-// serve: the one constructor that takes a model's parts copies every
-// forest (const references: the 68-point model's 65 MB of leaves, held
-// twice while loading, plus the copy's time) and takes pixel coordinates,
-// from which it computes the anchors again; nothing public reads the parts
-// back for saving. Measured (benchmarks/dlibapi/sp_load.cc): 304 ms and
-// 74 MB peak this way, 443 ms and 143 MB through the constructor. So these
-// names stay, pinned to the dlib release whose layout they were written
-// for (dlib_raw.h), and fence_test.go (TestDlibPrivateLayout) checks what
-// they rely on at run time. The names, the raw format's writer and reader
-// are in dlib_raw.h.
 // The scanner inside an object_detector (fg_raw::od_scanner), whose level
 // limit fg_detect sets per call. get_scanner() is const, and the public
 // constructor object_detector(scanner, overlap, weights) makes a detector
@@ -106,93 +91,9 @@ extern "C" void fg_predictor_free(fg_predictor *p) { delete p; }
 // searches): about 2.5 ms more per search, 0.92 -> 3.41 ms on 100x100
 // pixels, 4.48 -> 7.21 on 270x270, 18.3 -> 21.4 on 540x540 (the size the
 // pipeline searches most), 68 -> 73 on 1080x1080; the same peak memory.
-// So the private name stays, pinned with the others (dlib_raw.h) and
+// So the private name stays, pinned to dlib's release (dlib_raw.h) and
 // checked by TestDlibPrivateLayout.
 using namespace fg_raw;
-
-extern "C" int fg_predictor_save_raw(const fg_predictor *p, const char *path, fg_err *err) {
-  try {
-    const auto &sp = p->sp;
-    writer w;
-    w.put(raw_magic, sizeof raw_magic);
-    const auto &init = sp.*get(sp_initial_shape());
-    w.u64(init.size());
-    for (long i = 0; i < init.size(); i++) w.f32(init(i));
-    const auto &forests = sp.*get(sp_forests());
-    w.u64(forests.size());
-    for (const auto &forest : forests) {
-      w.u64(forest.size());
-      for (const auto &tree : forest) {
-        w.u64(tree.splits.size());
-        for (const auto &s : tree.splits) {
-          w.u64(s.idx1);
-          w.u64(s.idx2);
-          w.f32(s.thresh);
-        }
-        w.u64(tree.leaf_values.size());
-        for (const auto &leaf : tree.leaf_values) {
-          w.u64(leaf.size());
-          w.put(&leaf(0), sizeof(float) * leaf.size());
-        }
-      }
-    }
-    const auto &anchors = sp.*get(sp_anchor_idx());
-    w.u64(anchors.size());
-    for (const auto &a : anchors) {
-      w.u64(a.size());
-      for (unsigned long v : a) w.u64(v);
-    }
-    const auto &deltas = sp.*get(sp_deltas());
-    w.u64(deltas.size());
-    for (const auto &d : deltas) {
-      w.u64(d.size());
-      for (const auto &v : d) {
-        w.f32(v.x());
-        w.f32(v.y());
-      }
-    }
-    FILE *f = std::fopen(path, "wb");
-    if (!f) throw dlib::serialization_error(std::string("cannot create ") + path);
-    size_t n = std::fwrite(w.buf.data(), 1, w.buf.size(), f);
-    if (std::fclose(f) != 0 || n != w.buf.size()) throw dlib::serialization_error("short write");
-    return 0;
-  } catch (const std::exception &e) {
-    set_err(err, e.what());
-  } catch (...) {
-    set_err(err, "unknown error saving the raw model");
-  }
-  return -1;
-}
-
-extern "C" fg_predictor *fg_predictor_load_raw(const char *path, int *points, fg_err *err) {
-  try {
-    std::vector<char> iobuf(1 << 20);  // outlives the FILE that uses it
-    FILE *f = std::fopen(path, "rb");
-    if (!f) throw dlib::serialization_error(std::string("cannot open ") + path);
-    std::unique_ptr<FILE, int (*)(FILE *)> closer(f, std::fclose);
-    std::setvbuf(f, iobuf.data(), _IOFBF, iobuf.size());
-    if (std::fseek(f, 0, SEEK_END) != 0) throw dlib::serialization_error("raw model: cannot seek");
-    long size = std::ftell(f);
-    std::rewind(f);
-    if (size < 0) throw dlib::serialization_error("raw model: cannot size");
-    reader r{f, (uint64_t)size};
-    auto *p = new fg_predictor;
-    try {
-      auto &sp = p->sp;
-      read_raw(r, sp.*get(sp_initial_shape()), sp.*get(sp_forests()), sp.*get(sp_anchor_idx()), sp.*get(sp_deltas()));
-    } catch (...) {
-      delete p;
-      throw;
-    }
-    if (points) *points = (int)p->sp.num_parts();
-    return p;
-  } catch (const std::exception &e) {
-    set_err(err, e.what());
-  } catch (...) {
-    set_err(err, "unknown error loading the raw model");
-  }
-  return nullptr;
-}
 
 // The detector every fg_detector copies. dlib builds it by decompressing
 // its embedded model, which takes hundreds of milliseconds; a plain dlib
@@ -328,6 +229,83 @@ extern "C" int fg_landmarks(const fg_predictor *p, const uint8_t *grey, int w, i
       xy[2 * i + 1] = shape.part(i).y();
     }
     return n;
+  } catch (const std::exception &e) {
+    set_err(err, e.what());
+  } catch (...) {
+    set_err(err, "unknown error in landmarks");
+  }
+  return -1;
+}
+
+// fg_shape is dlib's shape_predictor::operator() over a flat model, built
+// from dlib's public geometry (find_similarity_transform,
+// find_affine_transform, point_transform_affine) with the same types in the
+// same order, so that each landmark is the same integer dlib's own object
+// gives (facecheck's TestFlatShapeMatchesDlib checks it on every corpus
+// face). Per cascade: the similarity transform from the mean shape to the
+// current one places each feature pixel by its anchor part and offset, in
+// the box's frame; each tree compares pairs of those pixels down to a leaf,
+// whose shape increment is added.
+namespace {
+typedef dlib::vector<float, 2> fvec;
+
+inline fvec part_of(const std::vector<float> &shape, unsigned long i) { return fvec(shape[2 * i], shape[2 * i + 1]); }
+
+dlib::point_transform_affine box_to_image(const dlib::rectangle &r) {
+  std::vector<fvec> unit{fvec(0, 0), fvec(1, 0), fvec(1, 1)};
+  std::vector<fvec> corners{r.tl_corner(), r.tr_corner(), r.br_corner()};
+  return dlib::find_affine_transform(unit, corners);
+}
+
+dlib::matrix<float, 2, 2> mean_to_current(const fg_shape_model *m, const std::vector<float> &cur) {
+  std::vector<fvec> from, to;
+  from.reserve(m->parts);
+  to.reserve(m->parts);
+  for (long i = 0; i < m->parts; i++) {
+    from.push_back(fvec(m->initial[2 * i], m->initial[2 * i + 1]));
+    to.push_back(part_of(cur, i));
+  }
+  if (m->parts == 1) return dlib::matrix_cast<float>(dlib::point_transform_affine().get_m());
+  return dlib::matrix_cast<float>(dlib::find_similarity_transform(from, to).get_m());
+}
+}  // namespace
+
+extern "C" int fg_shape(const fg_shape_model *m, const uint8_t *grey, int w, int h, int stride,
+                        fg_rect box, double *xy, int cap, fg_err *err) {
+  if (!m || bad_image(grey, w, h, stride, err)) {
+    if (!m) set_err(err, "nil landmark model");
+    return -1;
+  }
+  try {
+    const dlib::rectangle r(box.x, box.y, box.x + box.w - 1, box.y + box.h - 1);
+    const dlib::rectangle area(0, 0, w - 1, h - 1);
+    const dlib::point_transform_affine to_image = box_to_image(r);
+    const long n = 2 * (long)m->parts, leaves = (long)m->splits + 1;
+    std::vector<float> cur(m->initial, m->initial + n);
+    std::vector<float> pix(m->pixels);
+    for (long c = 0; c < m->cascades; c++) {
+      const dlib::matrix<float, 2, 2> tform = mean_to_current(m, cur);
+      const uint32_t *anchor = m->anchors + c * m->pixels;
+      const float *delta = m->deltas + 2 * c * m->pixels;
+      for (long i = 0; i < m->pixels; i++) {
+        const fvec d(delta[2 * i], delta[2 * i + 1]);
+        const dlib::point p = to_image(tform * d + part_of(cur, anchor[i]));
+        pix[i] = area.contains(p) ? (float)grey[(long)p.y() * stride + p.x()] : 0;
+      }
+      for (long t = 0; t < m->trees; t++) {
+        const fg_split *s = m->split + (c * m->trees + t) * m->splits;
+        unsigned long i = 0;
+        while (i < (unsigned long)m->splits) i = pix[s[i].a] - pix[s[i].b] > s[i].t ? 2 * i + 1 : 2 * i + 2;
+        const float *leaf = m->leaves + ((c * m->trees + t) * leaves + (long)(i - m->splits)) * n;
+        for (long k = 0; k < n; k++) cur[k] += leaf[k];
+      }
+    }
+    for (long i = 0; i < m->parts && i < cap; i++) {
+      const dlib::point p = to_image(part_of(cur, i));
+      xy[2 * i] = p.x();
+      xy[2 * i + 1] = p.y();
+    }
+    return m->parts;
   } catch (const std::exception &e) {
     set_err(err, e.what());
   } catch (...) {

@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"unsafe"
 )
 
@@ -24,12 +26,189 @@ func dlibErr(op string, e *C.fg_err) error {
 // Predictor is a loaded landmark model. It is read-only once loaded and safe
 // for concurrent use: load it once per process and share it.
 type Predictor struct {
-	p      *C.fg_predictor
+	m      *C.fg_shape_model // C memory; its arrays point into the model's bytes
 	points int
 }
 
-// LoadPredictor loads a dlib shape predictor (68- or 5-point) from path.
+// modelBytes holds a flat model outside Go's heap: a file mapped read-only
+// (its pages the page cache's, shared with every process that maps it), or
+// a C copy.
+type modelBytes struct {
+	m      *C.fg_shape_model
+	mapped []byte         // from syscall.Mmap, or nil
+	copied unsafe.Pointer // from C.CBytes, or nil
+}
+
+func (b modelBytes) free() {
+	C.free(unsafe.Pointer(b.m))
+	if b.mapped != nil {
+		_ = syscall.Munmap(b.mapped)
+	}
+	if b.copied != nil {
+		C.free(b.copied)
+	}
+}
+
+// newPredictor wraps a flat model already checked by readFlat, whose bytes
+// start at base; a cleanup frees it with its wrapper.
+func newPredictor(sm shapeModel, base unsafe.Pointer, b modelBytes) *Predictor {
+	m := (*C.fg_shape_model)(C.calloc(1, C.size_t(unsafe.Sizeof(C.fg_shape_model{}))))
+	at := func(off int) unsafe.Pointer { return unsafe.Add(base, off) }
+	*m = C.fg_shape_model{
+		parts: C.int32_t(sm.parts), cascades: C.int32_t(sm.cascades), trees: C.int32_t(sm.trees),
+		splits: C.int32_t(sm.splits), pixels: C.int32_t(sm.pixels),
+		initial: (*C.float)(at(sm.offInitial())), anchors: (*C.uint32_t)(at(sm.offAnchors())),
+		deltas: (*C.float)(at(sm.offDeltas())), split: (*C.fg_split)(at(sm.offSplits())),
+		leaves: (*C.float)(at(sm.offLeaves())),
+	}
+	b.m = m
+	pr := &Predictor{m: m, points: sm.parts}
+	runtime.AddCleanup(pr, modelBytes.free, b)
+	return pr
+}
+
+// predictorFromFlat copies a flat model into C memory.
+func predictorFromFlat(flat []byte) (*Predictor, error) {
+	sm, err := readFlat(flat)
+	if err != nil {
+		return nil, err
+	}
+	c := C.CBytes(flat)
+	return newPredictor(sm, c, modelBytes{copied: c}), nil
+}
+
+// mapPredictor maps a flat model file read-only and checks it.
+func mapPredictor(path string) (*Predictor, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() < flatHeader || st.Size() > maxFlatBytes {
+		return nil, shapeErr("%s: not a flat landmark model (%d bytes)", path, st.Size())
+	}
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("map %s: %w", path, err)
+	}
+	sm, err := readFlat(b)
+	if err != nil {
+		_ = syscall.Munmap(b)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return newPredictor(sm, unsafe.Pointer(&b[0]), modelBytes{mapped: b}), nil
+}
+
+// isFlat says whether the file at path starts as a flat model does.
+func isFlat(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [len(flatMagic)]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == flatMagic
+}
+
+// LoadPredictor loads a landmark model from path: dlib's shape predictor
+// (68- or 5-point) in dlib's format, read into facegate's flat form, or a
+// flat model file (shapemodel.go), which is mapped as it is.
 func LoadPredictor(path string) (*Predictor, error) {
+	if isFlat(path) {
+		return mapPredictor(path)
+	}
+	flat, err := readDlib(path)
+	if err != nil {
+		return nil, err
+	}
+	return predictorFromFlat(flat)
+}
+
+// readDlib reads a model file in dlib's format into the flat form.
+func readDlib(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: load %s: %w", ErrDlib, path, err)
+	}
+	if st.Size() > maxDlibBytes {
+		return nil, fmt.Errorf("%s: %w", path, shapeErr("%d bytes, more than a landmark model's %d", st.Size(), maxDlibBytes))
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: load %s: %w", ErrDlib, path, err)
+	}
+	flat, err := parseDlib(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return flat, nil
+}
+
+// LoadPredictorCached is LoadPredictor through a flat copy of the model
+// kept in cacheDir: dlib's format takes about half a second to decode, the
+// flat copy is mapped in milliseconds and its pages are shared by every
+// process that maps it. The copy is made on first use (written to a
+// temporary file, then renamed) and named after the model's path, size and
+// modification time, so a changed model is read again. A copy that does
+// not check out is made again; any other problem with the cache falls back
+// to LoadPredictor. An empty cacheDir means no cache.
+func LoadPredictorCached(path, cacheDir string) (*Predictor, error) {
+	st, err := os.Stat(path)
+	if err != nil || cacheDir == "" || isFlat(path) {
+		return LoadPredictor(path)
+	}
+	abs, _ := filepath.Abs(path)
+	h := fnv.New64a()
+	h.Write([]byte(abs))
+	flatPath := filepath.Join(cacheDir, fmt.Sprintf("%x-%d-%d.shape", h.Sum64(), st.Size(), st.ModTime().UnixNano()))
+	if p, err := mapPredictor(flatPath); err == nil {
+		return p, nil
+	}
+	flat, err := readDlib(path)
+	if err != nil {
+		return nil, err
+	}
+	if os.MkdirAll(cacheDir, 0o755) == nil && writeAtomic(flatPath, flat) == nil {
+		if p, err := mapPredictor(flatPath); err == nil {
+			return p, nil
+		}
+	}
+	return predictorFromFlat(flat)
+}
+
+// writeAtomic writes b to path through a temporary file in its folder,
+// synced, then renamed over it.
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// dlibPredictor is dlib's own shape_predictor, loaded by dlib's
+// deserialise: the reference the flat model's landmarks are checked
+// against in the tests, and nothing else.
+type dlibPredictor struct{ p *C.fg_predictor }
+
+func loadDlibPredictor(path string) (*dlibPredictor, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var e C.fg_err
@@ -38,73 +217,16 @@ func LoadPredictor(path string) (*Predictor, error) {
 	if p == nil {
 		return nil, dlibErr("load "+path, &e)
 	}
-	return newPredictor(p, n), nil
+	d := &dlibPredictor{p: p}
+	runtime.AddCleanup(d, func(p *C.fg_predictor) { C.fg_predictor_free(p) }, p)
+	return d, nil
 }
 
-// newPredictor wraps a loaded model; a cleanup frees it with its wrapper.
-func newPredictor(p *C.fg_predictor, points C.int) *Predictor {
-	pr := &Predictor{p: p, points: int(points)}
-	runtime.AddCleanup(pr, func(p *C.fg_predictor) { C.fg_predictor_free(p) }, p)
-	return pr
-}
-
-// LoadPredictorCached is LoadPredictor through a raw copy of the parsed
-// model kept in cacheDir: dlib's format takes about a second to parse, the
-// raw copy tens of milliseconds. The copy is made on first use (written
-// to a temporary file, then renamed) and named after the model's path,
-// size and modification time and dlib's version (the copy holds dlib's
-// private members, see dlib.cc), so a changed model or another dlib parses
-// the model again. Any
-// problem with the cache falls back to LoadPredictor; an empty cacheDir
-// means no cache.
-func LoadPredictorCached(path, cacheDir string) (*Predictor, error) {
-	st, err := os.Stat(path)
-	if err != nil || cacheDir == "" {
-		return LoadPredictor(path)
-	}
-	abs, _ := filepath.Abs(path)
-	h := fnv.New64a()
-	h.Write([]byte(abs))
-	raw := filepath.Join(cacheDir, fmt.Sprintf("%x-%d-%d-dlib%s.raw", h.Sum64(), st.Size(), st.ModTime().UnixNano(), DlibVersion()))
-	if p, err := loadRaw(raw); err == nil {
-		return p, nil
-	}
-	p, err := LoadPredictor(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(cacheDir, 0o755); err == nil {
-		tmp := fmt.Sprintf("%s.%d.tmp", raw, os.Getpid())
-		if p.saveRaw(tmp) == nil {
-			_ = os.Rename(tmp, raw)
-		}
-		_ = os.Remove(tmp)
-	}
-	return p, nil
-}
-
-func loadRaw(path string) (*Predictor, error) {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var e C.fg_err
-	var n C.int
-	p := C.fg_predictor_load_raw(cpath, &n, &e)
-	if p == nil {
-		return nil, dlibErr("load raw "+path, &e)
-	}
-	return newPredictor(p, n), nil
-}
-
-func (p *Predictor) saveRaw(path string) error {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var e C.fg_err
-	rc := C.fg_predictor_save_raw(p.p, cpath, &e)
-	runtime.KeepAlive(p)
-	if rc < 0 {
-		return dlibErr("save raw "+path, &e)
-	}
-	return nil
+func (d *dlibPredictor) landmarks(img *image.Gray, box image.Rectangle) ([]image.Point, error) {
+	return landmarksWith(img, box, 68, func(pix *C.uint8_t, w, h, stride C.int, r C.fg_rect, xy *C.double, e *C.fg_err) C.int {
+		defer runtime.KeepAlive(d)
+		return C.fg_landmarks(d.p, pix, w, h, stride, r, xy, 68, e)
+	})
 }
 
 // Points is the number of landmarks the model predicts (68 or 5).
@@ -112,20 +234,28 @@ func (p *Predictor) Points() int { return p.points }
 
 // Landmarks returns the predictor's points for the face in box.
 func (p *Predictor) Landmarks(img *image.Gray, box image.Rectangle) ([]image.Point, error) {
+	return landmarksWith(img, box, p.points, func(pix *C.uint8_t, w, h, stride C.int, r C.fg_rect, xy *C.double, e *C.fg_err) C.int {
+		defer runtime.KeepAlive(p)
+		return C.fg_shape(p.m, pix, w, h, stride, r, xy, C.int(p.points), e)
+	})
+}
+
+type landmarkCall func(pix *C.uint8_t, w, h, stride C.int, r C.fg_rect, xy *C.double, e *C.fg_err) C.int
+
+func landmarksWith(img *image.Gray, box image.Rectangle, points int, call landmarkCall) ([]image.Point, error) {
 	if err := checkGray(img); err != nil {
 		return nil, err
 	}
-	xy := make([]C.double, 2*p.points)
+	xy := make([]C.double, 2*points)
 	var e C.fg_err
 	b := img.Bounds()
 	r := C.fg_rect{x: C.int32_t(box.Min.X - b.Min.X), y: C.int32_t(box.Min.Y - b.Min.Y), w: C.int32_t(box.Dx()), h: C.int32_t(box.Dy())}
-	n := C.fg_landmarks(p.p, (*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.int(b.Dx()), C.int(b.Dy()), C.int(img.Stride), r, &xy[0], C.int(p.points), &e)
-	runtime.KeepAlive(p)
+	n := call((*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.int(b.Dx()), C.int(b.Dy()), C.int(img.Stride), r, &xy[0], &e)
 	runtime.KeepAlive(img)
 	if n < 0 {
 		return nil, dlibErr("landmarks", &e)
 	}
-	pts := make([]image.Point, min(int(n), p.points))
+	pts := make([]image.Point, min(int(n), points))
 	for i := range pts {
 		pts[i] = image.Pt(int(xy[2*i])+b.Min.X, int(xy[2*i+1])+b.Min.Y)
 	}

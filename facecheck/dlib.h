@@ -10,13 +10,24 @@ extern "C" {
 typedef struct { char msg[256]; } fg_err;
 typedef struct { int32_t x, y, w, h; double score; } fg_rect;
 
-/* A landmark predictor: loaded once, read-only, safe to share. */
+/* dlib's own landmark predictor, deserialised by dlib: the reference the
+ * flat model below is checked against (facecheck's tests). */
 typedef struct fg_predictor fg_predictor;
 fg_predictor *fg_predictor_load(const char *path, int *points, fg_err *err);
 void fg_predictor_free(fg_predictor *p);
-/* The same model as a raw dump, which loads in milliseconds (a cache). */
-int fg_predictor_save_raw(const fg_predictor *p, const char *path, fg_err *err);
-fg_predictor *fg_predictor_load_raw(const char *path, int *points, fg_err *err);
+
+/* A landmark model in facegate's flat form (shapemodel.go), its arrays
+ * read-only and checked by the caller: every anchor < parts, every split's
+ * pixels < pixels, splits + 1 a power of two. Safe to share. */
+typedef struct { uint32_t a, b; float t; } fg_split;
+typedef struct {
+  int32_t parts, cascades, trees, splits, pixels;
+  const float *initial;     /* [2*parts] */
+  const uint32_t *anchors;  /* [cascades][pixels] */
+  const float *deltas;      /* [cascades][pixels][2] */
+  const fg_split *split;    /* [cascades][trees][splits] */
+  const float *leaves;      /* [cascades][trees][splits+1][2*parts] */
+} fg_shape_model;
 
 /* A HOG face detector: one per goroutine at a time. */
 typedef struct fg_detector fg_detector;
@@ -36,9 +47,12 @@ int fg_detect(fg_detector *d, const uint8_t *grey, int w, int h, int stride,
               fg_err *err);
 
 /* Landmarks of one face: writes 2*points doubles (x0, y0, x1, ...).
- * Returns the number of points or -1 with err set. */
+ * Returns the number of points or -1 with err set. fg_landmarks runs
+ * dlib's shape_predictor, fg_shape the same computation over a flat model. */
 int fg_landmarks(const fg_predictor *p, const uint8_t *grey, int w, int h,
                  int stride, fg_rect box, double *xy, int cap, fg_err *err);
+int fg_shape(const fg_shape_model *m, const uint8_t *grey, int w, int h,
+             int stride, fg_rect box, double *xy, int cap, fg_err *err);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,7 @@ var (
 	predErr  error
 )
 
-func predictor(t *testing.T) *Predictor {
+func predictor(t testing.TB) *Predictor {
 	t.Helper()
 	predOnce.Do(func() {
 		var path string
@@ -138,7 +138,7 @@ func TestInvalidInputsAreErrors(t *testing.T) {
 	}
 	bad := t.TempDir() + "/bad.dat"
 	os.WriteFile(bad, []byte("not a model"), 0o644)
-	if _, err := LoadPredictor(bad); !errors.Is(err, ErrDlib) {
+	if _, err := LoadPredictor(bad); !errors.Is(err, ErrShapeModel) {
 		t.Errorf("garbage model: %v", err)
 	}
 }

@@ -1,19 +1,14 @@
 package facecheck
 
 import (
-	"path/filepath"
-	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/facegate/facegate/internal/testsupport"
-	"github.com/facegate/facegate/models"
 )
 
-// dlib.cc reads two of dlib's private members: shape_predictor's model (for
-// the raw copy of the landmark model) and object_detector's scanner (to set
-// the pyramid levels searched). A dlib whose layout differs fails to
-// compile when a member is renamed or retyped; these tests catch the
+// dlib.cc reads one of dlib's private members: object_detector's scanner
+// (to set the pyramid levels searched). A dlib whose layout differs fails to
+// compile when the member is renamed or retyped; these tests catch the
 // changes that compile: a member that no longer does what dlib.cc relies
 // on. Each failure names the dlib version.
 func TestDlibPrivateLayout(t *testing.T) {
@@ -40,34 +35,5 @@ func TestDlibPrivateLayout(t *testing.T) {
 	// After a limited search, a full one searches every level again.
 	if d, err := det.Detect(g, 0); err != nil || len(d) != 1 {
 		fence("a full search after a limited one found %d faces (%v)", len(d), err)
-	}
-
-	// The raw copy holds every member the predictor uses: a copy predicts
-	// what dlib's own loader does, point for point.
-	path, err := models.Find(models.Landmarks68, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := LoadPredictorCached(path, dir); err != nil {
-		t.Fatal(err)
-	}
-	raws, _ := filepath.Glob(filepath.Join(dir, "*.raw"))
-	if len(raws) != 1 || !strings.Contains(raws[0], "-dlib"+DlibVersion()+".raw") {
-		t.Fatalf("raw copy %v is not named after dlib %s", raws, DlibVersion())
-	}
-	raw, err := loadRaw(raws[0])
-	if err != nil {
-		fence("the raw copy written does not load: %v", err)
-		return
-	}
-	dets, _ := det.Detect(g, 0)
-	if len(dets) == 0 {
-		t.Fatal("no face to fit")
-	}
-	want, err1 := predictor(t).Landmarks(g, dets[0].Box)
-	got, err2 := raw.Landmarks(g, dets[0].Box)
-	if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
-		fence("landmarks from the raw copy differ from dlib's loader (%v, %v)", err1, err2)
 	}
 }

@@ -26,10 +26,6 @@ func LoadPredictor(path string) (*Predictor, error) {
 // LoadPredictorCached needs dlib: without cgo it returns ErrUnavailable.
 func LoadPredictorCached(path, cacheDir string) (*Predictor, error) { return LoadPredictor(path) }
 
-func loadRaw(path string) (*Predictor, error) { return LoadPredictor(path) }
-
-func (p *Predictor) saveRaw(path string) error { return unavailable("save raw "+path, ErrDlib) }
-
 // Points is the number of landmarks the model predicts.
 func (p *Predictor) Points() int { return p.points }
 

@@ -48,6 +48,9 @@ type Model struct {
 	// System is a folder a system package installs the file in ("" for
 	// none).
 	System string
+	// Version is the version of the file SHA256 names, when it has one
+	// (a library's): a file Find verified is that version.
+	Version string
 }
 
 // The models facegate uses.
@@ -88,6 +91,7 @@ var (
 		Licence: "MIT (Microsoft ONNX Runtime)",
 		Env:     "FACEGATE_ONNXRUNTIME",
 		Fetched: "lib",
+		Version: "1.24.1",
 	}
 )
 

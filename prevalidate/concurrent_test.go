@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/facegate/facegate/internal/samples"
 	"github.com/facegate/facegate/internal/testsupport"
+	"github.com/facegate/facegate/models"
 )
 
 // The library is safe for concurrent use: many goroutines fixing the same
@@ -58,4 +61,58 @@ func fixSerialised(t *testing.T, b []byte) fixResult {
 	}
 	j, _ := json.Marshal(rep)
 	return fixResult{string(j), out}
+}
+
+// A LazyAnalyzer shared by goroutines that all need it at once loads once:
+// each gets the same Analyzer and the same report as the default one
+// gives. One whose runtime is missing fails every image that needs it with
+// ErrLoad (the setup's error, naming the file), and none that does not.
+func TestLazyAnalyzer(t *testing.T) {
+	testsupport.RequireNative(t)
+	photo := testsupport.ReadCorpus(t, "faces-fr/obama.jpg")
+	want, err := CheckBytes(context.Background(), photo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON, _ := json.Marshal(want)
+	lazy, err := NewLazyAnalyzer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &Options{Faces: lazy}
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := CheckBytes(context.Background(), photo, opts)
+			if got, _ := json.Marshal(rep); err != nil || !bytes.Equal(got, wantJSON) {
+				t.Errorf("concurrent first use: %v\n%s\nwant %s", err, got, wantJSON)
+			}
+		}()
+	}
+	wg.Wait()
+	a1, err1 := lazy.Load()
+	a2, err2 := lazy.Load()
+	if err1 != nil || err2 != nil || a1 != a2 || a1 == nil {
+		t.Errorf("Load: %p %v, %p %v", a1, err1, a2, err2)
+	}
+
+	broken, err := NewLazyAnalyzer(&AnalyzerOptions{Runtime: models.Options{Path: "/nowhere/libonnxruntime.so.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := &Options{Faces: broken}
+	rep, err := CheckBytes(context.Background(), []byte("text"), bad)
+	if err != nil || !rep.Has(FailedToReadImage) {
+		t.Errorf("text with the runtime missing: %v %+v", err, rep)
+	}
+	for range 2 { // the same error again, not a second load
+		if _, err := CheckBytes(context.Background(), photo, bad); !errors.Is(err, ErrLoad) || !strings.Contains(err.Error(), "/nowhere/libonnxruntime.so.1") {
+			t.Errorf("photo with the runtime missing: %v", err)
+		}
+	}
+	if _, err := NewLazyAnalyzer(&AnalyzerOptions{Detector: "cnn"}); err == nil {
+		t.Error("an unknown detector was accepted")
+	}
 }

@@ -1,8 +1,8 @@
 package prevalidate
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
 	"image/png"

@@ -2,6 +2,7 @@ package prevalidate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"log/slog"
@@ -165,13 +166,69 @@ func defaultAnalyzer(detector string) (*facecheck.Analyzer, error) {
 	return l.a, l.err
 }
 
+// ErrLoad marks the error of face models that did not load when the
+// first image needed them (LazyAnalyzer): a failure of the setup, not of
+// the image, which Check and Fix return as their error (errors.Is). Its
+// message names the file and how to get it.
+var ErrLoad = errors.New("the face models did not load")
+
+// LazyAnalyzer is a FaceFinder that loads its models (LoadAnalyzer) when
+// the first image needs them, once, whichever goroutine asks first; the
+// others wait for that load. A process that only reads headers, refuses
+// its inputs or prints its version never pays for them (about 0.2 s and
+// 100 MB). Set it as Options.Faces; Load loads ahead, as a service does
+// before it says it is ready.
+type LazyAnalyzer struct {
+	opts AnalyzerOptions
+	once sync.Once
+	a    *facecheck.Analyzer
+	err  error
+}
+
+// NewLazyAnalyzer returns a LazyAnalyzer that loads with opts (nil: the
+// defaults) when first used. The options are copied; what can be checked
+// without loading (the detector's name) is checked here.
+func NewLazyAnalyzer(opts *AnalyzerOptions) (*LazyAnalyzer, error) {
+	l := &LazyAnalyzer{}
+	if opts != nil {
+		l.opts = *opts
+	}
+	if _, err := l.opts.detector(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Load loads the models, the first time it is called, and returns the
+// Analyzer; every later call returns the same Analyzer, or the same error
+// (errors.Is ErrLoad).
+func (l *LazyAnalyzer) Load() (*facecheck.Analyzer, error) {
+	l.once.Do(func() {
+		l.a, l.err = LoadAnalyzer(&l.opts)
+		if l.err != nil {
+			l.err = fmt.Errorf("%w: %w", ErrLoad, l.err)
+		}
+	})
+	return l.a, l.err
+}
+
+// Find loads the models if they are not yet, then finds the faces.
+func (l *LazyAnalyzer) Find(ctx context.Context, img image.Image, opts *facecheck.FindOptions) ([]facecheck.Face, error) {
+	a, err := l.Load()
+	if err != nil {
+		return nil, err
+	}
+	return a.Find(ctx, img, opts)
+}
+
 // LoadAnalyzer finds, verifies and loads the landmark model and the
-// detector's files, and returns a new Analyzer. A raw copy of the parsed
-// landmark model is kept in AnalyzerOptions.Cache, which makes the
-// next process load it in tens of milliseconds instead of a second, and
-// so are the files' verified digests (models.Options.Cache), so the next
-// process does not hash 135 MB again. ONNX
-// Runtime is loaded once per process; a second library path is an error.
+// detector's files, and returns a new Analyzer. A flat copy of the
+// landmark model is kept in AnalyzerOptions.Cache, which the next process
+// maps in about a millisecond instead of reading dlib's format (over half
+// a second), and so are the files' verified digests (models.Options.Cache),
+// so the next process does not hash 135 MB again. ONNX Runtime is loaded
+// once per process; a second library path is an error. LazyAnalyzer calls
+// it when the first image needs it.
 func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	det, err := opts.detector()
 	if err != nil {
@@ -181,12 +238,7 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	if opts != nil {
 		o = *opts
 	}
-	cache := cacheDir(o.Cache)
-	for _, m := range []*models.Options{&o.Landmarks, &o.BlazeFace, &o.Runtime} {
-		if m.Cache == "" {
-			m.Cache = cache
-		}
-	}
+	cache := o.withCache()
 	var bf *facecheck.BlazeFace
 	var surface *facecheck.SurfaceModel
 	if det == DetectorBlazeFace || !o.NoSurface {
@@ -235,6 +287,28 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	}
 	a.SetSurface(surface)
 	return a, nil
+}
+
+// withCache sets each model's digest cache to the options' cache folder
+// where the model has none of its own, and returns that folder.
+func (o *AnalyzerOptions) withCache() string {
+	cache := cacheDir(o.Cache)
+	for _, m := range []*models.Options{&o.Landmarks, &o.BlazeFace, &o.Runtime, &o.Surface} {
+		if m.Cache == "" {
+			m.Cache = cache
+		}
+	}
+	return cache
+}
+
+// WithCache returns a copy of the options in which each model's
+// models.Options.Cache is the folder Cache names (as LoadAnalyzer uses
+// it), for finding the files as LoadAnalyzer does, verified digests
+// remembered, without loading them.
+func (o *AnalyzerOptions) WithCache() *AnalyzerOptions {
+	c := *o
+	c.withCache()
+	return &c
 }
 
 // cacheDir is where the parsed landmark model is kept between runs, or ""

@@ -2,6 +2,7 @@ package prevalidate
 
 import (
 	"context"
+	"fmt"
 	"github.com/facegate/facegate/quality/iso"
 	"image"
 	"math"
@@ -65,13 +66,22 @@ func (s *state) setFaces(ctx context.Context, faces []facecheck.Face, err error)
 	return false, nil
 }
 
-// finder is the face finder of the options, or the default one for
-// their detector, loaded once per process.
+// finder is the face finder of the options (a LazyAnalyzer's, loaded the
+// first time an image needs it), or the default one for their detector,
+// loaded once per process. An error is the setup's, not the image's.
 func (s *state) finder() (FaceFinder, error) {
-	if s.opts.Faces != nil {
-		return s.opts.Faces, nil
+	switch f := s.opts.Faces.(type) {
+	case nil:
+		a, err := defaultAnalyzer(s.opts.Detector)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrLoad, err)
+		}
+		return a, nil
+	case *LazyAnalyzer:
+		return f.Load()
+	default:
+		return f, nil
 	}
-	return defaultAnalyzer(s.opts.Detector)
 }
 
 // findOptions are the finder's options for an image at scale k of the

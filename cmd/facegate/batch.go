@@ -233,8 +233,8 @@ func (f *batchFlags) process(ctx context.Context, paths []string, stdin io.Reade
 }
 
 // processItem checks or fixes one item. The returned error is an I/O error
-// on the output side, which ends the run; everything about the input goes
-// into the report.
+// on the output side or face models that did not load, either of which
+// ends the run; everything about the input goes into the report.
 func processItem(ctx context.Context, it batch.Item, opts *prevalidate.Options, out *outDir, fix bool) (*prevalidate.Report, error) {
 	if it.Refused != "" {
 		return &prevalidate.Report{Path: it.Path, Format: prevalidate.FormatUnknown, Orientation: 1, Faces: []prevalidate.Face{},
@@ -256,6 +256,11 @@ func processItem(ctx context.Context, it batch.Item, opts *prevalidate.Options, 
 	rep.Path = it.Path
 	if err != nil && ctx.Err() != nil {
 		return rep, nil // abandoned on interrupt
+	}
+	if errors.Is(err, prevalidate.ErrLoad) {
+		// The first image that needed the face models found them missing
+		// or broken: the run's setup failed, not this image; no record.
+		return nil, err
 	}
 	if data == nil || out == nil {
 		return rep, nil

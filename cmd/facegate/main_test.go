@@ -353,6 +353,40 @@ func TestDetectorFiles(t *testing.T) {
 	}
 }
 
+// The models load when the first image needs them: a run whose inputs all
+// stop before the face search (a text file) needs none and never names
+// them; a run that reaches a face with a model missing stops with exit 2
+// naming the file and how to get it, and writes no record for that image
+// (its FAILED verdict would be the setup's, not the image's); a journalled
+// fix run journals nothing as done.
+func TestModelsLoadWhenNeeded(t *testing.T) {
+	testsupport.RequireNative(t)
+	dir := t.TempDir()
+	text := filepath.Join(dir, "note.txt")
+	os.WriteFile(text, []byte("not an image at all\n"), 0o644)
+	missing := []string{"--onnxruntime", "/nowhere/libonnxruntime.so.1"}
+	stdout, stderr, code := facegate(t, append(append([]string{"check", "--json"}, missing...), text)...)
+	if r := records(t, stdout); code != 1 || len(r) != 1 || !r[0].Has(prevalidate.FailedToReadImage) || strings.Contains(stderr, "nowhere") {
+		t.Errorf("a text file with the runtime missing: exit %d: %s %s", code, stdout, stderr)
+	}
+	obama := testsupport.CorpusPath(t, "faces-fr/obama.jpg")
+	stdout, stderr, code = facegate(t, append(append([]string{"check", "--json"}, missing...), obama)...)
+	if code != 2 || strings.Contains(stdout, "obama") || !strings.Contains(stderr, "/nowhere/libonnxruntime.so.1") || !strings.Contains(stderr, "npm pack onnxruntime-node@1.24.1") {
+		t.Errorf("a photo with the runtime missing: exit %d: %s %s", code, stdout, stderr)
+	}
+	photos := t.TempDir()
+	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden.jpg", "faces-dlib/2008_001009.jpg"} {
+		b := testsupport.ReadCorpus(t, rel)
+		os.WriteFile(filepath.Join(photos, filepath.Base(rel)), b, 0o644)
+	}
+	journal := filepath.Join(t.TempDir(), "run.jsonl")
+	_, stderr, code = facegate(t, append(append([]string{"fix", "--jobs", "2", "--resume", journal, "-o", t.TempDir()}, missing...), photos)...)
+	b, _ := os.ReadFile(journal)
+	if code != 2 || !strings.Contains(stderr, "/nowhere/libonnxruntime.so.1") || strings.Contains(string(b), ".jpg") {
+		t.Errorf("fix with the runtime missing: exit %d, journal %q: %s", code, b, stderr)
+	}
+}
+
 // A path that is not there is exit 2 with its error alone: no table, no
 // records.
 func TestMissingPathAlone(t *testing.T) {

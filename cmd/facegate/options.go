@@ -74,10 +74,12 @@ func (f *imageFlags) textLogger(stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// options builds the pipeline's options: the profile, the limits, and the
-// face analyzer, loaded once here (before any image) when the profile has
-// face rules and faces is true, so a missing model is a setup error naming
-// the file.
+// options builds the pipeline's options: the profile, the limits, and,
+// when the profile has face rules and faces is true, the face analyzer,
+// loaded when the first image needs it (prevalidate.LazyAnalyzer): a run
+// whose images all stop before the face search never loads a model. A
+// model that does not load is then the run's error (prevalidate.ErrLoad),
+// naming the file, not the image's.
 func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options, error) {
 	profile, err := f.profile.load()
 	if err != nil {
@@ -99,7 +101,7 @@ func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options
 		// ISO occlusion components: with HOG, a profile without those
 		// rules needs no ONNX Runtime.
 		ao.NoSurface = !profile.ReadsSurface() && !f.iso
-		if opts.Faces, err = prevalidate.LoadAnalyzer(ao); err != nil {
+		if opts.Faces, err = prevalidate.NewLazyAnalyzer(ao); err != nil {
 			return nil, err
 		}
 	}

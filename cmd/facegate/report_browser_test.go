@@ -89,7 +89,12 @@ func TestReportInBrowser(t *testing.T) {
 func screenshot(t *testing.T, browser, page string, w, h int) (image.Image, string) {
 	t.Helper()
 	shot := filepath.Join(t.TempDir(), "screenshot.png")
+	// The virtual-time budget and the compositor flag make the shot wait
+	// for the page's images to be decoded and drawn: on a loaded machine a
+	// shot taken at first paint missed thumbnails.
 	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", fmt.Sprintf("--window-size=%d,%d", w, h),
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+		"--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
 		"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "file://"+page)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)

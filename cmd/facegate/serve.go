@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/journal"
+	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/server"
 	"github.com/spf13/cobra"
 )
@@ -66,6 +67,13 @@ func newServe(stderr io.Writer) *cobra.Command {
 			opts, err := f.options(log, true)
 			if err != nil {
 				return usageError{err}
+			}
+			// A service loads its models before it listens, so it is not
+			// ready (nor slow on its first upload) while they load.
+			if l, ok := opts.Faces.(*prevalidate.LazyAnalyzer); ok {
+				if _, err := l.Load(); err != nil {
+					return usageError{err}
+				}
 			}
 			token, err := readToken(tokenFile)
 			if err != nil {

@@ -177,13 +177,14 @@ def clear_glasses(img, lm, rng):
     lm = np.asarray(lm)
     re, le = lm[36:42].mean(0), lm[42:48].mean(0)
     ipd = np.linalg.norm(le - re)
-    rx = ipd * rng.uniform(0.36, 0.5)
-    ry = ipd * rng.uniform(0.26, 0.4)
+    rx = ipd * rng.uniform(0.36, 0.55)
+    ry = ipd * rng.uniform(0.26, 0.45)
     dy = ipd * rng.uniform(-0.05, 0.1)
     frame = Image.new('L', (192, 192), 0)
     fill = Image.new('L', (192, 192), 0)
     fd, ld = ImageDraw.Draw(frame), ImageDraw.Draw(fill)
-    w = max(1, int(ipd * rng.uniform(0.02, 0.09)))
+    # thin metal rims, or heavy acetate frames (which hide nothing either)
+    w = max(1, int(ipd * (rng.uniform(0.02, 0.06) if rng.random() < 0.5 else rng.uniform(0.06, 0.16))))
     rect = rng.random() < 0.5
     for c in (re, le):
         box = [c[0] - rx, c[1] + dy - ry, c[0] + rx, c[1] + dy + ry]
@@ -215,9 +216,9 @@ def occlude(img, lm, rng, source):
         return lenses(img, lm, rng)
     if k < 0.42:
         return mask(img, lm, rng)
-    if k < 0.72:
+    if k < 0.64:
         return patch(img, lm, rng, source)
-    if k < 0.80:
+    if k < 0.72:
         return hair(img, lm, rng, source)
     if k < 0.92:
         return clear_glasses(img, lm, rng)
