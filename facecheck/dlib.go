@@ -91,7 +91,7 @@ func mapPredictor(path string) (*Predictor, error) {
 	if !st.Mode().IsRegular() || st.Size() < flatHeader || st.Size() > maxFlatBytes {
 		return nil, shapeErr("%s: not a flat landmark model (%d bytes)", path, st.Size())
 	}
-	b, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
 	if err != nil {
 		return nil, fmt.Errorf("map %s: %w", path, err)
 	}

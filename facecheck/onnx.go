@@ -158,6 +158,7 @@ func (b *BlazeFace) newSession() (*blazeSession, error) {
 		func() error { return opts.SetIntraOpNumThreads(1) },
 		func() error { return opts.SetInterOpNumThreads(1) },
 		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
+		func() error { return opts.SetCpuMemArena(false) },
 	} {
 		if err := set(); err != nil {
 			return fail(err)

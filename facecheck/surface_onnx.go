@@ -99,6 +99,7 @@ func (m *SurfaceModel) newSession() (*surfaceSession, error) {
 		func() error { return opts.SetIntraOpNumThreads(1) },
 		func() error { return opts.SetInterOpNumThreads(1) },
 		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
+		func() error { return opts.SetCpuMemArena(false) },
 	} {
 		if err := set(); err != nil {
 			return fail(err)

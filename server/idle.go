@@ -78,6 +78,11 @@ const (
 	SlotCMemory = 32 << 20
 )
 
+// GCPercent is the Go collector's target `facegate serve` sets when GOGC
+// is not set (runtime/debug.SetGCPercent): a collection when the heap has
+// grown by half its live size since the last.
+const GCPercent = 50
+
 // MemoryBudget is the resident memory a Server with these options stays
 // under (the zero values as New fills them).
 func MemoryBudget(opts Options) int64 {
