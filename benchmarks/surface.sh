@@ -68,6 +68,6 @@ for c in mask clear sunglasses animal; do
 	"$bin" fix --json -o "$work/fixed/$c" "$work/$c" >"$work/$c.jsonl" 2>/dev/null || true
 done
 cd "$root"
-go run ./internal/cmd/surfaceeval -people benchmarks/surface-people.txt \
+go run ./internal/cmd/surfaceeval -people benchmarks/surface-people.txt -covered benchmarks/surface-covered.txt \
 	mask="$work/mask.jsonl" sunglasses="$work/sunglasses.jsonl" clear="$work/clear.jsonl" animal="$work/animal.jsonl" 2>"$work/failures.txt"
 echo "(misses and false flags: $work/failures.txt)" >&2

@@ -16,7 +16,7 @@ import (
 // installing; Options.Path or Options.Dir load another copy instead.
 var FaceSurface = Model{
 	File:    "face_surface.onnx",
-	SHA256:  "ebcf3b3618cf197a0338389ec3343c545b1fe28376477230d37fca41edb79358",
+	SHA256:  "e6c9aff852f7c750cb7334cb04722c4d878c53523c9ba7e55d4b5d753bcd8a11",
 	Install: "built into facegate (models/facesurface in its source)",
 	Licence: "Apache-2.0 (MediaPipe face landmark backbone; heads trained for facegate)",
 	Env:     "FACEGATE_SURFACE",

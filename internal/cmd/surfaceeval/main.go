@@ -31,12 +31,13 @@ import (
 func main() {
 	scale := flag.Float64("scale", 0, "copy the photos of folder SRC into DST scaled by this factor")
 	people := flag.String("people", "", "file listing animal photos that also show a person (base names, one per line)")
+	covered := flag.String("covered", "", "file listing clear-face photos whose face is in fact covered (base names, one per line, # comments)")
 	flag.Parse()
 	var err error
 	if *scale > 0 {
 		err = scaleDir(flag.Arg(0), flag.Arg(1), *scale)
 	} else {
-		err = summarise(flag.Args(), *people)
+		err = summarise(flag.Args(), *people, *covered)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "surfaceeval:", err)
@@ -71,18 +72,38 @@ func scaleDir(src, dst string, k float64) error {
 type counts struct {
 	photos, found, flagged, notHuman, otherSurface int
 	flaggedPaths                                   []string
+	// of the clear faces found, those listed as in fact covered, and how
+	// many of them were flagged
+	coveredFound, coveredFlagged int
 }
 
-func summarise(args []string, peopleFile string) error {
-	people := map[string]bool{}
-	if peopleFile != "" {
-		b, err := os.ReadFile(peopleFile)
-		if err != nil {
-			return err
+// nameList reads base names, one per line; # starts a comment.
+func nameList(file string) (map[string]bool, error) {
+	names := map[string]bool{}
+	if file == "" {
+		return names, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		l, _, _ = strings.Cut(l, "#")
+		for _, f := range strings.Fields(l) {
+			names[f] = true
 		}
-		for _, l := range strings.Fields(string(b)) {
-			people[l] = true
-		}
+	}
+	return names, nil
+}
+
+func summarise(args []string, peopleFile, coveredFile string) error {
+	people, err := nameList(peopleFile)
+	if err != nil {
+		return err
+	}
+	covered, err := nameList(coveredFile)
+	if err != nil {
+		return err
 	}
 	fmt.Println("| class | photos | face found | flagged | rate | notes |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
@@ -91,7 +112,7 @@ func summarise(args []string, peopleFile string) error {
 		if !ok {
 			return fmt.Errorf("%q: want CLASS=RECORDS.jsonl", a)
 		}
-		c, err := count(class, file, people)
+		c, err := count(class, file, people, covered)
 		if err != nil {
 			return err
 		}
@@ -108,6 +129,10 @@ func summarise(args []string, peopleFile string) error {
 			fmt.Printf("| faces behind sunglasses | %d | %d | %d EYES_NOT_VISIBLE | %s | %d set aside as not a person's face |\n", c.photos, c.found, c.flagged, rate(c.flagged, c.found), c.notHuman)
 		case "clear":
 			fmt.Printf("| clear faces (false flags) | %d | %d | %d any of FACE_OCCLUDED, EYES_NOT_VISIBLE, not a person's face | %s | %d of them the surface codes |\n", c.photos, c.found, c.flagged, rate(c.flagged, c.found), c.otherSurface)
+			if c.coveredFound > 0 {
+				fmt.Printf("| clear faces, the %d found covered when looked at set aside | %d | %d | %d | %s | the set's label is wrong for those %d (%d of them flagged) |\n",
+					c.coveredFound, c.photos-c.coveredFound, c.found-c.coveredFound, c.flagged-c.coveredFlagged, rate(c.flagged-c.coveredFlagged, c.found-c.coveredFound), c.coveredFound, c.coveredFlagged)
+			}
 		case "animal":
 			fmt.Printf("| animal photos (no person) | %d | %d face-like detections | %d pass as a person's face | %s | %d set aside as not a person's |\n", c.photos, c.found, c.flagged, rate(c.flagged, c.found), c.notHuman)
 		default:
@@ -120,7 +145,7 @@ func summarise(args []string, peopleFile string) error {
 	return nil
 }
 
-func count(class, file string, people map[string]bool) (counts, error) {
+func count(class, file string, people, covered map[string]bool) (counts, error) {
 	var c counts
 	f, err := os.Open(file)
 	if err != nil {
@@ -185,6 +210,12 @@ func count(class, file string, people map[string]bool) (counts, error) {
 		}
 		if hit {
 			c.flagged++
+		}
+		if class == "clear" && covered[base] {
+			c.coveredFound++
+			if hit {
+				c.coveredFlagged++
+			}
 		}
 	}
 	return c, sc.Err()
