@@ -6,6 +6,7 @@ import (
 	"image"
 	"math"
 	"slices"
+	"sync"
 )
 
 // Analyzer finds and measures faces. It shares one read-only Predictor and
@@ -21,7 +22,18 @@ type Analyzer struct {
 	// secondLook runs dlib's HOG detector when the keypoint detector
 	// finds no face (see SetSecondLook).
 	secondLook bool
+	// hogCache is where the first HOG detector's model is read from (and
+	// kept): see SetDetectorCache.
+	hogCache string
+	prepared sync.Once
 }
+
+// SetDetectorCache makes the analyzer's first HOG detector Prepare dlib's
+// detector model from (or into) dir, when it first needs one, rather than
+// decompress it (0.3-0.7 s): a keypoint analyzer needs one only for a
+// second look, so a run of photos with faces never builds it. Call it
+// before the analyzer is used.
+func (a *Analyzer) SetDetectorCache(dir string) { a.hogCache = dir }
 
 // SetSurface gives the analyzer the face-surface model that
 // MeasureSurface runs. Call it before the analyzer is used.
@@ -367,6 +379,11 @@ func SortBySize(faces []Face) {
 }
 
 func (a *Analyzer) detector() (*Detector, error) {
+	a.prepared.Do(func() {
+		if a.hogCache != "" {
+			Prepare(a.hogCache)
+		}
+	})
 	d, _, err := a.hog.get(NewDetector)
 	return d, err
 }

@@ -284,6 +284,9 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	if bf != nil {
 		a = facecheck.NewKeypointAnalyzer(pred, bf)
 		a.SetSecondLook(!o.NoSecondLook)
+		// The second look's HOG detector: from the cache's copy, and only
+		// when a photo first needs one.
+		a.SetDetectorCache(cache)
 	}
 	a.SetSurface(surface)
 	return a, nil
