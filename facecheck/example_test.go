@@ -11,6 +11,7 @@ import (
 	_ "image/png"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/internal/samples"
@@ -40,7 +41,10 @@ func ExampleAnalyzer_Find() {
 	if err != nil {
 		panic(err)
 	}
-	pred, err := facecheck.LoadPredictor(landmarks)
+	// The flat copy kept in the user's cache folder maps in a millisecond;
+	// the first run makes it from dlib's format (half a second or more).
+	cache, _ := os.UserCacheDir()
+	pred, err := facecheck.LoadPredictorCached(landmarks, filepath.Join(cache, "facegate"))
 	if err != nil {
 		panic(err)
 	}
@@ -87,7 +91,10 @@ func ExampleSurfaceModel_Measure() {
 	if err != nil {
 		panic(err)
 	}
-	pred, err := facecheck.LoadPredictor(landmarks)
+	// The flat copy kept in the user's cache folder maps in a millisecond;
+	// the first run makes it from dlib's format (half a second or more).
+	cache, _ := os.UserCacheDir()
+	pred, err := facecheck.LoadPredictorCached(landmarks, filepath.Join(cache, "facegate"))
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"image"
 	_ "image/jpeg"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -23,7 +24,17 @@ func predictor(t testing.TB) *Predictor {
 	predOnce.Do(func() {
 		var path string
 		if path, predErr = models.Find(models.Landmarks68, nil); predErr == nil {
-			pred, predErr = LoadPredictor(path)
+			// The flat copy in the cache facegate uses (reading dlib's
+			// format takes seconds under -race); TestLoadPredictorCached
+			// checks the reading itself in a folder of its own.
+			cache := os.Getenv("FACEGATE_CACHE")
+			if base, err := os.UserCacheDir(); cache == "" && err == nil {
+				cache = filepath.Join(base, "facegate")
+			}
+			if cache == "off" {
+				cache = ""
+			}
+			pred, predErr = LoadPredictorCached(path, cache)
 		}
 	})
 	if predErr != nil {
