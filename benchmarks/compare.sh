@@ -17,8 +17,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 PASSES=${PASSES:-5}
 CORPUS=${FACEGATE_CORPUS:-../shared/corpus}
-PHOTOS=(faces-gf/chaeyeon.jpg faces-gf/jimin3.jpg exif-samples/jpg/mobile/jolla.jpg
-  exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg exif-samples/jpg/hdr/iphone_hdr_YES.jpg faces-fr/obama3.jpg)
+. benchmarks/photos.sh
 FILES=()
 for p in "${PHOTOS[@]}"; do
   [ -f "$CORPUS/$p" ] || { echo "missing $CORPUS/$p (set FACEGATE_CORPUS)" >&2; exit 1; }

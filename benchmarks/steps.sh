@@ -13,8 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PASSES=${1:-5}
 CORPUS=${FACEGATE_CORPUS:-../shared/corpus}
-PHOTOS=(faces-gf/chaeyeon.jpg faces-gf/jimin3.jpg exif-samples/jpg/mobile/jolla.jpg
-  exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg exif-samples/jpg/hdr/iphone_hdr_YES.jpg faces-fr/obama3.jpg)
+. benchmarks/photos.sh
 FILES=()
 for ((i = 0; i < PASSES; i++)); do
   for p in "${PHOTOS[@]}"; do FILES+=("$CORPUS/$p"); done

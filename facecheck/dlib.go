@@ -17,6 +17,8 @@ import (
 	"runtime"
 	"syscall"
 	"unsafe"
+
+	"github.com/facegate/facegate/internal/atomicfile"
 )
 
 func dlibErr(op string, e *C.fg_err) error {
@@ -173,7 +175,8 @@ func LoadPredictorCached(path, cacheDir string) (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if os.MkdirAll(cacheDir, 0o755) == nil && writeAtomic(flatPath, flat) == nil {
+	write := func(w io.Writer) error { _, err := w.Write(flat); return err }
+	if os.MkdirAll(cacheDir, 0o755) == nil && atomicfile.Write(flatPath, write) == nil {
 		if p, err := mapPredictor(flatPath); err == nil {
 			return p, nil
 		}
@@ -181,32 +184,13 @@ func LoadPredictorCached(path, cacheDir string) (*Predictor, error) {
 	return predictorFromFlat(flat)
 }
 
-// writeAtomic writes b to path through a temporary file in its folder,
-// synced, then renamed over it.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
 // dlibPredictor is dlib's own shape_predictor, loaded by dlib's
 // deserialise: the reference the flat model's landmarks are checked
 // against in the tests, and nothing else.
-type dlibPredictor struct{ p *C.fg_predictor }
+type dlibPredictor struct {
+	p      *C.fg_predictor
+	points int
+}
 
 func loadDlibPredictor(path string) (*dlibPredictor, error) {
 	cpath := C.CString(path)
@@ -217,15 +201,15 @@ func loadDlibPredictor(path string) (*dlibPredictor, error) {
 	if p == nil {
 		return nil, dlibErr("load "+path, &e)
 	}
-	d := &dlibPredictor{p: p}
+	d := &dlibPredictor{p: p, points: int(n)}
 	runtime.AddCleanup(d, func(p *C.fg_predictor) { C.fg_predictor_free(p) }, p)
 	return d, nil
 }
 
 func (d *dlibPredictor) landmarks(img *image.Gray, box image.Rectangle) ([]image.Point, error) {
-	return landmarksWith(img, box, 68, func(pix *C.uint8_t, w, h, stride C.int, r C.fg_rect, xy *C.double, e *C.fg_err) C.int {
+	return landmarksWith(img, box, d.points, func(pix *C.uint8_t, w, h, stride C.int, r C.fg_rect, xy *C.double, e *C.fg_err) C.int {
 		defer runtime.KeepAlive(d)
-		return C.fg_landmarks(d.p, pix, w, h, stride, r, xy, 68, e)
+		return C.fg_landmarks(d.p, pix, w, h, stride, r, xy, C.int(d.points), e)
 	})
 }
 

@@ -11,7 +11,6 @@ import (
 	_ "image/png"
 	"math"
 	"os"
-	"path/filepath"
 
 	"github.com/facegate/facegate/facecheck"
 	"github.com/facegate/facegate/internal/samples"
@@ -43,8 +42,7 @@ func ExampleAnalyzer_Find() {
 	}
 	// The flat copy kept in the user's cache folder maps in a millisecond;
 	// the first run makes it from dlib's format (half a second or more).
-	cache, _ := os.UserCacheDir()
-	pred, err := facecheck.LoadPredictorCached(landmarks, filepath.Join(cache, "facegate"))
+	pred, err := facecheck.LoadPredictorCached(landmarks, models.CacheDir(""))
 	if err != nil {
 		panic(err)
 	}
@@ -93,8 +91,7 @@ func ExampleSurfaceModel_Measure() {
 	}
 	// The flat copy kept in the user's cache folder maps in a millisecond;
 	// the first run makes it from dlib's format (half a second or more).
-	cache, _ := os.UserCacheDir()
-	pred, err := facecheck.LoadPredictorCached(landmarks, filepath.Join(cache, "facegate"))
+	pred, err := facecheck.LoadPredictorCached(landmarks, models.CacheDir(""))
 	if err != nil {
 		panic(err)
 	}

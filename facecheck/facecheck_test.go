@@ -5,7 +5,6 @@ import (
 	"image"
 	_ "image/jpeg"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -27,14 +26,7 @@ func predictor(t testing.TB) *Predictor {
 			// The flat copy in the cache facegate uses (reading dlib's
 			// format takes seconds under -race); TestLoadPredictorCached
 			// checks the reading itself in a folder of its own.
-			cache := os.Getenv("FACEGATE_CACHE")
-			if base, err := os.UserCacheDir(); cache == "" && err == nil {
-				cache = filepath.Join(base, "facegate")
-			}
-			if cache == "off" {
-				cache = ""
-			}
-			pred, predErr = LoadPredictorCached(path, cache)
+			pred, predErr = LoadPredictorCached(path, models.CacheDir(""))
 		}
 	})
 	if predErr != nil {

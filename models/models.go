@@ -99,6 +99,28 @@ var (
 // Options.Dir from.
 const EnvVar = "FACEGATE_MODELS"
 
+// CacheDir is the folder facegate keeps its caches in (the landmark
+// model's flat copy, dlib's detector model, verified digests): dir when
+// given, else $FACEGATE_CACHE, else the user's cache folder's facegate
+// (such as ~/.cache/facegate); "" when that is "off" or there is none.
+func CacheDir(dir string) string {
+	if dir == "" {
+		dir = os.Getenv("FACEGATE_CACHE")
+	}
+	switch dir {
+	case "off":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(base, "facegate")
+	default:
+		return dir
+	}
+}
+
 // SystemDir is where Debian installs dlib's models.
 const SystemDir = "/usr/share/dlib"
 

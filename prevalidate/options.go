@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/facegate/facegate/facecheck"
@@ -295,7 +293,7 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 // withCache sets each model's digest cache to the options' cache folder
 // where the model has none of its own, and returns that folder.
 func (o *AnalyzerOptions) withCache() string {
-	cache := cacheDir(o.Cache)
+	cache := models.CacheDir(o.Cache)
 	for _, m := range []*models.Options{&o.Landmarks, &o.BlazeFace, &o.Runtime, &o.Surface} {
 		if m.Cache == "" {
 			m.Cache = cache
@@ -312,24 +310,4 @@ func (o *AnalyzerOptions) WithCache() *AnalyzerOptions {
 	c := *o
 	c.withCache()
 	return &c
-}
-
-// cacheDir is where the parsed landmark model is kept between runs, or ""
-// for nowhere.
-func cacheDir(dir string) string {
-	if dir == "" {
-		dir = os.Getenv("FACEGATE_CACHE")
-	}
-	switch dir {
-	case "off":
-		return ""
-	case "":
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return ""
-		}
-		return filepath.Join(base, "facegate")
-	default:
-		return dir
-	}
 }
