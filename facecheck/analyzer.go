@@ -211,6 +211,25 @@ func (a *Analyzer) Find(ctx context.Context, img image.Image, opts *FindOptions)
 // findHOG is Find with dlib's HOG detector: its passes (see Passes) until
 // one finds a face.
 func (a *Analyzer) findHOG(ctx context.Context, img image.Image, opts *FindOptions) ([]Face, error) {
+	return a.searchHOG(ctx, img, opts, 0)
+}
+
+// secondLookFloor is the smallest face, as a share of MinFace, the second
+// look searches for on an image large enough for one HOG pass (over
+// RetryPixels at twice its scale: a phone photo): the levels of dlib's
+// pyramid that only hold smaller faces are skipped, the first two, about
+// half of the search. Such a face would be refused as too small, so the
+// verdict stays a refusal (FACE_NOT_FOUND for FACE_TOO_SMALL). The misses
+// the second look is for are faces that fill the frame or sit in borders.
+// A smaller image, searched in several passes, costs little and is
+// searched whole, as before.
+const secondLookFloor = 1.0
+
+// searchHOG runs HOG's passes (see Passes) until one finds a face. With
+// floor > 0, an image large enough for one pass (no retries) is searched
+// only on the pyramid levels that can hold a face of floor times MinFace;
+// a smaller image's passes are searched whole.
+func (a *Analyzer) searchHOG(ctx context.Context, img image.Image, opts *FindOptions, floor float64) ([]Face, error) {
 	b := img.Bounds()
 	det, err := a.detector()
 	if err != nil {
@@ -218,13 +237,17 @@ func (a *Analyzer) findHOG(ctx context.Context, img image.Image, opts *FindOptio
 	}
 	defer a.release(det)
 	var dets []Detection
-	for i, pass := range opts.Passes(b.Dx(), b.Dy()) {
+	passes := opts.Passes(b.Dx(), b.Dy())
+	for i, pass := range passes {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if i == 0 && pass.Upsample == 0 && opts != nil && opts.Relative > 0 {
+		switch {
+		case len(passes) == 1 && pass.Upsample == 0 && floor > 0:
+			dets, err = detectFrom(det, img, pass.Scale, firstLevel(floor*opts.minFace()*pass.Scale))
+		case i == 0 && pass.Upsample == 0 && opts != nil && opts.Relative > 0:
 			dets, err = largeFirst(ctx, det, img, pass.Scale, opts.Relative)
-		} else {
+		default:
 			dets, err = detectAt(det, img, pass.Scale, pass.Upsample)
 		}
 		if err != nil {
@@ -285,6 +308,30 @@ func largeFirst(ctx context.Context, det *Detector, img image.Image, c, rel floa
 		dets = mergeDetections(append(small, large...))
 	}
 	return mapped(dets, c, g.Bounds(), img.Bounds()), nil
+}
+
+// firstLevel is the first level of dlib's pyramid that can hold a face of
+// need pixels of the copy searched: level i is the nearest for faces up to
+// boxAtLevel0·1.2^(i+½), and a tenth is kept to spare for box and Size
+// differences (as largeFirst).
+func firstLevel(need float64) int {
+	first := 0
+	for 1.1*boxAtLevel0*math.Pow(1.2, float64(first)+0.5) < need {
+		first++
+	}
+	return first
+}
+
+// detectFrom runs the detector on a grey copy of img at scale k, on the
+// levels of its pyramid from skip on, and returns boxes in img's
+// coordinates.
+func detectFrom(det *Detector, img image.Image, k float64, skip int) ([]Detection, error) {
+	g := scaleGray(img, k)
+	dets, err := det.DetectLevels(g, skip, 0)
+	if err != nil {
+		return nil, err
+	}
+	return mapped(dets, k, g.Bounds(), img.Bounds()), nil
 }
 
 // detectAt runs the detector on a grey copy of img at scale k and returns

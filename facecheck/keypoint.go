@@ -85,7 +85,7 @@ func (a *Analyzer) findKeypoints(ctx context.Context, img image.Image, opts *Fin
 	}
 	if len(keys) == 0 && a.secondLook {
 		secondLooks.Add(1)
-		return a.findHOG(ctx, img, opts)
+		return a.searchHOG(ctx, img, opts, secondLookFloor)
 	}
 	return a.MeasureKeys(ctx, img, keys, opts)
 }
