@@ -1,6 +1,7 @@
 // Package exif reads the little of a photo's metadata that pre-validation
-// needs: the EXIF orientation and whether privacy-sensitive tags (GPS
-// position, camera make, model or serial number) are present. It reads JPEG
+// needs: the EXIF orientation, whether privacy-sensitive tags (GPS
+// position, camera make, model or serial number) are present, and the
+// Software tag (the program that wrote the file). It reads JPEG
 // APP1 segments, PNG eXIf chunks, WebP EXIF chunks, HEIF Exif items and bare
 // TIFF files, and it applies the eight orientation transforms to pixels.
 //
@@ -11,9 +12,11 @@
 package exif
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Orientation is the EXIF Orientation tag (0x0112): how the stored pixels
@@ -52,6 +55,10 @@ type Info struct {
 	Camera bool
 	// Tags counts the entries of IFD0 and the sub-IFDs that were read.
 	Tags int
+	// Software is IFD0's Software tag (0x0131): the program that last
+	// wrote the file, as it names itself (at most maxSoftware bytes,
+	// printable ASCII; empty when absent).
+	Software string
 }
 
 // ErrMalformed is wrapped by every error about a metadata block that cannot
@@ -67,12 +74,14 @@ const (
 	tagMake         = 0x010F
 	tagModel        = 0x0110
 	tagOrientation  = 0x0112
+	tagSoftware     = 0x0131
 	tagExifIFD      = 0x8769
 	tagGPSIFD       = 0x8825
 	tagCameraOwner  = 0xA430
 	tagBodySerial   = 0xA431
 	tagLensSerial   = 0xA435
 	maxIFDEntries   = 1024 // more than any camera writes; bounds the work
+	maxSoftware     = 128  // longer Software strings are cut
 	ifdEntrySize    = 12
 	tiffHeaderBytes = 8
 )
@@ -106,6 +115,8 @@ func ParseTIFF(b []byte) (Info, error) {
 			orientation, orientationSeen = r.uint(typ, count, value)
 		case tagMake, tagModel:
 			info.Camera = true
+		case tagSoftware:
+			info.Software = r.ascii(typ, count, value)
 		case tagExifIFD:
 			exifIFD, _ = r.uint(typ, count, value)
 		case tagGPSIFD:
@@ -165,6 +176,40 @@ func (r ifdReader) each(off uint32, fn func(tag, typ uint16, count uint32, value
 		fn(r.bo.Uint16(e[0:2]), r.bo.Uint16(e[2:4]), r.bo.Uint32(e[4:8]), e[8:12])
 	}
 	return nil
+}
+
+// ascii reads an ASCII entry (type 2): inline when it fits in four bytes,
+// else at its offset, bounds-checked. It stops at the first NUL, keeps
+// printable ASCII only (anything else becomes '?'), trims spaces and cuts
+// at maxSoftware bytes.
+func (r ifdReader) ascii(typ uint16, count uint32, value []byte) string {
+	if typ != 2 || count == 0 {
+		return ""
+	}
+	var raw []byte
+	if count <= 4 {
+		raw = value[:count]
+	} else {
+		off := uint64(r.bo.Uint32(value))
+		if off+uint64(count) > uint64(len(r.b)) {
+			return ""
+		}
+		raw = r.b[off : off+uint64(count)]
+	}
+	if i := bytes.IndexByte(raw, 0); i >= 0 {
+		raw = raw[:i]
+	}
+	if len(raw) > maxSoftware {
+		raw = raw[:maxSoftware]
+	}
+	out := make([]byte, len(raw))
+	for i, c := range raw {
+		if c < 0x20 || c > 0x7e {
+			c = '?'
+		}
+		out[i] = c
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // uint reads a single SHORT or LONG stored inline in an entry.

@@ -40,6 +40,31 @@ func tiffBlock(bo binary.AppendByteOrder, entries ...[3]uint32) []byte {
 	return bo.AppendUint32(b, 0)
 }
 
+// The Software tag: inline (up to 4 bytes) or at its offset, cut at NUL,
+// non-printable bytes replaced, and an offset past the block ignored.
+func TestParseTIFFSoftware(t *testing.T) {
+	for _, bo := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
+		b := tiffBlock(bo, [3]uint32{tagSoftware, 2, 0})
+		// the entry's count and offset: the text after the block
+		text := "GIMP 2.4.5\x00"
+		bo.(binary.ByteOrder).PutUint32(b[8+2+4:], uint32(len(text)))
+		bo.(binary.ByteOrder).PutUint32(b[8+2+8:], uint32(len(b)))
+		info, err := ParseTIFF(append(b, text...))
+		if err != nil || info.Software != "GIMP 2.4.5" {
+			t.Errorf("%v: %+v %v", bo, info, err)
+		}
+		if info, _ := ParseTIFF(b); info.Software != "" {
+			t.Errorf("%v: offset past the block read as %q", bo, info.Software)
+		}
+		inline := tiffBlock(bo, [3]uint32{tagSoftware, 2, 0})
+		bo.(binary.ByteOrder).PutUint32(inline[8+2+4:], 4)
+		copy(inline[8+2+8:], "8.\x013")
+		if info, _ := ParseTIFF(inline); info.Software != "8.?3" {
+			t.Errorf("%v: inline %q", bo, info.Software)
+		}
+	}
+}
+
 func TestParseTIFFOrientation(t *testing.T) {
 	for _, bo := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
 		for o := uint32(1); o <= 8; o++ {
@@ -184,10 +209,15 @@ func FuzzFromJPEG(f *testing.F) {
 
 func FuzzParseHEIF(f *testing.F) {
 	f.Add([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic\x00\x00\x00\x0cmeta\x00\x00\x00\x00"))
+	f.Add(hostileILOC(0x00))
+	f.Add(hostileILOC(0x12))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := ParseHEIF(b)
 		if err == nil && (h.Width <= 0 || h.Height <= 0) {
 			t.Fatalf("size %dx%d without error", h.Width, h.Height)
+		}
+		if x := HEIFXMP(b); len(x) > len(b) {
+			t.Fatalf("an XMP item of %d bytes in %d", len(x), len(b))
 		}
 	})
 }

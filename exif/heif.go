@@ -1,6 +1,7 @@
 package exif
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 )
@@ -199,6 +200,59 @@ func associations(ipma []byte, item uint32) []int {
 
 // exifItem finds the item of type "Exif" in an iinf body.
 func exifItem(iinf []byte) (uint32, bool) {
+	return findItem(iinf, func(typ string, _ []byte) bool { return typ == "Exif" })
+}
+
+// HEIFXMP returns the XMP packet of an ISO-BMFF HEIF/AVIF file in b: the
+// bytes of its meta box's item of type "mime" whose content type is
+// application/rdf+xml, when stored as one extent. nil when there is none
+// or the boxes cannot be read.
+func HEIFXMP(b []byte) []byte {
+	var meta []byte
+	if boxes(b, func(typ string, body []byte) bool {
+		if typ == "meta" {
+			meta = body
+			return false
+		}
+		return true
+	}) != nil || len(meta) < 4 {
+		return nil
+	}
+	var iinf, iloc []byte
+	_ = boxes(meta[4:], func(typ string, body []byte) bool {
+		switch typ {
+		case "iinf":
+			iinf = body
+		case "iloc":
+			iloc = body
+		}
+		return true
+	})
+	id, ok := findItem(iinf, func(typ string, rest []byte) bool {
+		if typ != "mime" {
+			return false
+		}
+		// item_name NUL, content_type NUL
+		_, ct, ok := bytes.Cut(rest, []byte{0})
+		if !ok {
+			return false
+		}
+		ct, _, _ = bytes.Cut(ct, []byte{0})
+		return string(ct) == "application/rdf+xml"
+	})
+	if !ok || iloc == nil {
+		return nil
+	}
+	data, ok := itemData(b, iloc, id)
+	if !ok {
+		return nil
+	}
+	return data
+}
+
+// findItem finds the first item in an iinf body whose infe (version 2 or
+// 3) matches: by its type and the bytes after it.
+func findItem(iinf []byte, match func(typ string, rest []byte) bool) (uint32, bool) {
 	if len(iinf) < 6 {
 		return 0, false
 	}
@@ -217,11 +271,11 @@ func exifItem(iinf []byte) (uint32, bool) {
 		}
 		switch version := body[0]; {
 		case version == 2 && len(body) >= 12:
-			if string(body[8:12]) == "Exif" {
+			if match(string(body[8:12]), body[12:]) {
 				id, found = uint32(binary.BigEndian.Uint16(body[4:])), true
 			}
 		case version == 3 && len(body) >= 14:
-			if string(body[10:14]) == "Exif" {
+			if match(string(body[10:14]), body[14:]) {
 				id, found = binary.BigEndian.Uint32(body[4:]), true
 			}
 		}
@@ -262,7 +316,16 @@ func itemData(file, iloc []byte, id uint32) ([]byte, bool) {
 		base := r.uintN(baseSize)
 		extents := int(r.u16())
 		var off, length uint64
-		for e := 0; e < extents && r.err == nil; e++ {
+		// The extents' count is checked against the bytes left before the
+		// loop; fields of no bytes (sizes 0) are not read 65535 times over.
+		per := fieldBytes(idxSize) + fieldBytes(offSize) + fieldBytes(lenSize)
+		if extents*per > len(r.b) {
+			r.err = fmt.Errorf("%w: iloc truncated", ErrMalformed)
+		}
+		if per == 0 {
+			off = base
+		}
+		for e := 0; per > 0 && e < extents && r.err == nil; e++ {
 			r.uintN(idxSize)
 			o, l := r.uintN(offSize), r.uintN(lenSize)
 			if e == 0 {
@@ -298,6 +361,15 @@ func (r *reader) skip(n int)  { r.take(n) }
 func (r *reader) u8() uint8   { return r.take(1)[0] }
 func (r *reader) u16() uint16 { return binary.BigEndian.Uint16(r.take(2)) }
 func (r *reader) u32() uint32 { return binary.BigEndian.Uint32(r.take(4)) }
+
+// fieldBytes is how many bytes uintN reads for an iloc field of size n.
+func fieldBytes(n int) int {
+	if n == 4 || n == 8 {
+		return n
+	}
+	return 0
+}
+
 func (r *reader) uintN(n int) uint64 {
 	switch n {
 	case 4:
