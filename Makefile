@@ -21,7 +21,7 @@ FUZZTIME ?= 4s
 FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDecodeJPEG \
 	./exif:FuzzParseTIFF ./exif:FuzzFromJPEG ./exif:FuzzParseHEIF ./quality:FuzzJPEGQuality \
 	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./batch:FuzzReadJournal ./facecheck:FuzzDecodeBlaze ./facecheck:FuzzParseDlibShapePredictor ./facecheck:FuzzReadFlat ./codec:FuzzDecodeDC \
-	./prevalidate:FuzzParseProfile ./journal:FuzzRead ./quality/iso:FuzzMeasure
+	./prevalidate:FuzzParseProfile ./journal:FuzzRead ./quality/iso:FuzzMeasure ./provenance:FuzzRead
 
 .PHONY: run test deps tools build samples clean fuzz image-test
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/exif"
+	"github.com/facegate/facegate/provenance"
 	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/resize"
@@ -64,6 +65,27 @@ func BenchmarkHeader(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkProvenance is reading what a file declares about its making
+// (XMP, C2PA, over the whole file's segments or chunks): on the compare
+// photos (XMP and EXIF only), and on a C2PA file of two manifests.
+func BenchmarkProvenance(b *testing.B) {
+	read := func(b *testing.B, data []byte) {
+		for b.Loop() {
+			provenance.Read(data)
+		}
+	}
+	each(b, read)
+	data, err := os.ReadFile("../testdata/provenance/c2pa_firefly.jpg")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("c2pa_firefly.jpg", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		read(b, data)
 	})
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/facegate/facegate/internal/jsonl"
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
+	"github.com/facegate/facegate/provenance"
 )
 
 // Format is the version of the record format.
@@ -70,6 +71,9 @@ type Measures struct {
 	// NotFaces are detections the profile set aside as not a person's
 	// face (FACE_NOT_FOUND's human-face score), with their reading.
 	NotFaces []Face `json:"not_faces,omitempty"`
+	// Provenance is what the input file declared about its making (the
+	// fixed bytes carry no metadata, but come from the same pixels).
+	Provenance *provenance.Declared `json:"provenance,omitempty"`
 }
 
 // Face is one face of the bytes sent, largest first.
@@ -140,7 +144,7 @@ func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.R
 			r.Codes = append(r.Codes, string(is.Code))
 		}
 	}
-	r.Measures = Measures{Width: w, Height: h, Bytes: n, Faces: []Face{}}
+	r.Measures = Measures{Width: w, Height: h, Bytes: n, Faces: []Face{}, Provenance: rep.Provenance}
 	if q != nil {
 		r.Measures.Sharpness, r.Measures.Exposure, r.Measures.JPEGQuality = q.Sharpness, q.Exposure.Mean, q.JPEGQuality
 	}

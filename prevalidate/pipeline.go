@@ -4,7 +4,8 @@
 // no metadata left.
 //
 // The pipeline is a list of named steps over one state, each in its own
-// file: read -> header (format, size, EXIF, safety limits) -> preview
+// file: read -> header (format, size, EXIF, what the file declares about
+// its making, safety limits) -> preview
 // (for a progressive JPEG that Fix scales, the faces on its DC scans) ->
 // plan (the decode scale, once) -> decode (upright pixels) -> faces ->
 // refine (a larger decode when the faces need more pixels) -> surface
@@ -78,7 +79,7 @@ type step struct {
 var (
 	checkSteps = []step{
 		{"read", stepRead},       // the bytes, under the input limit
-		{"header", stepHeader},   // format, size, EXIF, the pixel limit
+		{"header", stepHeader},   // format, size, EXIF, what the file declares (XMP, C2PA), the pixel limit
 		{"preview", stepPreview}, // Fix of a progressive JPEG: faces on its DC scans
 		{"plan", stepPlan},       // the decode scale, once
 		{"decode", stepDecode},   // the pixels, upright

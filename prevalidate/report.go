@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/provenance"
 
 	"github.com/facegate/facegate/quality/iso"
 )
@@ -146,7 +147,11 @@ type Report struct {
 	// human-face score), with the model's reading.
 	NotFaces []Face   `json:"not_faces,omitempty"`
 	Quality  *Quality `json:"quality,omitempty"` // nil when not decoded
-	Output   *Output  `json:"output,omitempty"`
+	// Provenance is what the file declares about its making (XMP, C2PA,
+	// EXIF's Software), nil when nothing: kept here because Fix's output
+	// carries no metadata.
+	Provenance *provenance.Declared `json:"provenance,omitempty"`
+	Output     *Output              `json:"output,omitempty"`
 	// Error is a failure of the run on this image, not a finding about
 	// it: its fixed image could not be written. Such a record is not done
 	// (OK is false): a resumed run does the image again.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/provenance"
 )
 
 // Code identifies a rule. Codes follow the provider's where one exists.
@@ -28,6 +29,10 @@ const (
 	FileTooLarge           Code = "FILE_TOO_LARGE"
 	MetadataPresent        Code = "METADATA_PRESENT"
 	MetadataUnreadable     Code = "METADATA_UNREADABLE"
+
+	// What the file declares about its making (package provenance).
+	AIGenerated Code = "AI_GENERATED"
+	Edited      Code = "EDITED"
 
 	ImageTurned       Code = "IMAGE_TURNED"
 	FaceNotFound      Code = "FACE_NOT_FOUND"
@@ -86,6 +91,10 @@ type Measurements struct {
 	Decoded       bool   // pixels were decoded
 	Metadata      []string
 	MetadataError string
+	// Provenance is what the file declares about its making (XMP, C2PA,
+	// EXIF's Software), read from the header; nil when it declares
+	// nothing. Fix's output carries none, so verify judges the input's.
+	Provenance *provenance.Declared
 	// Faces measured on the upright image, largest first; rules judge the
 	// first. FacesMeasured is false when the profile has no face rules or
 	// the image was not decoded.
@@ -334,6 +343,16 @@ func imageRules() []Rule {
 			Detail: func(v *Values, _, t float64) string {
 				return fmt.Sprintf("%d bytes, at most %s allowed", v.Bytes, num(t))
 			}},
+		{Code: AIGenerated, Message: "The file declares the image generated, not photographed", Severity: SeverityError,
+			Check: func(m *Measurements) (bool, string) {
+				ev := m.Provenance.Generated()
+				return len(ev) > 0, evidence(ev, m.Provenance)
+			}},
+		{Code: Edited, Message: "The file declares the image edited or filtered", Severity: SeverityWarning,
+			Check: func(m *Measurements) (bool, string) {
+				ev := m.Provenance.Edited()
+				return len(ev) > 0, evidence(ev, m.Provenance)
+			}},
 		{Code: MetadataUnreadable, Message: "EXIF metadata is malformed and was ignored (orientation taken as 1)", Severity: SeverityWarning, Fixable: true, NeedsPixels: true,
 			Check: func(m *Measurements) (bool, string) { return m.MetadataError != "", m.MetadataError }},
 		{Code: MetadataPresent, Message: "Metadata present; the fixed image carries none", Severity: SeverityWarning, Fixable: true, NeedsPixels: true,
@@ -341,6 +360,16 @@ func imageRules() []Rule {
 				return len(m.Metadata) > 0, strings.Join(m.Metadata, ", ")
 			}},
 	}
+}
+
+// evidence joins what a file declares for a provenance rule's message,
+// saying that a C2PA manifest's signature was not verified.
+func evidence(lines []string, d *provenance.Declared) string {
+	s := strings.Join(lines, "; ")
+	if d != nil && d.C2PA != nil && strings.Contains(s, "C2PA") && !d.C2PA.Verified {
+		s += " (C2PA signature not verified)"
+	}
+	return s
 }
 
 // turnAdvice says how to turn a photo that is turned by q quarter turns

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/facegate/facegate/exif"
+	"github.com/facegate/facegate/provenance"
 )
 
 // stepHeader detects the format, reads the size and metadata from the
@@ -13,7 +14,30 @@ import (
 func stepHeader(_ context.Context, s *state) (bool, error) {
 	var ok bool
 	s.dec, s.hdr, ok = measureHeader(s.data, &s.m, s.opts.MaxPixels)
+	if s.m.ReadError == "" {
+		s.m.Provenance = readProvenance(s.data, s.hdr.Meta.Software)
+	}
 	return !ok, nil
+}
+
+// readProvenance is what the file declares about its making (nil for
+// nothing), with EXIF's Software. A declaration that cannot be read whole
+// keeps what was read: a damaged block declares nothing more.
+func readProvenance(data []byte, software string) (d *provenance.Declared) {
+	defer func() {
+		if r := recover(); r != nil { // bytes that strangers send
+			d = nil
+		}
+	}()
+	p, _ := provenance.Read(data)
+	if software != "" {
+		p.AddSoftware(software)
+		p.Where = append(p.Where, "EXIF")
+	}
+	if p.Empty() {
+		return nil
+	}
+	return &p
 }
 
 // measureHeader fills m from the header of data. It returns false when the

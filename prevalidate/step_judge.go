@@ -15,6 +15,7 @@ func stepJudge(_ context.Context, s *state) (bool, error) {
 		s.rep.NotFaces = reportFaces(m.NotFaces, nil, s.opts.Landmarks)
 	}
 	s.rep.Quality = m.Quality
+	s.rep.Provenance = m.Provenance
 	s.rep.OK = !s.fix && noErrors(s.rep.Issues)
 	return false, nil
 }

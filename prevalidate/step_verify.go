@@ -43,6 +43,9 @@ func (s *state) verify(ctx context.Context, out []byte) ([]Issue, *Measurements,
 	if noFace {
 		v.m.FacesMeasured, v.m.FaceError = true, s.m.FaceError
 	}
+	// The output carries no metadata; what the input declared about its
+	// making still holds for its pixels.
+	v.m.Provenance = s.m.Provenance
 	// Re-encoding cannot restore what the input's compression took: the
 	// output is judged at the lower of the two JPEG qualities.
 	if in, out := s.m.Quality, v.m.Quality; in != nil && out != nil && in.JPEGQuality > 0 && (out.JPEGQuality < 1 || in.JPEGQuality < out.JPEGQuality) {
