@@ -169,7 +169,8 @@ func BenchmarkDetectKeypoints(b *testing.B) {
 }
 
 // BenchmarkQuality is the quality step at the output size: sharpness and
-// exposure over the face region, the eye ratios and the JPEG table.
+// exposure over the face region, the eye ratios and the JPEG table; and,
+// apart (/retouch), FILTERED's measures (quality.MeasureRetouch).
 func BenchmarkQuality(b *testing.B) {
 	a := facecheck.NewAnalyzer(predictor(b))
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/alex_lacamoire1.jpg", "faces-fr/biden2.jpg"} {
@@ -189,6 +190,13 @@ func BenchmarkQuality(b *testing.B) {
 				quality.MeasureExposure(img, f.Box)
 				quality.EyeAspectRatio(f.Landmarks)
 				quality.JPEGQuality(data)
+			}
+		})
+		b.Run(rel+"/retouch", func(b *testing.B) {
+			for b.Loop() {
+				if _, ok := quality.MeasureRetouch(img, f.Landmarks, f.IPD); !ok {
+					b.Fatal("no retouch measure")
+				}
 			}
 		})
 	}

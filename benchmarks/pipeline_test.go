@@ -14,9 +14,9 @@ import (
 
 	"github.com/facegate/facegate/codec"
 	"github.com/facegate/facegate/exif"
-	"github.com/facegate/facegate/provenance"
 	"github.com/facegate/facegate/internal/testsupport"
 	"github.com/facegate/facegate/prevalidate"
+	"github.com/facegate/facegate/provenance"
 	"github.com/facegate/facegate/resize"
 )
 

@@ -99,6 +99,9 @@ type Values struct {
 	Turn int
 	// ISO are the largest face's ISO/IEC 29794-5 scores by component name.
 	ISO map[string]float64
+	// Retouch is what the largest face shows of smoothing and boosted
+	// colour; nil when not measured (no face with 68 landmarks).
+	Retouch *quality.Retouch
 }
 
 // FaceValues are one face's numbers.
@@ -151,6 +154,7 @@ func (m *Measurements) values() *Values {
 		v.JPEGQuality = max(0, q.JPEGQuality)
 		v.FaceQuality = q.Region == "face"
 		v.Sharpness, v.Exposure = q.Sharpness, q.Exposure
+		v.Retouch = q.Retouch
 	}
 	of := func(fs []facecheck.Face) []FaceValues {
 		out := make([]FaceValues, len(fs))
@@ -348,6 +352,27 @@ var (
 )
 
 func luminance(v *Values) (float64, bool) { return v.Exposure.Mean, v.FaceQuality }
+
+var (
+	// measureSkinTexture is the cheeks' fine detail against the eyes'
+	// (quality.Retouch.Texture): skin smoothing lowers it.
+	measureSkinTexture = &Measure{Name: "skin texture", Unit: "ratio", Side: Below, Range: [2]float64{0, 2},
+		Of: func(v *Values) (float64, bool) {
+			if v.Retouch == nil {
+				return 0, false
+			}
+			return v.Retouch.Texture, true
+		}}
+	// measureSkinSaturation is the cheeks' median saturation: a colour
+	// boost raises it.
+	measureSkinSaturation = &Measure{Name: "skin saturation", Unit: "share", Side: Above, Range: [2]float64{0, 1},
+		Of: func(v *Values) (float64, bool) {
+			if v.Retouch == nil {
+				return 0, false
+			}
+			return v.Retouch.SkinSaturation, true
+		}}
+)
 
 func faceOf(get func(f *FaceValues) float64) func(v *Values) (float64, bool) {
 	return func(v *Values) (float64, bool) {

@@ -33,6 +33,9 @@ const (
 	// What the file declares about its making (package provenance).
 	AIGenerated Code = "AI_GENERATED"
 	Edited      Code = "EDITED"
+	// Filtered is what the pixels show of a beauty filter or a colour
+	// boost (quality.Retouch): a measure, a warning.
+	Filtered Code = "FILTERED"
 
 	ImageTurned       Code = "IMAGE_TURNED"
 	FaceNotFound      Code = "FACE_NOT_FOUND"
@@ -61,15 +64,17 @@ const (
 
 // Keys of rules that share a code, for Profile.Threshold.
 const (
-	KeyFaceSize    = "face_size"    // FACE_TOO_SMALL by face size, px
-	KeyEyeDistance = "eye_distance" // FACE_TOO_SMALL by IPD, px
-	KeyYawPitch    = "yaw_pitch"    // FACE_ANGLE_TOO_LARGE by yaw or pitch, degrees
-	KeyRoll        = "roll"         // FACE_ANGLE_TOO_LARGE by roll, degrees
-	KeyTooDark     = "too_dark"     // POOR_IMAGE_EXPOSURE: mean face luminance under, 0..255
-	KeyTooBright   = "too_bright"   // POOR_IMAGE_EXPOSURE: mean face luminance over, 0..255
-	KeyHuman       = "human"        // FACE_NOT_FOUND: least human-face score of a face that counts, 0..1
-	KeyMouthNose   = "mouth_nose"   // FACE_OCCLUDED: share of the mouth or the nose covered, 0..1
-	KeyForehead    = "forehead"     // FACE_OCCLUDED: share of the forehead covered, 0..1
+	KeyFaceSize    = "face_size"       // FACE_TOO_SMALL by face size, px
+	KeyEyeDistance = "eye_distance"    // FACE_TOO_SMALL by IPD, px
+	KeyYawPitch    = "yaw_pitch"       // FACE_ANGLE_TOO_LARGE by yaw or pitch, degrees
+	KeyRoll        = "roll"            // FACE_ANGLE_TOO_LARGE by roll, degrees
+	KeyTooDark     = "too_dark"        // POOR_IMAGE_EXPOSURE: mean face luminance under, 0..255
+	KeyTooBright   = "too_bright"      // POOR_IMAGE_EXPOSURE: mean face luminance over, 0..255
+	KeyHuman       = "human"           // FACE_NOT_FOUND: least human-face score of a face that counts, 0..1
+	KeyMouthNose   = "mouth_nose"      // FACE_OCCLUDED: share of the mouth or the nose covered, 0..1
+	KeyForehead    = "forehead"        // FACE_OCCLUDED: share of the forehead covered, 0..1
+	KeySkinTexture = "skin_texture"    // FILTERED: the cheeks' detail against the eyes', under
+	KeySkinColour  = "skin_saturation" // FILTERED: the cheeks' median saturation, over
 )
 
 // Clipping limits of POOR_IMAGE_EXPOSURE, beside its mean thresholds: more
@@ -553,6 +558,16 @@ func qualityRules() []Rule {
 			Detail: func(v *Values, _, t float64) string {
 				e := v.Exposure
 				return fmt.Sprintf("mean luminance %.0f (at most %s), %.0f%% of the face clipped bright (at most %s%%)", e.Mean, num(t), 100*e.Bright, num(100*MaxBrightFraction))
+			}},
+		// Thresholds from internal/cmd/filtereval (README): the 2nd and the
+		// 98th percentile of real photos' readings.
+		{Code: Filtered, Key: KeySkinTexture, Message: "Skin looks smoothed (a beauty filter?)", Severity: SeverityWarning, Threshold: 0.15, NeedsPixels: true, NeedsFace: true, Measure: measureSkinTexture,
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("the cheeks' detail is %.2f of the eyes', real photos read %s or more", x, num(t))
+			}},
+		{Code: Filtered, Key: KeySkinColour, Message: "Colours look boosted (a filter?)", Severity: SeverityWarning, Threshold: 0.56, NeedsPixels: true, NeedsFace: true, Measure: measureSkinSaturation,
+			Detail: func(_ *Values, x, t float64) string {
+				return fmt.Sprintf("the skin's median saturation is %.2f, real photos read %s or less", x, num(t))
 			}},
 		{Code: ImageIsTooCompressed, Message: "JPEG quality is too low", Severity: SeverityError, Threshold: 70, NeedsPixels: true, Measure: measureJPEGQuality,
 			Detail: func(_ *Values, x, t float64) string {

@@ -22,6 +22,9 @@ type Quality struct {
 	// table, 1..100; -1 when it cannot be known (not a JPEG, or a table
 	// that is not a scaled standard one).
 	JPEGQuality int `json:"jpeg_quality"`
+	// Retouch is what the largest face shows of skin smoothing and boosted
+	// colour (FILTERED's measures), when it has 68 landmarks.
+	Retouch *quality.Retouch `json:"retouch,omitempty"`
 }
 
 // stepQuality measures sharpness and exposure on the face (or the whole
@@ -36,6 +39,14 @@ func stepQuality(_ context.Context, s *state) (bool, error) {
 	if f := s.m.face(); f != nil && f.IPD > 0 {
 		wf := f.Scaled(s.scale()) // as it is on the decoded image
 		region, scale, q.Region = innerFace(&wf).Intersect(b), quality.NormIPD/wf.IPD, "face"
+	}
+	if f := s.m.face(); f != nil && f.IPD > 0 && len(f.Landmarks) == 68 {
+		wf := f.Scaled(s.scale())
+		if r, ok := quality.MeasureRetouch(s.img, wf.Landmarks, wf.IPD); ok {
+			r.SkinDetail, r.EyeDetail, r.Texture = round3(r.SkinDetail), round3(r.EyeDetail), round3(r.Texture)
+			r.SkinSaturation, r.Chroma99 = round3(r.SkinSaturation), round3(r.Chroma99)
+			q.Retouch = &r
+		}
 	}
 	q.Sharpness = round1(quality.Sharpness(s.img, region, scale))
 	e := quality.MeasureExposure(s.img, region)

@@ -176,3 +176,25 @@ func TestResampleLumaPathsAgree(t *testing.T) {
 		}
 	}
 }
+
+// MeasureRetouch needs 68 landmarks and patches inside the image.
+func TestMeasureRetouchBounds(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 100, 100))
+	lm := make([]image.Point, 68)
+	for i := range lm {
+		lm[i] = image.Pt(50, 50)
+	}
+	if _, ok := MeasureRetouch(img, lm[:5], 20); ok {
+		t.Error("5 landmarks measured")
+	}
+	if _, ok := MeasureRetouch(img, lm, 0); ok {
+		t.Error("no eye distance measured")
+	}
+	if r, ok := MeasureRetouch(img, lm, 20); !ok || r.Texture != 0 || r.SkinSaturation != 0 {
+		t.Errorf("a flat grey face: %+v, %v", r, ok)
+	}
+	lm[lmJawRight] = image.Pt(-200, 50)
+	if _, ok := MeasureRetouch(img, lm, 20); ok {
+		t.Error("a cheek outside the image measured")
+	}
+}

@@ -47,7 +47,10 @@ func TestProfileFile(t *testing.T) {
 		t.Errorf("fix with face_size 2000: exit %d, %s", code, out)
 	}
 	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte(strings.Replace(shown, `"threshold": 0.15`, `"threshold": 7`, 1)), 0o644)
+	// EYES_CLOSED's threshold (0.15, as FILTERED's skin_texture's: the
+	// first after its code) out of its range.
+	at := strings.Index(shown, `"EYES_CLOSED"`)
+	os.WriteFile(bad, []byte(shown[:at]+strings.Replace(shown[at:], `"threshold": 0.15`, `"threshold": 7`, 1)), 0o644)
 	for _, args := range [][]string{{"check", "--profile-file", bad, obama}, {"profile", "check", bad}, {"serve", "--profile-file", bad, "--addr", "127.0.0.1:0"}} {
 		out, stderr, code := facegate(t, args...)
 		if code != 2 || out != "" || !strings.Contains(stderr, "(EYES_CLOSED): threshold: 7 is out of range 0..1") || !strings.Contains(stderr, "bad.json") {
