@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/facegate/facegate/internal/bmff"
 )
 
 // HEIF is what a HEIF/HEIC container says about its primary image, read from
@@ -125,29 +127,10 @@ func ParseHEIF(b []byte) (HEIF, error) {
 	return h, nil
 }
 
-// boxes calls fn for each box in b (a sequence of sibling boxes) with the
-// box's body, until fn returns false. A box that runs past b is an error.
+// boxes calls fn for each box in b (bmff.Each), its error as ErrMalformed.
 func boxes(b []byte, fn func(typ string, body []byte) bool) error {
-	for len(b) >= 8 {
-		size := uint64(binary.BigEndian.Uint32(b))
-		typ := string(b[4:8])
-		hdr := uint64(8)
-		switch size {
-		case 0:
-			size = uint64(len(b))
-		case 1:
-			if len(b) < 16 {
-				return malformed("box %q truncated", typ)
-			}
-			size, hdr = binary.BigEndian.Uint64(b[8:]), 16
-		}
-		if size < hdr || size > uint64(len(b)) {
-			return malformed("box %q of %d bytes does not fit in %d", typ, size, len(b))
-		}
-		if !fn(typ, b[hdr:size]) {
-			return nil
-		}
-		b = b[size:]
+	if err := bmff.Each(b, fn); err != nil {
+		return malformed("%v", err)
 	}
 	return nil
 }

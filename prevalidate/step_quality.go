@@ -39,9 +39,7 @@ func stepQuality(_ context.Context, s *state) (bool, error) {
 	if f := s.m.face(); f != nil && f.IPD > 0 {
 		wf := f.Scaled(s.scale()) // as it is on the decoded image
 		region, scale, q.Region = innerFace(&wf).Intersect(b), quality.NormIPD/wf.IPD, "face"
-	}
-	if f := s.m.face(); f != nil && f.IPD > 0 && len(f.Landmarks) == 68 {
-		wf := f.Scaled(s.scale())
+		// MeasureRetouch needs 68 landmarks (ok is false without them).
 		if r, ok := quality.MeasureRetouch(s.img, wf.Landmarks, wf.IPD); ok {
 			r.SkinDetail, r.EyeDetail, r.Texture = round3(r.SkinDetail), round3(r.EyeDetail), round3(r.Texture)
 			r.SkinSaturation, r.Chroma99 = round3(r.SkinSaturation), round3(r.Chroma99)

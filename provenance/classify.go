@@ -87,20 +87,7 @@ func (d *Declared) Generated() []string {
 	if d == nil {
 		return nil
 	}
-	var out []string
-	if d.C2PA != nil {
-		for _, a := range d.C2PA.Actions {
-			if l := actionLine(a); slices.Contains(GeneratedSources, a.SourceType) && !slices.Contains(out, l) {
-				out = append(out, l)
-			}
-		}
-	}
-	for _, s := range d.SourceTypes {
-		if slices.Contains(GeneratedSources, s) && !slices.ContainsFunc(out, func(l string) bool { return strings.Contains(l, "source "+s) }) {
-			out = append(out, "declared source "+s+" (XMP)")
-		}
-	}
-	return out
+	return d.declared(GeneratedSources, nil)
 }
 
 // Edited is the evidence that d declares the image edited: an edited
@@ -109,22 +96,31 @@ func (d *Declared) Edited() []string {
 	if d == nil {
 		return nil
 	}
+	out := d.declared(EditedSources, EditingActions)
+	for _, s := range d.Software {
+		if e, ok := Editor(s); ok {
+			out = append(out, fmt.Sprintf("software %q (%s)", s, e))
+		}
+	}
+	return out
+}
+
+// declared is the evidence lines for a class of declarations: each C2PA
+// action whose source type is among sources or whose name is among
+// actions (each line once), then each declared source type among sources
+// that no action's line already names (as XMP's).
+func (d *Declared) declared(sources, actions []string) []string {
 	var out []string
 	if d.C2PA != nil {
 		for _, a := range d.C2PA.Actions {
-			if l := actionLine(a); (slices.Contains(EditedSources, a.SourceType) || slices.Contains(EditingActions, a.Action)) && !slices.Contains(out, l) {
+			if l := actionLine(a); (slices.Contains(sources, a.SourceType) || slices.Contains(actions, a.Action)) && !slices.Contains(out, l) {
 				out = append(out, l)
 			}
 		}
 	}
 	for _, s := range d.SourceTypes {
-		if slices.Contains(EditedSources, s) && !slices.ContainsFunc(out, func(l string) bool { return strings.Contains(l, "source "+s) }) {
+		if slices.Contains(sources, s) && !slices.ContainsFunc(out, func(l string) bool { return strings.Contains(l, "source "+s) }) {
 			out = append(out, "declared source "+s+" (XMP)")
-		}
-	}
-	for _, s := range d.Software {
-		if e, ok := Editor(s); ok {
-			out = append(out, fmt.Sprintf("software %q (%s)", s, e))
 		}
 	}
 	return out

@@ -2,8 +2,9 @@ package provenance
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strings"
+
+	"github.com/facegate/facegate/internal/bmff"
 )
 
 // JUMBF (ISO/IEC 19566-5) as C2PA stores a manifest store in it: a tree of
@@ -31,35 +32,24 @@ type box struct {
 	body []byte
 }
 
-// jumbfBoxes splits b into sibling boxes (ISO BMFF box headers: a 32-bit
-// size, the type, a 64-bit size when the first is 1; size 0 runs to the
-// end). A box that runs past b ends the list with an error.
+// jumbfBoxes splits b into sibling boxes (bmff.Each), at most maxBoxes
+// counted in *count over a whole store. A box that runs past b ends the
+// list with an error.
 func jumbfBoxes(b []byte, count *int) ([]box, error) {
 	var out []box
-	for len(b) >= 8 {
+	var err error
+	if e := bmff.Each(b, func(typ string, body []byte) bool {
 		*count++
 		if *count > maxBoxes {
-			return out, malformed("JUMBF: more than %d boxes", maxBoxes)
+			err = malformed("JUMBF: more than %d boxes", maxBoxes)
+			return false
 		}
-		size := uint64(binary.BigEndian.Uint32(b))
-		typ := string(b[4:8])
-		hdr := uint64(8)
-		switch size {
-		case 0:
-			size = uint64(len(b))
-		case 1:
-			if len(b) < 16 {
-				return out, malformed("JUMBF: truncated box header")
-			}
-			size, hdr = binary.BigEndian.Uint64(b[8:]), 16
-		}
-		if size < hdr || size > uint64(len(b)) {
-			return out, malformed("JUMBF: %q box of %d bytes in %d", typ, size, len(b))
-		}
-		out = append(out, box{typ, b[hdr:size]})
-		b = b[size:]
+		out = append(out, box{typ, body})
+		return true
+	}); e != nil {
+		err = malformed("JUMBF: %v", e)
 	}
-	return out, nil
+	return out, err
 }
 
 // superbox is a "jumb" box read: its description and its content boxes.
