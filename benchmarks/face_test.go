@@ -270,6 +270,32 @@ func BenchmarkSurface(b *testing.B) {
 	}
 }
 
+// BenchmarkRecapture is the re-capture model on the largest face of
+// decoded photos (RECAPTURED's measure): two 80 px crops and the two
+// networks, on one thread.
+func BenchmarkRecapture(b *testing.B) {
+	a, err := prevalidate.LoadAnalyzer(&prevalidate.AnalyzerOptions{NoSurface: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, rel := range []string{"faces-gf/chaeyeon.jpg", "faces-fr/obama3.jpg", "faces-fr/obama.jpg", selfie} {
+		img, k := pipelineDecode(b, load(b, rel))
+		faces, err := a.Find(b.Context(), img, &facecheck.FindOptions{MinFace: 224 * k, Relative: 0.5})
+		if err != nil || len(faces) == 0 {
+			b.Fatalf("%s: %d faces, %v", rel, len(faces), err)
+		}
+		f := faces[0]
+		b.Run(rel, func(b *testing.B) {
+			for b.Loop() {
+				if _, ok, err := a.MeasureRecapture(img, &f); !ok || err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(f.Size, "face_px")
+		})
+	}
+}
+
 // BenchmarkSecondLook is the search of a photo without a face, with and
 // without the second look (dlib's HOG detector after BlazeFace finds
 // nothing): what a faceless photo costs more.

@@ -19,6 +19,9 @@ type Analyzer struct {
 	// surface reads what covers each face and whether it is a person's;
 	// nil: not read.
 	surface *SurfaceModel
+	// recapture reads whether a face is live or photographed from a print
+	// or a screen; nil: not read.
+	recapture *RecaptureModel
 	// secondLook runs dlib's HOG detector when the keypoint detector
 	// finds no face (see SetSecondLook).
 	secondLook bool
@@ -41,6 +44,21 @@ func (a *Analyzer) SetSurface(m *SurfaceModel) { a.surface = m }
 
 // Surface is the face-surface model in use, or nil.
 func (a *Analyzer) Surface() *SurfaceModel { return a.surface }
+
+// SetRecapture gives the analyzer the re-capture model that
+// MeasureRecapture runs. Call it before the analyzer is used.
+func (a *Analyzer) SetRecapture(m *RecaptureModel) { a.recapture = m }
+
+// MeasureRecapture reads how likely a face found in img is live (see
+// RecaptureModel.Measure); ok is false when the analyzer has no
+// re-capture model.
+func (a *Analyzer) MeasureRecapture(img image.Image, f *Face) (r Recapture, ok bool, err error) {
+	if a.recapture == nil {
+		return Recapture{}, false, nil
+	}
+	r, err = a.recapture.Measure(img, f)
+	return r, err == nil, err
+}
 
 // SetSecondLook makes a keypoint analyzer search an image in which
 // BlazeFace finds no face once more with dlib's HOG detector (its passes,

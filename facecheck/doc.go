@@ -34,6 +34,11 @@
 // SetSecondLook, it searches with dlib's HOG detector when BlazeFace finds
 // no face.
 //
+// RecaptureModel reads whether a face is live or a print or a screen
+// photographed: two MiniFASNet networks on crops of the face and its
+// surroundings (RecaptureBox, grown 2.7 and 4 times), advisory. An
+// Analyzer given one (SetRecapture) reads it with MeasureRecapture.
+//
 // Nothing here knows about Progeny's rules; package prevalidate judges the
 // measurements.
 package facecheck

@@ -107,3 +107,19 @@ func (m *SurfaceModel) Measure(img image.Image, f *Face, withMap bool) (Cover, e
 
 // Close does nothing without cgo.
 func (m *SurfaceModel) Close() {}
+
+// RecaptureModel is the re-capture model; without cgo none can be loaded.
+type RecaptureModel struct{}
+
+// NewRecaptureModel needs ONNX Runtime: without cgo it returns ErrUnavailable.
+func NewRecaptureModel(data []byte) (*RecaptureModel, error) {
+	return nil, unavailable("load the re-capture model", ErrRuntime)
+}
+
+// Measure needs ONNX Runtime: without cgo it returns ErrUnavailable.
+func (m *RecaptureModel) Measure(img image.Image, f *Face) (Recapture, error) {
+	return Recapture{}, unavailable("re-capture", ErrRuntime)
+}
+
+// Close does nothing without cgo.
+func (m *RecaptureModel) Close() {}

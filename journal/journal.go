@@ -30,6 +30,7 @@ import (
 	"github.com/facegate/facegate/prevalidate"
 	"github.com/facegate/facegate/progeny"
 	"github.com/facegate/facegate/provenance"
+	"github.com/facegate/facegate/quality"
 )
 
 // Format is the version of the record format.
@@ -74,6 +75,11 @@ type Measures struct {
 	// Provenance is what the input file declared about its making (the
 	// fixed bytes carry no metadata, but come from the same pixels).
 	Provenance *provenance.Declared `json:"provenance,omitempty"`
+	// Retouch and Recapture are FILTERED's and RECAPTURED's measures of
+	// the largest face, when they were read (Liveness's call judges the
+	// same: a filtered face, a photo of a print or a screen).
+	Retouch   *quality.Retouch       `json:"retouch,omitempty"`
+	Recapture *prevalidate.Recapture `json:"recapture,omitempty"`
 }
 
 // Face is one face of the bytes sent, largest first.
@@ -147,6 +153,7 @@ func New(service, field, mode string, p *prevalidate.Profile, rep *prevalidate.R
 	r.Measures = Measures{Width: w, Height: h, Bytes: n, Faces: []Face{}, Provenance: rep.Provenance}
 	if q != nil {
 		r.Measures.Sharpness, r.Measures.Exposure, r.Measures.JPEGQuality = q.Sharpness, q.Exposure.Mean, q.JPEGQuality
+		r.Measures.Retouch, r.Measures.Recapture = q.Retouch, q.Recapture
 	}
 	face := func(f prevalidate.Face) Face {
 		e := f.Extent
@@ -278,7 +285,7 @@ func Read(r io.Reader, fn func(Record) error) (skipped []LineError, err error) {
 func (r *Record) Values() *prevalidate.Values {
 	m := &r.Measures
 	v := &prevalidate.Values{Width: m.Width, Height: m.Height, Bytes: m.Bytes, JPEGQuality: max(0, m.JPEGQuality),
-		FaceQuality: len(m.Faces) > 0 && m.Sharpness > 0, Sharpness: m.Sharpness}
+		FaceQuality: len(m.Faces) > 0 && m.Sharpness > 0, Sharpness: m.Sharpness, Retouch: m.Retouch, Recapture: m.Recapture}
 	v.Exposure.Mean = m.Exposure
 	of := func(fs []Face) []prevalidate.FaceValues {
 		out := make([]prevalidate.FaceValues, len(fs))

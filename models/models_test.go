@@ -124,26 +124,36 @@ func TestFindFetched(t *testing.T) {
 	}
 }
 
-// The face-surface model built into facegate is the one its digest names,
-// and a copy given by path is checked against it.
-func TestBuiltInSurfaceDigest(t *testing.T) {
-	if got := builtInDigest(); got != FaceSurface.SHA256 {
-		t.Fatalf("built-in face-surface model has SHA-256 %s, want %s", got, FaceSurface.SHA256)
-	}
-	b, from, err := SurfaceBytes(nil)
-	if err != nil || from != "built in" || len(b) == 0 {
-		t.Fatalf("built in: %d bytes from %q, %v", len(b), from, err)
-	}
-	dir := t.TempDir()
-	p := filepath.Join(dir, FaceSurface.File)
-	if err := os.WriteFile(p, []byte("not the model"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var ce *ChecksumError
-	if _, _, err := SurfaceBytes(&Options{Dir: dir}); !errors.As(err, &ce) {
-		t.Errorf("a damaged copy: %v", err)
-	}
-	if b, from, err := SurfaceBytes(&Options{Path: p, SkipVerify: true}); err != nil || from != p || string(b) != "not the model" {
-		t.Errorf("an explicit copy, unverified: %q from %s, %v", b, from, err)
+// The models built into facegate (the face-surface and the re-capture
+// models) are the ones their digests name, and a copy given by path is
+// checked against it.
+func TestBuiltInDigests(t *testing.T) {
+	for _, c := range []struct {
+		m       Model
+		builtIn []byte
+		get     func(*Options) ([]byte, string, error)
+	}{
+		{FaceSurface, faceSurface, SurfaceBytes},
+		{Recapture, recapture, RecaptureBytes},
+	} {
+		if got := builtInDigest(c.builtIn); got != c.m.SHA256 {
+			t.Fatalf("built-in %s has SHA-256 %s, want %s", c.m.File, got, c.m.SHA256)
+		}
+		b, from, err := c.get(nil)
+		if err != nil || from != "built in" || len(b) == 0 {
+			t.Fatalf("%s built in: %d bytes from %q, %v", c.m.File, len(b), from, err)
+		}
+		dir := t.TempDir()
+		p := filepath.Join(dir, c.m.File)
+		if err := os.WriteFile(p, []byte("not the model"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var ce *ChecksumError
+		if _, _, err := c.get(&Options{Dir: dir}); !errors.As(err, &ce) {
+			t.Errorf("%s, a damaged copy: %v", c.m.File, err)
+		}
+		if b, from, err := c.get(&Options{Path: p, SkipVerify: true}); err != nil || from != p || string(b) != "not the model" {
+			t.Errorf("%s, an explicit copy, unverified: %q from %s, %v", c.m.File, b, from, err)
+		}
 	}
 }

@@ -25,21 +25,27 @@ var FaceSurface = Model{
 //go:embed facesurface/face_surface.onnx
 var faceSurface []byte
 
-// maxSurfaceBytes bounds a face-surface model read from a file.
-const maxSurfaceBytes = 64 << 20
+// maxBuiltInBytes bounds a file read in place of a built-in model.
+const maxBuiltInBytes = 64 << 20
 
 // SurfaceBytes returns the face-surface model: the file at opts.Path or
 // in opts.Dir when one is given (its SHA-256 checked unless
 // opts.SkipVerify), else the copy built into the program.
 func SurfaceBytes(opts *Options) ([]byte, string, error) {
-	// A file named (Path, or $FACEGATE_SURFACE) or a folder given in
-	// opts.Dir replaces the built-in copy; $FACEGATE_MODELS alone does not.
-	o := withEnv(FaceSurface, opts)
+	return builtInOr(FaceSurface, faceSurface, "face-surface model", opts)
+}
+
+// builtInOr returns a model built into the program, or the file that
+// replaces it. A file named (Path, or the model's environment variable)
+// or a folder given in opts.Dir replaces the built-in copy;
+// $FACEGATE_MODELS alone does not.
+func builtInOr(m Model, builtIn []byte, what string, opts *Options) ([]byte, string, error) {
+	o := withEnv(m, opts)
 	if o.Path == "" && (opts == nil || opts.Dir == "") {
-		return faceSurface, "built in", nil
+		return builtIn, "built in", nil
 	}
 	o.NoEnv = true // o holds what the environment gave already
-	p, err := Find(FaceSurface, o)
+	p, err := Find(m, o)
 	if err != nil {
 		return nil, "", err
 	}
@@ -48,18 +54,18 @@ func SurfaceBytes(opts *Options) ([]byte, string, error) {
 		return nil, "", err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxSurfaceBytes+1))
+	b, err := io.ReadAll(io.LimitReader(f, maxBuiltInBytes+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("read %s: %w", p, err)
 	}
-	if len(b) > maxSurfaceBytes {
-		return nil, "", fmt.Errorf("%s: over %d bytes, not a face-surface model", p, maxSurfaceBytes)
+	if len(b) > maxBuiltInBytes {
+		return nil, "", fmt.Errorf("%s: over %d bytes, not a %s", p, maxBuiltInBytes, what)
 	}
 	return b, p, nil
 }
 
-// builtInDigest is the SHA-256 of the built-in face-surface model.
-func builtInDigest() string {
-	s := sha256.Sum256(faceSurface)
+// builtInDigest is the SHA-256 of a built-in model's bytes.
+func builtInDigest(b []byte) string {
+	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }

@@ -36,6 +36,7 @@ type limits struct {
 	human      threshold // FACE_NOT_FOUND: the least human-face score of a face
 	mouthNose  threshold // FACE_OCCLUDED: the largest share of the lower face covered
 	surface    bool      // a rule reads the face-surface model
+	recapture  bool      // a rule reads the re-capture model
 }
 
 func limitsOf(p *Profile) limits {
@@ -67,5 +68,6 @@ func limitsOf(p *Profile) limits {
 		human:      th(RuleID{FaceNotFound, KeyHuman}),
 		mouthNose:  th(RuleID{FaceOccluded, KeyMouthNose}),
 		surface:    p.ReadsSurface(),
+		recapture:  th(RuleID{Recaptured, ""}).ok,
 	}
 }

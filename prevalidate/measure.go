@@ -102,6 +102,9 @@ type Values struct {
 	// Retouch is what the largest face shows of smoothing and boosted
 	// colour; nil when not measured (no face with 68 landmarks).
 	Retouch *quality.Retouch
+	// Recapture is the re-capture model's reading of the largest face; nil
+	// when not read.
+	Recapture *Recapture
 }
 
 // FaceValues are one face's numbers.
@@ -154,7 +157,7 @@ func (m *Measurements) values() *Values {
 		v.JPEGQuality = max(0, q.JPEGQuality)
 		v.FaceQuality = q.Region == "face"
 		v.Sharpness, v.Exposure = q.Sharpness, q.Exposure
-		v.Retouch = q.Retouch
+		v.Retouch, v.Recapture = q.Retouch, q.Recapture
 	}
 	of := func(fs []facecheck.Face) []FaceValues {
 		out := make([]FaceValues, len(fs))
@@ -194,6 +197,7 @@ func ValuesOf(width, height int, bytes int64, faces, notFaces []Face, q *Quality
 		v.JPEGQuality = max(0, q.JPEGQuality)
 		v.FaceQuality = q.Region == "face"
 		v.Sharpness, v.Exposure = q.Sharpness, q.Exposure
+		v.Retouch, v.Recapture = q.Retouch, q.Recapture
 	}
 	of := func(fs []Face) []FaceValues {
 		out := make([]FaceValues, len(fs))
@@ -373,6 +377,16 @@ var (
 			return v.Retouch.SkinSaturation, true
 		}}
 )
+
+// measureLive is the re-capture model's live-face score: a photo of a
+// print or a screen lowers it.
+var measureLive = &Measure{Name: "live face", Unit: "score", Side: Below, Range: [2]float64{0, 1},
+	Of: func(v *Values) (float64, bool) {
+		if v.Recapture == nil {
+			return 0, false
+		}
+		return v.Recapture.Live, true
+	}}
 
 func faceOf(get func(f *FaceValues) float64) func(v *Values) (float64, bool) {
 	return func(v *Values) (float64, bool) {

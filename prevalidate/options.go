@@ -112,6 +112,12 @@ type AnalyzerOptions struct {
 	// (FACE_OCCLUDED, EYES_NOT_VISIBLE, EYE_GLARE, FACE_NOT_FOUND's
 	// human-face score) then judge nothing.
 	NoSurface bool
+	// Recapture is the re-capture model (a photo of a print or a screen?);
+	// the zero value uses the copy built into facegate.
+	Recapture models.Options
+	// NoRecapture loads no re-capture model: RECAPTURED then judges
+	// nothing.
+	NoRecapture bool
 	// NoSecondLook: the BlazeFace analyzer reports no face when BlazeFace
 	// finds none, without searching again with dlib's HOG detector.
 	NoSecondLook bool
@@ -121,7 +127,8 @@ type AnalyzerOptions struct {
 	// ~/.cache/facegate); "off" = none. A models.Options.Cache of its own
 	// wins. The model files are found as package models says: from these
 	// options, else the same environment variables as the facegate
-	// command's (FACEGATE_MODELS, FACEGATE_ONNXRUNTIME, FACEGATE_SURFACE).
+	// command's (FACEGATE_MODELS, FACEGATE_ONNXRUNTIME, FACEGATE_SURFACE,
+	// FACEGATE_RECAPTURE).
 	Cache string
 }
 
@@ -239,7 +246,8 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 	cache := o.withCache()
 	var bf *facecheck.BlazeFace
 	var surface *facecheck.SurfaceModel
-	if det == DetectorBlazeFace || !o.NoSurface {
+	var recapture *facecheck.RecaptureModel
+	if det == DetectorBlazeFace || !o.NoSurface || !o.NoRecapture {
 		// ONNX Runtime first: its files are the ones a new machine lacks.
 		lib, err := models.Find(models.ONNXRuntime, &o.Runtime)
 		if err != nil {
@@ -267,6 +275,16 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 			return nil, fmt.Errorf("face-surface model (%s): %w", from, err)
 		}
 	}
+	if !o.NoRecapture {
+		// Its sessions start when a rule first reads it.
+		data, from, err := models.RecaptureBytes(&o.Recapture)
+		if err != nil {
+			return nil, err
+		}
+		if recapture, err = facecheck.NewRecaptureModel(data); err != nil {
+			return nil, fmt.Errorf("re-capture model (%s): %w", from, err)
+		}
+	}
 	path, err := models.Find(models.Landmarks68, &o.Landmarks)
 	if err != nil {
 		return nil, err
@@ -287,6 +305,7 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 		a.SetDetectorCache(cache)
 	}
 	a.SetSurface(surface)
+	a.SetRecapture(recapture)
 	return a, nil
 }
 
@@ -294,7 +313,7 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 // where the model has none of its own, and returns that folder.
 func (o *AnalyzerOptions) withCache() string {
 	cache := models.CacheDir(o.Cache)
-	for _, m := range []*models.Options{&o.Landmarks, &o.BlazeFace, &o.Runtime, &o.Surface} {
+	for _, m := range []*models.Options{&o.Landmarks, &o.BlazeFace, &o.Runtime, &o.Surface, &o.Recapture} {
 		if m.Cache == "" {
 			m.Cache = cache
 		}

@@ -10,7 +10,7 @@
 // plan (the decode scale, once) -> decode (upright pixels) -> faces ->
 // refine (a larger decode when the faces need more pixels) -> surface
 // (what covers each face, and whether it is a person's) -> quality ->
-// judge; then, for Fix: fix (turn, plan the size, scale once, encode to
+// recapture (a photo of a print or a screen?) -> judge; then, for Fix: fix (turn, plan the size, scale once, encode to
 // fit) -> verify (the check steps again, on the output bytes) -> keep
 // (the input's size when the smaller output fails a face rule the input
 // passes). Safety limits are enforced from the header, so a decompression
@@ -78,16 +78,17 @@ type step struct {
 // judges those.
 var (
 	checkSteps = []step{
-		{"read", stepRead},       // the bytes, under the input limit
-		{"header", stepHeader},   // format, size, EXIF, what the file declares (XMP, C2PA), the pixel limit
-		{"preview", stepPreview}, // Fix of a progressive JPEG: faces on its DC scans
-		{"plan", stepPlan},       // the decode scale, once
-		{"decode", stepDecode},   // the pixels, upright
-		{"faces", stepFaces},     // find and measure
-		{"refine", stepRefine},   // decode larger and measure again, when the faces need more pixels
-		{"surface", stepSurface}, // what covers each face, and whether it is a person's
-		{"quality", stepQuality}, // sharpness, exposure, JPEG quality
-		{"iso", stepISO},         // ISO/IEC 29794-5 components, when asked for
+		{"read", stepRead},           // the bytes, under the input limit
+		{"header", stepHeader},       // format, size, EXIF, what the file declares (XMP, C2PA), the pixel limit
+		{"preview", stepPreview},     // Fix of a progressive JPEG: faces on its DC scans
+		{"plan", stepPlan},           // the decode scale, once
+		{"decode", stepDecode},       // the pixels, upright
+		{"faces", stepFaces},         // find and measure
+		{"refine", stepRefine},       // decode larger and measure again, when the faces need more pixels
+		{"surface", stepSurface},     // what covers each face, and whether it is a person's
+		{"quality", stepQuality},     // sharpness, exposure, JPEG quality
+		{"recapture", stepRecapture}, // a photo of a print or a screen? (the re-capture model)
+		{"iso", stepISO},             // ISO/IEC 29794-5 components, when asked for
 	}
 	judgeStep = step{"judge", stepJudge} // the profile's rules, into the report
 	fixSteps  = []step{

@@ -36,6 +36,10 @@ const (
 	// Filtered is what the pixels show of a beauty filter or a colour
 	// boost (quality.Retouch): a measure, a warning.
 	Filtered Code = "FILTERED"
+	// Recaptured is what the re-capture model (facecheck.Recapture) reads
+	// of a photo of a print or a screen rather than of a live face: a
+	// measure, advisory (a warning).
+	Recaptured Code = "RECAPTURED"
 
 	ImageTurned       Code = "IMAGE_TURNED"
 	FaceNotFound      Code = "FACE_NOT_FOUND"
@@ -568,6 +572,10 @@ func qualityRules() []Rule {
 		{Code: Filtered, Key: KeySkinColour, Message: "Colours look boosted (a filter?)", Severity: SeverityWarning, Threshold: 0.56, NeedsPixels: true, NeedsFace: true, Measure: measureSkinSaturation,
 			Detail: func(_ *Values, x, t float64) string {
 				return fmt.Sprintf("the skin's median saturation is %.2f, real photos read %s or less", x, num(t))
+			}},
+		{Code: Recaptured, Message: "Looks like a photo of a screen or a print", Severity: SeverityWarning, Threshold: recapturedLive, NeedsPixels: true, NeedsFace: true, Measure: measureLive,
+			Detail: func(v *Values, x, t float64) string {
+				return fmt.Sprintf("the re-capture model reads a live face at %.2f, under %s (advisory: such models also flag some live photos)", x, num(t))
 			}},
 		{Code: ImageIsTooCompressed, Message: "JPEG quality is too low", Severity: SeverityError, Threshold: 70, NeedsPixels: true, Measure: measureJPEGQuality,
 			Detail: func(_ *Values, x, t float64) string {

@@ -25,6 +25,9 @@ type Quality struct {
 	// Retouch is what the largest face shows of skin smoothing and boosted
 	// colour (FILTERED's measures), when it has 68 landmarks.
 	Retouch *quality.Retouch `json:"retouch,omitempty"`
+	// Recapture is the re-capture model's reading of the largest face
+	// (RECAPTURED's measure), when a rule reads it.
+	Recapture *Recapture `json:"recapture,omitempty"`
 }
 
 // stepQuality measures sharpness and exposure on the face (or the whole

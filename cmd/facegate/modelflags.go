@@ -17,6 +17,7 @@ type modelFlags struct {
 	blazeFace string
 	runtime   string
 	surface   string
+	recapture string
 }
 
 func (m *modelFlags) add(fs *pflag.FlagSet) {
@@ -25,13 +26,15 @@ func (m *modelFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&m.noVerify, "skip-model-check", false, "do not check the model files' SHA-256 (needed for a 5-point landmark model)")
 	fs.StringVar(&m.blazeFace, "detector-model", "", "BlazeFace ONNX model; default: "+models.BlazeFace256.File+" in $FACEGATE_MODELS, ./models or third_party/models")
 	fs.StringVar(&m.surface, "surface-model", "", "face-surface model (what covers a face, whether it is a person's); default: $FACEGATE_SURFACE, else the one built into facegate")
+	fs.StringVar(&m.recapture, "recapture-model", "", "re-capture model (a photo of a print or a screen?); default: $FACEGATE_RECAPTURE, else the one built into facegate")
 	fs.StringVar(&m.runtime, "onnxruntime", "", "ONNX Runtime 1.24 library; default: $FACEGATE_ONNXRUNTIME, then "+models.ONNXRuntime.File+" in $FACEGATE_MODELS, ./models or third_party/lib")
 }
 
 // options are the analyzer's options from the flags and the environment:
 // FACEGATE_MODELS (a folder of models), FACEGATE_ONNXRUNTIME (the runtime
 // library, when --onnxruntime is not given), FACEGATE_SURFACE (the
-// face-surface model, when --surface-model is not given) and FACEGATE_CACHE (where
+// face-surface model, when --surface-model is not given), FACEGATE_RECAPTURE
+// (the re-capture model, when --recapture-model is not given) and FACEGATE_CACHE (where
 // parsed models and verified digests are kept; "off" for nowhere).
 func (m *modelFlags) options() *prevalidate.AnalyzerOptions {
 	dir := os.Getenv(models.EnvVar)
@@ -43,8 +46,13 @@ func (m *modelFlags) options() *prevalidate.AnalyzerOptions {
 	if surface == "" {
 		surface = os.Getenv(models.FaceSurface.Env)
 	}
+	recapture := m.recapture
+	if recapture == "" {
+		recapture = os.Getenv(models.Recapture.Env)
+	}
 	return &prevalidate.AnalyzerOptions{
 		Surface:   models.Options{Path: surface, SkipVerify: m.noVerify},
+		Recapture: models.Options{Path: recapture, SkipVerify: m.noVerify},
 		Detector:  m.detector,
 		Landmarks: models.Options{Path: m.landmarks, Dir: dir, SkipVerify: m.noVerify},
 		BlazeFace: models.Options{Path: m.blazeFace, Dir: dir, SkipVerify: m.noVerify},

@@ -101,6 +101,8 @@ func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options
 		// ISO occlusion components: with HOG, a profile without those
 		// rules needs no ONNX Runtime.
 		ao.NoSurface = !profile.ReadsSurface() && !f.iso
+		_, reads := profile.Rule(prevalidate.RuleID{Code: prevalidate.Recaptured})
+		ao.NoRecapture = !reads
 		if opts.Faces, err = prevalidate.NewLazyAnalyzer(ao); err != nil {
 			return nil, err
 		}

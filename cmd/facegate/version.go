@@ -104,10 +104,16 @@ func version() string {
 			fmt.Fprintf(&b, "%s (%s)\n", p, m.Licence)
 		}
 	}
-	if _, from, err := models.SurfaceBytes(&opts.Surface); err != nil {
-		fmt.Fprintf(&b, "%s: %v\n", models.FaceSurface.File, err)
-	} else {
-		fmt.Fprintf(&b, "%s: %s (%s)\n", models.FaceSurface.File, from, models.FaceSurface.Licence)
+	for _, m := range []struct {
+		models.Model
+		get  func(*models.Options) ([]byte, string, error)
+		opts *models.Options
+	}{{models.FaceSurface, models.SurfaceBytes, &opts.Surface}, {models.Recapture, models.RecaptureBytes, &opts.Recapture}} {
+		if _, from, err := m.get(m.opts); err != nil {
+			fmt.Fprintf(&b, "%s: %v\n", m.File, err)
+		} else {
+			fmt.Fprintf(&b, "%s: %s (%s)\n", m.File, from, m.Licence)
+		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

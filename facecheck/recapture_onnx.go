@@ -1,0 +1,149 @@
+//go:build cgo
+
+package facecheck
+
+import (
+	"fmt"
+	"image"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// RecaptureModel is the re-capture model (models/recapture: the two
+// MiniFASNet networks of minivision-ai/Silent-Face-Anti-Spoofing in one
+// ONNX graph), run by ONNX Runtime on two crops of a face. It is safe for
+// concurrent use; its sessions start when first needed, one per
+// goroutine at a time, each on one thread.
+type RecaptureModel struct {
+	model    []byte
+	sessions pool[*recaptureSession]
+}
+
+type recaptureSession struct {
+	s     *ort.AdvancedSession
+	in    [2]*ort.Tensor[float32]
+	probs *ort.Tensor[float32]
+	row   []uint8
+}
+
+// Names of the model's inputs and output.
+const (
+	recaptureIn27  = "crop27"
+	recaptureIn40  = "crop40"
+	recaptureProbs = "probs"
+)
+
+// NewRecaptureModel checks the model's inputs and outputs; its sessions
+// start when the first face is measured. LoadRuntime must have succeeded.
+func NewRecaptureModel(data []byte) (*RecaptureModel, error) {
+	rtMu.Lock()
+	loaded := rtPath != ""
+	rtMu.Unlock()
+	if !loaded {
+		return nil, fmt.Errorf("%w: not loaded (call LoadRuntime first)", ErrRuntime)
+	}
+	if len(data) > maxModelBytes {
+		return nil, fmt.Errorf("%w: re-capture model over %d bytes", ErrRuntime, maxModelBytes)
+	}
+	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: re-capture model: %v", ErrRuntime, err)
+	}
+	crop := fmt.Sprint([]int64{1, 3, RecaptureSize, RecaptureSize})
+	if len(ins) != 2 || ins[0].Name != recaptureIn27 || ins[1].Name != recaptureIn40 ||
+		fmt.Sprint(ins[0].Dimensions) != crop || fmt.Sprint(ins[1].Dimensions) != crop ||
+		len(outs) != 1 || outs[0].Name != recaptureProbs || fmt.Sprint(outs[0].Dimensions) != fmt.Sprint([]int64{2, 3}) {
+		return nil, fmt.Errorf("%w: not facegate's re-capture model (want inputs %s and %s of 1x3x%dx%d, output %s of 2x3)",
+			ErrRuntime, recaptureIn27, recaptureIn40, RecaptureSize, RecaptureSize, recaptureProbs)
+	}
+	return &RecaptureModel{model: data}, nil
+}
+
+func (m *RecaptureModel) newSession() (*recaptureSession, error) {
+	s := &recaptureSession{}
+	fail := func(e error) (*recaptureSession, error) {
+		s.destroy()
+		return nil, fmt.Errorf("%w: %v", ErrRuntime, e)
+	}
+	var err error
+	for i := range s.in {
+		if s.in[i], err = ort.NewEmptyTensor[float32](ort.NewShape(1, 3, RecaptureSize, RecaptureSize)); err != nil {
+			return fail(err)
+		}
+	}
+	if s.probs, err = ort.NewEmptyTensor[float32](ort.NewShape(2, 3)); err != nil {
+		return fail(err)
+	}
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return fail(err)
+	}
+	defer opts.Destroy()
+	for _, set := range []func() error{
+		func() error { return opts.SetIntraOpNumThreads(1) },
+		func() error { return opts.SetInterOpNumThreads(1) },
+		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
+		func() error { return opts.SetCpuMemArena(false) },
+	} {
+		if err := set(); err != nil {
+			return fail(err)
+		}
+	}
+	s.s, err = ort.NewAdvancedSessionWithONNXData(m.model, []string{recaptureIn27, recaptureIn40},
+		[]string{recaptureProbs}, []ort.Value{s.in[0], s.in[1]}, []ort.Value{s.probs}, opts)
+	if err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+func (s *recaptureSession) destroy() {
+	if s.s != nil {
+		s.s.Destroy()
+	}
+	for _, t := range []*ort.Tensor[float32]{s.in[0], s.in[1], s.probs} {
+		if t != nil {
+			t.Destroy()
+		}
+	}
+}
+
+// Measure reads how likely a face with 68 landmarks in img's coordinates
+// is a live one rather than a print or a screen photographed.
+func (m *RecaptureModel) Measure(img image.Image, f *Face) (Recapture, error) {
+	x, y, w, h, ok := RecaptureBox(f.Landmarks)
+	if !ok {
+		return Recapture{}, fmt.Errorf("re-capture model needs 68 landmarks, the face has %d", len(f.Landmarks))
+	}
+	b := img.Bounds()
+	if b.Dx() < 2 || b.Dy() < 2 {
+		return Recapture{}, fmt.Errorf("re-capture model: image of %dx%d", b.Dx(), b.Dy())
+	}
+	s, ok, err := m.sessions.get(m.newSession)
+	if !ok {
+		return Recapture{}, fmt.Errorf("%w: re-capture model closed", ErrRuntime)
+	}
+	if err != nil {
+		return Recapture{}, err
+	}
+	defer m.sessions.put(s, (*recaptureSession).destroy)
+	if len(s.row) < 3*b.Dx() {
+		s.row = make([]uint8, 3*b.Dx())
+	}
+	for i, scale := range recaptureScales {
+		r := recaptureCrop(b.Dx(), b.Dy(), x-float64(b.Min.X), y-float64(b.Min.Y), w, h, scale)
+		sampleRecapture(img, r, s.in[i].GetData(), s.row)
+	}
+	if err := s.s.Run(); err != nil {
+		return Recapture{}, fmt.Errorf("%w: %v", ErrRuntime, err)
+	}
+	p := s.probs.GetData()
+	rc := Recapture{Nets: [2]float64{float64(p[1]), float64(p[4])}}
+	rc.Live = (rc.Nets[0] + rc.Nets[1]) / 2
+	rc.Box = image.Rect(int(x+0.5), int(y+0.5), int(x+w+0.5), int(y+h+0.5))
+	return rc, nil
+}
+
+// Close frees the idle sessions; sessions in use are freed when handed
+// back. The model must not be used afterwards.
+func (m *RecaptureModel) Close() { m.sessions.close((*recaptureSession).destroy) }
