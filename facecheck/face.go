@@ -4,6 +4,8 @@ import (
 	"image"
 	"math"
 	"slices"
+
+	"github.com/facegate/facegate/internal/geom"
 )
 
 // Face is one measured face. Coordinates are those of the image it was
@@ -64,11 +66,7 @@ func Measure(box image.Rectangle, score float64, pts []image.Point) (Face, error
 // Extent is the smallest rectangle that holds the face's box and its
 // landmarks; landmarks may lie outside the image when the face is cut off.
 func (f *Face) Extent() image.Rectangle {
-	r := f.Box
-	for _, p := range f.Landmarks {
-		r = r.Union(image.Rectangle{Min: p, Max: p.Add(image.Pt(1, 1))})
-	}
-	return r
+	return f.Box.Union(geom.Bounds(f.Landmarks))
 }
 
 // FivePoints returns the 5-point layout of dlib's 5-point model (the

@@ -3,6 +3,8 @@ package facecheck
 import (
 	"image"
 	"math"
+
+	"github.com/facegate/facegate/internal/geom"
 )
 
 // Recapture is what the re-capture model (models/recapture: the two
@@ -46,10 +48,8 @@ func RecaptureBox(pts []image.Point) (x, y, w, h float64, ok bool) {
 	if len(pts) != 68 {
 		return 0, 0, 0, 0, false
 	}
-	x0, y0, x1, y1 := pts[0].X, pts[0].Y, pts[0].X, pts[0].Y
-	for _, p := range pts[1:] {
-		x0, y0, x1, y1 = min(x0, p.X), min(y0, p.Y), max(x1, p.X), max(y1, p.Y)
-	}
+	b := geom.Bounds(pts)
+	x0, y0, x1, y1 := b.Min.X, b.Min.Y, b.Max.X-1, b.Max.Y-1 // the extreme points
 	W, H := float64(x1-x0), float64(y1-y0)
 	if W < 1 || H < 1 {
 		return 0, 0, 0, 0, false

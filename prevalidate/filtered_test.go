@@ -10,6 +10,7 @@ import (
 
 	"github.com/disintegration/imaging"
 
+	"github.com/facegate/facegate/internal/retouchfx"
 	"github.com/facegate/facegate/internal/testsupport"
 )
 
@@ -56,54 +57,12 @@ func TestFilteredPortrait(t *testing.T) {
 	}
 }
 
-// smoothSkin blurs the face inside its jaw line and below the brows
-// (Gaussian, 0.06 eye distances), keeping the eyes and the mouth.
+// smoothSkin blurs the skin under the feathered skin mask (Gaussian, 0.06
+// eye distances), as internal/cmd/filtereval's evaluation does.
 func smoothSkin(img image.Image, f Face) image.Image {
-	blur := imaging.Blur(img, 0.06*f.IPD)
-	out := imaging.Clone(img)
-	lm := f.Landmarks
-	poly := make([]image.Point, 0, 21)
-	for _, p := range append(lm[0:17:17], lm[26], lm[24], lm[19], lm[17]) {
-		poly = append(poly, image.Pt(p[0], p[1]))
+	lm := make([]image.Point, len(f.Landmarks))
+	for i, p := range f.Landmarks {
+		lm[i] = image.Pt(p[0], p[1])
 	}
-	keep := []image.Rectangle{around(lm[36:42], 0.12*f.IPD), around(lm[42:48], 0.12*f.IPD), around(lm[48:60], 0.08*f.IPD)}
-	b := out.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			p := image.Pt(x, y)
-			if !inPolygon(poly, p) || inAny(keep, p) {
-				continue
-			}
-			out.Set(x, y, blur.At(x, y))
-		}
-	}
-	return out
-}
-
-func around(pts [][2]int, margin float64) image.Rectangle {
-	r := image.Rect(pts[0][0], pts[0][1], pts[0][0]+1, pts[0][1]+1)
-	for _, p := range pts[1:] {
-		r = r.Union(image.Rect(p[0], p[1], p[0]+1, p[1]+1))
-	}
-	return r.Inset(-int(margin))
-}
-
-func inAny(rs []image.Rectangle, p image.Point) bool {
-	for _, r := range rs {
-		if p.In(r) {
-			return true
-		}
-	}
-	return false
-}
-
-func inPolygon(poly []image.Point, p image.Point) bool {
-	in := false
-	for i, j := 0, len(poly)-1; i < len(poly); j, i = i, i+1 {
-		a, c := poly[i], poly[j]
-		if (a.Y > p.Y) != (c.Y > p.Y) && float64(p.X) < float64(c.X-a.X)*float64(p.Y-a.Y)/float64(c.Y-a.Y)+float64(a.X) {
-			in = !in
-		}
-	}
-	return in
+	return retouchfx.Smooth(imaging.Clone(img), lm, f.IPD)
 }

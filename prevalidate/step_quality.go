@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/facegate/facegate/facecheck"
+	"github.com/facegate/facegate/internal/geom"
 	"github.com/facegate/facegate/quality"
 )
 
@@ -62,10 +63,7 @@ func innerFace(f *facecheck.Face) image.Rectangle {
 	if len(f.Landmarks) != 68 {
 		return f.Box
 	}
-	r := image.Rectangle{Min: f.Landmarks[17], Max: f.Landmarks[17]}
-	for _, p := range f.Landmarks[17:] {
-		r = r.Union(image.Rectangle{Min: p, Max: p.Add(image.Pt(1, 1))})
-	}
+	r := geom.Bounds(f.Landmarks[17:])
 	for _, p := range f.Landmarks[:17] { // the jaw line bounds the sides and the chin
 		r.Min.X, r.Max.X, r.Max.Y = min(r.Min.X, p.X), max(r.Max.X, p.X+1), max(r.Max.Y, p.Y+1)
 	}

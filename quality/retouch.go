@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/facegate/facegate/internal/geom"
 	"github.com/facegate/facegate/internal/luma"
 )
 
@@ -99,12 +100,7 @@ func square(c image.Point, half float64) image.Rectangle {
 }
 
 func eyeBox(pts []image.Point, margin float64) image.Rectangle {
-	r := image.Rectangle{Min: pts[0], Max: pts[0].Add(image.Pt(1, 1))}
-	for _, p := range pts[1:] {
-		r = r.Union(image.Rectangle{Min: p, Max: p.Add(image.Pt(1, 1))})
-	}
-	m := int(math.Round(margin))
-	return r.Inset(-m)
+	return geom.Bounds(pts).Inset(-int(math.Round(margin)))
 }
 
 // meanAbsLaplacian is the mean |4-neighbour Laplacian| of the luma over the
