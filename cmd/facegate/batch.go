@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,15 @@ func runBatch(ctx context.Context, f *batchFlags, paths []string, fix bool, stdi
 		// live heap keeps a serial run's peak about 35 MB lower
 		// (benchmarks/compare.sh) at no measurable cost in time.
 		debug.SetGCPercent(server.GCPercent)
+	}
+	if os.Getenv("GOMAXPROCS") == "" && f.jobs >= 1 && f.jobs < runtime.GOMAXPROCS(0) {
+		// Fewer jobs than cores: as many Go processors as jobs. With a
+		// spare processor the collector marks beside the one job while it
+		// goes on allocating, and the heap overshoots its target: a
+		// serial run's peak is about 25 MB higher for no gain in time
+		// (benchmarks/README.md). The C libraries' threads are not Go
+		// processors and are not limited.
+		runtime.GOMAXPROCS(f.jobs)
 	}
 	var out *outDir
 	if fix {
