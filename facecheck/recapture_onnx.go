@@ -5,6 +5,7 @@ package facecheck
 import (
 	"fmt"
 	"image"
+	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
@@ -12,11 +13,14 @@ import (
 // RecaptureModel is the re-capture model (models/recapture: the two
 // MiniFASNet networks of minivision-ai/Silent-Face-Anti-Spoofing in one
 // ONNX graph), run by ONNX Runtime on two crops of a face. It is safe for
-// concurrent use; its sessions start when first needed, one per
-// goroutine at a time, each on one thread.
+// concurrent use: one session, started when first needed, on one thread,
+// taken in turn (a read takes 5-7 ms; a session per goroutine would cost
+// each about 11 MB of resident memory).
 type RecaptureModel struct {
-	model    []byte
-	sessions pool[*recaptureSession]
+	model  []byte
+	mu     sync.Mutex
+	s      *recaptureSession
+	closed bool
 }
 
 type recaptureSession struct {
@@ -119,14 +123,19 @@ func (m *RecaptureModel) Measure(img image.Image, f *Face) (Recapture, error) {
 	if b.Dx() < 2 || b.Dy() < 2 {
 		return Recapture{}, fmt.Errorf("re-capture model: image of %dx%d", b.Dx(), b.Dy())
 	}
-	s, ok, err := m.sessions.get(m.newSession)
-	if !ok {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
 		return Recapture{}, fmt.Errorf("%w: re-capture model closed", ErrRuntime)
 	}
-	if err != nil {
-		return Recapture{}, err
+	if m.s == nil {
+		s, err := m.newSession()
+		if err != nil {
+			return Recapture{}, err
+		}
+		m.s = s
 	}
-	defer m.sessions.put(s, (*recaptureSession).destroy)
+	s := m.s
 	if len(s.row) < 3*b.Dx() {
 		s.row = make([]uint8, 3*b.Dx())
 	}
@@ -144,6 +153,14 @@ func (m *RecaptureModel) Measure(img image.Image, f *Face) (Recapture, error) {
 	return rc, nil
 }
 
-// Close frees the idle sessions; sessions in use are freed when handed
-// back. The model must not be used afterwards.
-func (m *RecaptureModel) Close() { m.sessions.close((*recaptureSession).destroy) }
+// Close frees the session, once a read in progress ends. The model must
+// not be used afterwards.
+func (m *RecaptureModel) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.s != nil {
+		m.s.destroy()
+		m.s = nil
+	}
+	m.closed = true
+}
