@@ -243,15 +243,9 @@ func BenchmarkISO(b *testing.B) {
 	}
 }
 
-// BenchmarkSurface is the face-surface model's work on one face: the
-// aligned crop, one forward of the model on one thread, and the regions'
-// shares (the surface step's cost per face), on the photo decoded as the
-// pipeline decodes it.
-func BenchmarkSurface(b *testing.B) {
-	a, err := prevalidate.LoadAnalyzer(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+// eachFace runs measure as a sub-benchmark on the largest face of each
+// portrait, on the photo decoded as the pipeline decodes it.
+func eachFace(b *testing.B, a *facecheck.Analyzer, measure func(img image.Image, f *facecheck.Face) error) {
 	for _, rel := range []string{"faces-gf/chaeyeon.jpg", "faces-fr/obama3.jpg", "faces-fr/obama.jpg", selfie} {
 		img, k := pipelineDecode(b, load(b, rel))
 		faces, err := a.Find(b.Context(), img, &facecheck.FindOptions{MinFace: 224 * k, Relative: 0.5})
@@ -261,7 +255,7 @@ func BenchmarkSurface(b *testing.B) {
 		f := faces[0]
 		b.Run(rel, func(b *testing.B) {
 			for b.Loop() {
-				if _, ok, err := a.MeasureSurface(img, &f, false); !ok || err != nil {
+				if err := measure(img, &f); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -270,30 +264,35 @@ func BenchmarkSurface(b *testing.B) {
 	}
 }
 
-// BenchmarkRecapture is the re-capture model on the largest face of
-// decoded photos (RECAPTURED's measure): two 80 px crops and the two
-// networks, on one thread.
+// BenchmarkSurface is the face-surface model's work on one face: the
+// aligned crop, one forward of the model on one thread, and the regions'
+// shares (the surface step's cost per face).
+func BenchmarkSurface(b *testing.B) {
+	a, err := prevalidate.LoadAnalyzer(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	eachFace(b, a, func(img image.Image, f *facecheck.Face) error {
+		if _, ok, err := a.MeasureSurface(img, f, false); !ok || err != nil {
+			return fmt.Errorf("surface not read (%v)", err)
+		}
+		return nil
+	})
+}
+
+// BenchmarkRecapture is the re-capture model on one face (RECAPTURED's
+// measure): two 80 px crops and the two networks, on one thread.
 func BenchmarkRecapture(b *testing.B) {
 	a, err := prevalidate.LoadAnalyzer(&prevalidate.AnalyzerOptions{NoSurface: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, rel := range []string{"faces-gf/chaeyeon.jpg", "faces-fr/obama3.jpg", "faces-fr/obama.jpg", selfie} {
-		img, k := pipelineDecode(b, load(b, rel))
-		faces, err := a.Find(b.Context(), img, &facecheck.FindOptions{MinFace: 224 * k, Relative: 0.5})
-		if err != nil || len(faces) == 0 {
-			b.Fatalf("%s: %d faces, %v", rel, len(faces), err)
+	eachFace(b, a, func(img image.Image, f *facecheck.Face) error {
+		if _, ok, err := a.MeasureRecapture(img, f); !ok || err != nil {
+			return fmt.Errorf("re-capture not read (%v)", err)
 		}
-		f := faces[0]
-		b.Run(rel, func(b *testing.B) {
-			for b.Loop() {
-				if _, ok, err := a.MeasureRecapture(img, &f); !ok || err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(f.Size, "face_px")
-		})
-	}
+		return nil
+	})
 }
 
 // BenchmarkSecondLook is the search of a photo without a face, with and

@@ -57,15 +57,45 @@ type BlazeFace struct {
 	sessions pool[*blazeSession]
 }
 
+// runtimeLoaded is an error (ErrRuntime) until LoadRuntime has succeeded.
+func runtimeLoaded() error {
+	rtMu.Lock()
+	defer rtMu.Unlock()
+	if rtPath == "" {
+		return fmt.Errorf("%w: not loaded (call LoadRuntime first)", ErrRuntime)
+	}
+	return nil
+}
+
+// startSession starts a session of an ONNX model, bound to these tensors,
+// as every model of facegate's runs: on one thread, its nodes in sequence,
+// without ONNX Runtime's CPU memory arena (a pool of sessions serves
+// concurrent callers, and the arena kept every session's peak).
+func startSession(model []byte, inNames, outNames []string, ins, outs []ort.Value) (*ort.AdvancedSession, error) {
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer opts.Destroy()
+	for _, set := range []func() error{
+		func() error { return opts.SetIntraOpNumThreads(1) },
+		func() error { return opts.SetInterOpNumThreads(1) },
+		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
+		func() error { return opts.SetCpuMemArena(false) },
+	} {
+		if err := set(); err != nil {
+			return nil, err
+		}
+	}
+	return ort.NewAdvancedSessionWithONNXData(model, inNames, outNames, ins, outs, opts)
+}
+
 // NewBlazeFace reads a BlazeFace model (the 256 px back-camera model or
 // the 128 px front one, as ONNX with MediaPipe's outputs) and checks it
 // by starting a first session. LoadRuntime must have succeeded.
 func NewBlazeFace(modelPath string) (*BlazeFace, error) {
-	rtMu.Lock()
-	loaded := rtPath != ""
-	rtMu.Unlock()
-	if !loaded {
-		return nil, fmt.Errorf("%w: not loaded (call LoadRuntime first)", ErrRuntime)
+	if err := runtimeLoaded(); err != nil {
+		return nil, err
 	}
 	f, err := os.Open(modelPath)
 	if err != nil {
@@ -149,23 +179,8 @@ func (b *BlazeFace) newSession() (*blazeSession, error) {
 		}
 		outs[i] = s.out[i]
 	}
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		return fail(err)
-	}
-	defer opts.Destroy()
-	for _, set := range []func() error{
-		func() error { return opts.SetIntraOpNumThreads(1) },
-		func() error { return opts.SetInterOpNumThreads(1) },
-		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
-		func() error { return opts.SetCpuMemArena(false) },
-	} {
-		if err := set(); err != nil {
-			return fail(err)
-		}
-	}
-	s.s, err = ort.NewAdvancedSessionWithONNXData(b.model, []string{"input:0"},
-		[]string{"Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"}, []ort.Value{s.in}, outs, opts)
+	s.s, err = startSession(b.model, []string{"input:0"},
+		[]string{"Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"}, []ort.Value{s.in}, outs)
 	if err != nil {
 		return fail(err)
 	}

@@ -40,11 +40,8 @@ const (
 // NewRecaptureModel checks the model's inputs and outputs; its sessions
 // start when the first face is measured. LoadRuntime must have succeeded.
 func NewRecaptureModel(data []byte) (*RecaptureModel, error) {
-	rtMu.Lock()
-	loaded := rtPath != ""
-	rtMu.Unlock()
-	if !loaded {
-		return nil, fmt.Errorf("%w: not loaded (call LoadRuntime first)", ErrRuntime)
+	if err := runtimeLoaded(); err != nil {
+		return nil, err
 	}
 	if len(data) > maxModelBytes {
 		return nil, fmt.Errorf("%w: re-capture model over %d bytes", ErrRuntime, maxModelBytes)
@@ -78,23 +75,8 @@ func (m *RecaptureModel) newSession() (*recaptureSession, error) {
 	if s.probs, err = ort.NewEmptyTensor[float32](ort.NewShape(2, 3)); err != nil {
 		return fail(err)
 	}
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		return fail(err)
-	}
-	defer opts.Destroy()
-	for _, set := range []func() error{
-		func() error { return opts.SetIntraOpNumThreads(1) },
-		func() error { return opts.SetInterOpNumThreads(1) },
-		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
-		func() error { return opts.SetCpuMemArena(false) },
-	} {
-		if err := set(); err != nil {
-			return fail(err)
-		}
-	}
-	s.s, err = ort.NewAdvancedSessionWithONNXData(m.model, []string{recaptureIn27, recaptureIn40},
-		[]string{recaptureProbs}, []ort.Value{s.in[0], s.in[1]}, []ort.Value{s.probs}, opts)
+	s.s, err = startSession(m.model, []string{recaptureIn27, recaptureIn40},
+		[]string{recaptureProbs}, []ort.Value{s.in[0], s.in[1]}, []ort.Value{s.probs})
 	if err != nil {
 		return fail(err)
 	}

@@ -39,11 +39,8 @@ const (
 // NewSurfaceModel checks the model's inputs and outputs and starts a first
 // session. LoadRuntime must have succeeded.
 func NewSurfaceModel(data []byte) (*SurfaceModel, error) {
-	rtMu.Lock()
-	loaded := rtPath != ""
-	rtMu.Unlock()
-	if !loaded {
-		return nil, fmt.Errorf("%w: not loaded (call LoadRuntime first)", ErrRuntime)
+	if err := runtimeLoaded(); err != nil {
+		return nil, err
 	}
 	if len(data) > maxModelBytes {
 		return nil, fmt.Errorf("%w: face-surface model over %d bytes", ErrRuntime, maxModelBytes)
@@ -90,24 +87,9 @@ func (m *SurfaceModel) newSession() (*surfaceSession, error) {
 	if s.flag, err = ort.NewEmptyTensor[float32](ort.NewShape(1, 1)); err != nil {
 		return fail(err)
 	}
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		return fail(err)
-	}
-	defer opts.Destroy()
-	for _, set := range []func() error{
-		func() error { return opts.SetIntraOpNumThreads(1) },
-		func() error { return opts.SetInterOpNumThreads(1) },
-		func() error { return opts.SetExecutionMode(ort.ExecutionModeSequential) },
-		func() error { return opts.SetCpuMemArena(false) },
-	} {
-		if err := set(); err != nil {
-			return fail(err)
-		}
-	}
-	s.s, err = ort.NewAdvancedSessionWithONNXData(m.model, []string{surfaceInput},
+	s.s, err = startSession(m.model, []string{surfaceInput},
 		[]string{surfaceOccluded, surfaceHuman, surfacePresence},
-		[]ort.Value{s.in}, []ort.Value{s.occ, s.human, s.flag}, opts)
+		[]ort.Value{s.in}, []ort.Value{s.occ, s.human, s.flag})
 	if err != nil {
 		return fail(err)
 	}

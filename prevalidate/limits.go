@@ -68,6 +68,6 @@ func limitsOf(p *Profile) limits {
 		human:      th(RuleID{FaceNotFound, KeyHuman}),
 		mouthNose:  th(RuleID{FaceOccluded, KeyMouthNose}),
 		surface:    p.ReadsSurface(),
-		recapture:  th(RuleID{Recaptured, ""}).ok,
+		recapture:  p.ReadsRecapture(),
 	}
 }

@@ -276,7 +276,7 @@ func LoadAnalyzer(opts *AnalyzerOptions) (*facecheck.Analyzer, error) {
 		}
 	}
 	if !o.NoRecapture {
-		// Its sessions start when a rule first reads it.
+		// Its session starts when a rule first reads it.
 		data, from, err := models.RecaptureBytes(&o.Recapture)
 		if err != nil {
 			return nil, err

@@ -31,6 +31,13 @@ type recaptureReader interface {
 // benchmarks/recapture.sh measures it.
 const recapturedLive = 0.2
 
+// ReadsRecapture reports whether a rule of the profile reads the
+// re-capture model (RECAPTURED): without one, it need not be loaded.
+func (p *Profile) ReadsRecapture() bool {
+	_, ok := p.Rule(RuleID{Code: Recaptured})
+	return ok
+}
+
 // stepRecapture reads the largest face with the re-capture model, when a
 // rule reads it (RECAPTURED, advisory).
 func stepRecapture(ctx context.Context, s *state) (bool, error) {

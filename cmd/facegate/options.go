@@ -98,11 +98,11 @@ func (f *imageFlags) options(log *slog.Logger, faces bool) (*prevalidate.Options
 	if faces && profile.HasFaceRules() {
 		ao := f.models.options()
 		// The face-surface model only when a rule reads it, or for the
-		// ISO occlusion components: with HOG, a profile without those
-		// rules needs no ONNX Runtime.
+		// ISO occlusion components, and the re-capture model only for
+		// RECAPTURED: with HOG, a profile without those rules needs no
+		// ONNX Runtime.
 		ao.NoSurface = !profile.ReadsSurface() && !f.iso
-		_, reads := profile.Rule(prevalidate.RuleID{Code: prevalidate.Recaptured})
-		ao.NoRecapture = !reads
+		ao.NoRecapture = !profile.ReadsRecapture()
 		if opts.Faces, err = prevalidate.NewLazyAnalyzer(ao); err != nil {
 			return nil, err
 		}
