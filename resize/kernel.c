@@ -52,26 +52,45 @@ void fgr_scale_plane(const uint8_t *src, int sw, int sh, int ss,
                      uint8_t *dst, int dw, int dh, int ds,
                      const int32_t *xstart, const float *xw, int xtaps,
                      const int32_t *ystart, const float *yw, int ytaps,
-                     float *row, float *tmp) {
+                     float *row, float *ring, int rows) {
   for (int k = 0; k < xtaps; k++) row[sw + k] = 0;
-  for (int y = 0; y < sh; y++) {
-    const uint8_t *s = src + (long)y * ss;
-    for (int x = 0; x < sw; x++) row[x] = s[x];
-    hpass(row, tmp + (long)y * dw, dw, xstart, xw, xtaps);
-  }
-  memset(tmp + (long)sh * dw, 0, sizeof(float) * (size_t)ytaps * dw);
+  /* Row r of the horizontal pass lives in ring slot r % rows; rows past
+   * the input's last are zeros. next is the first row not computed yet. */
+  int next = 0;
   for (int y = 0; y < dh; y++) {
+    int need = ystart[y] + ytaps;
+    if (rows < sh + ytaps && next < ystart[y]) next = ystart[y]; /* never read */
+    for (; next < need; next++) {
+      float *t = ring + (long)(next % rows) * dw;
+      if (next < sh) {
+        const uint8_t *s = src + (long)next * ss;
+        for (int x = 0; x < sw; x++) row[x] = s[x];
+        hpass(row, t, dw, xstart, xw, xtaps);
+      } else {
+        memset(t, 0, sizeof(float) * (size_t)dw);
+      }
+    }
     const float *w = yw + (long)y * ytaps;
-    const float *t0 = tmp + (long)ystart[y] * dw;
     uint8_t *d = dst + (long)y * ds;
     for (int x0 = 0; x0 < dw; x0 += 256) {
       float acc[256];
       int n = dw - x0 < 256 ? dw - x0 : 256;
       for (int x = 0; x < n; x++) acc[x] = 0;
       for (int k = 0; k < ytaps; k++) {
-        const float *t = t0 + (long)k * dw + x0;
+        const float *t = ring + (long)((ystart[y] + k) % rows) * dw + x0;
         float wk = w[k];
-        for (int x = 0; x < n; x++) acc[x] += t[x] * wk;
+        int x = 0;
+        /* Spelled out in vectors: the compiler does not see that t
+         * cannot alias acc. Each lane's product and sum are the scalar
+         * loop's. */
+        for (; x + 8 <= n; x += 8) {
+          v8 a, b;
+          memcpy(&a, acc + x, sizeof a);
+          memcpy(&b, t + x, sizeof b);
+          a += b * wk;
+          memcpy(acc + x, &a, sizeof a);
+        }
+        for (; x < n; x++) acc[x] += t[x] * wk;
       }
       for (int x = 0; x < n; x++) {
         float v = acc[x] + 0.5f;

@@ -10,11 +10,14 @@
  * xstart[x] with weights xw[x*xtaps ...]; output y reads ytaps rows of
  * the horizontal result from ystart[y] with weights yw[y*ytaps ...].
  * Padded weights are 0; reads stay inside the buffers when
- * xstart[x] + xtaps <= sw + xtaps and row holds sw + xtaps floats, and
- * tmp holds (sh + ytaps) * dw floats. */
+ * xstart[x] + xtaps <= sw + xtaps, ystart[y] < sh, row holds sw + xtaps
+ * floats and ring holds rows * dw floats: the horizontal result's rows,
+ * computed as the vertical pass first needs them. rows is at least ytaps
+ * when ystart never decreases (a row under ystart[y] is then never read
+ * again), sh + ytaps otherwise. */
 void fgr_scale_plane(const uint8_t *src, int sw, int sh, int ss,
                      uint8_t *dst, int dw, int dh, int ds,
                      const int32_t *xstart, const float *xw, int xtaps,
                      const int32_t *ystart, const float *yw, int ytaps,
-                     float *row, float *tmp);
+                     float *row, float *ring, int rows);
 #endif

@@ -112,15 +112,24 @@ func scalePlane(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int) {
 	runKernel(dst, ds, dw, dh, src, ss, sw, sh, fx, fy)
 }
 
-// runKernel runs the C kernel with scratch buffers from a pool: a plane's
-// intermediate rows are megabytes, not worth clearing and collecting per
-// image.
+// runKernel runs the C kernel with scratch buffers from a pool. The
+// horizontal pass's rows are kept only while the vertical pass reads them:
+// a ring of fy.taps rows (tens of kilobytes) when fy's windows never move
+// back, as a resampling filter's do; every row (megabytes for a photo's
+// plane) otherwise.
 func runKernel(dst []byte, ds, dw, dh int, src []byte, ss, sw, sh int, fx, fy flatFilter) {
+	rows := fy.taps
+	for y := 1; y < dh; y++ {
+		if fy.start[y] < fy.start[y-1] {
+			rows = sh + fy.taps
+			break
+		}
+	}
 	row := getFloats(sw + fx.taps)
-	tmp := getFloats((sh + fy.taps) * dw)
-	kernelScalePlane(src, sw, sh, ss, dst, dw, dh, ds, fx, fy, row, tmp)
+	ring := getFloats(rows * dw)
+	kernelScalePlane(src, sw, sh, ss, dst, dw, dh, ds, fx, fy, row, ring, rows)
 	putFloats(row)
-	putFloats(tmp)
+	putFloats(ring)
 }
 
 var floatPool sync.Pool
