@@ -20,7 +20,7 @@ GOFLAGS_TAGS := -tags '$(TAGS)'
 FUZZTIME ?= 4s
 FUZZ_TARGETS := ./prevalidate:FuzzHeader ./prevalidate:FuzzCheck ./codec:FuzzDecodeJPEG \
 	./exif:FuzzParseTIFF ./exif:FuzzFromJPEG ./exif:FuzzParseHEIF ./quality:FuzzJPEGQuality \
-	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./batch:FuzzReadJournal ./facecheck:FuzzDecodeBlaze ./facecheck:FuzzParseDlibShapePredictor ./facecheck:FuzzReadFlat ./codec:FuzzDecodeDC \
+	./progeny:FuzzParseTask ./batch:FuzzWalkArchive ./batch:FuzzReadJournal ./facecheck:FuzzDecodeBlaze ./facecheck:FuzzParseDlibShapePredictor ./facecheck:FuzzReadFlat ./facecheck:FuzzONNXIO ./codec:FuzzDecodeDC \
 	./prevalidate:FuzzParseProfile ./journal:FuzzRead ./quality/iso:FuzzMeasure ./provenance:FuzzRead
 
 .PHONY: run test deps tools build samples clean fuzz image-test

@@ -128,14 +128,14 @@ func NewBlazeFace(modelPath string) (*BlazeFace, error) {
 // blazeSpecOf reads the model's input size from its graph and picks the
 // anchor layout for it.
 func blazeSpecOf(data []byte) (blazeSpec, error) {
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	ins, outs, err := onnxIO(data)
 	if err != nil {
 		return blazeSpec{}, fmt.Errorf("%w: %v", ErrRuntime, err)
 	}
-	if len(ins) != 1 || len(ins[0].Dimensions) != 4 || len(outs) != 4 {
+	if len(ins) != 1 || len(ins[0].Dims) != 4 || len(outs) != 4 {
 		return blazeSpec{}, fmt.Errorf("%w: not a BlazeFace model (want one NHWC input and four outputs)", ErrRuntime)
 	}
-	d := ins[0].Dimensions
+	d := ins[0].Dims
 	for _, spec := range []blazeSpec{blazeBack, blazeFront} {
 		if d[1] == int64(spec.size) && d[2] == int64(spec.size) && d[3] == 3 {
 			return spec, nil

@@ -46,14 +46,14 @@ func NewRecaptureModel(data []byte) (*RecaptureModel, error) {
 	if len(data) > maxModelBytes {
 		return nil, fmt.Errorf("%w: re-capture model over %d bytes", ErrRuntime, maxModelBytes)
 	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	ins, outs, err := onnxIO(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: re-capture model: %v", ErrRuntime, err)
 	}
 	crop := fmt.Sprint([]int64{1, 3, RecaptureSize, RecaptureSize})
 	if len(ins) != 2 || ins[0].Name != recaptureIn27 || ins[1].Name != recaptureIn40 ||
-		fmt.Sprint(ins[0].Dimensions) != crop || fmt.Sprint(ins[1].Dimensions) != crop ||
-		len(outs) != 1 || outs[0].Name != recaptureProbs || fmt.Sprint(outs[0].Dimensions) != fmt.Sprint([]int64{2, 3}) {
+		fmt.Sprint(ins[0].Dims) != crop || fmt.Sprint(ins[1].Dims) != crop ||
+		len(outs) != 1 || outs[0].Name != recaptureProbs || fmt.Sprint(outs[0].Dims) != fmt.Sprint([]int64{2, 3}) {
 		return nil, fmt.Errorf("%w: not facegate's re-capture model (want inputs %s and %s of 1x3x%dx%d, output %s of 2x3)",
 			ErrRuntime, recaptureIn27, recaptureIn40, RecaptureSize, RecaptureSize, recaptureProbs)
 	}

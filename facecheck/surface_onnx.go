@@ -45,11 +45,11 @@ func NewSurfaceModel(data []byte) (*SurfaceModel, error) {
 	if len(data) > maxModelBytes {
 		return nil, fmt.Errorf("%w: face-surface model over %d bytes", ErrRuntime, maxModelBytes)
 	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	ins, outs, err := onnxIO(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: face-surface model: %v", ErrRuntime, err)
 	}
-	if len(ins) != 1 || ins[0].Name != surfaceInput || fmt.Sprint(ins[0].Dimensions) != fmt.Sprint([]int64{1, 3, SurfaceSize, SurfaceSize}) {
+	if len(ins) != 1 || ins[0].Name != surfaceInput || fmt.Sprint(ins[0].Dims) != fmt.Sprint([]int64{1, 3, SurfaceSize, SurfaceSize}) {
 		return nil, fmt.Errorf("%w: not facegate's face-surface model (want one input %q of 1x3x%dx%d)", ErrRuntime, surfaceInput, SurfaceSize, SurfaceSize)
 	}
 	want := map[string]bool{surfaceOccluded: true, surfaceHuman: true, surfacePresence: true}

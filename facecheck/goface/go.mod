@@ -11,6 +11,7 @@ require (
 	github.com/disintegration/imaging v1.6.2 // indirect
 	github.com/yalue/onnxruntime_go v1.27.0 // indirect
 	golang.org/x/image v0.47.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )
 
 // Developed in the facegate repository: the parent module is this one's
