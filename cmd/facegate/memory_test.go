@@ -166,10 +166,14 @@ func TestServeBurstMemory(t *testing.T) {
 			t.Errorf("burst %d: %v", i, codes)
 		}
 	}
+	// Handed back: within 48 MB of the level after start. Wait for that
+	// level, not a looser one, so a sample taken while the release is
+	// still under way is not judged.
+	const handedBack = 48 << 20
 	var idle int64
 	for range 20 {
 		time.Sleep(500 * time.Millisecond)
-		if idle = procStatus(t, pid, "VmRSS"); idle < start+64<<20 {
+		if idle = procStatus(t, pid, "VmRSS"); idle <= start+handedBack {
 			break
 		}
 	}
@@ -179,7 +183,7 @@ func TestServeBurstMemory(t *testing.T) {
 	if peak > budget {
 		t.Errorf("peak RSS %d MB over the published budget %d MB", peak>>20, budget>>20)
 	}
-	if idle > start+48<<20 {
+	if idle > start+handedBack {
 		t.Errorf("RSS %d MB after idling, %d MB after start: not handed back", idle>>20, start>>20)
 	}
 	if m := metrics(t, url); m["facegate_idle_releases_total"] < 1 || m["process_resident_memory_bytes"] <= 0 {
