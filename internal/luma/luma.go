@@ -121,23 +121,32 @@ func boxes(n, m int) resize.Weights {
 	return w
 }
 
-// bilinear fills out from the sw×sh plane src, centre to centre.
+// bilinear fills out from the sw×sh plane src, centre to centre. Each
+// column's two inputs and weight are worked out once, not per row; the
+// sums are the per-pixel formula's (bilinearRef), bit for bit.
 func bilinear(out *image.Gray, src []uint8, stride, sw, sh int) {
 	w, h := out.Rect.Dx(), out.Rect.Dy()
 	fx, fy := float64(sw)/float64(w), float64(sh)/float64(h)
+	x0s, x1s := make([]int, w), make([]int, w)
+	txs := make([]float64, w)
+	for ox := range w {
+		sx := (float64(ox)+0.5)*fx - 0.5
+		x0 := min(max(int(sx), 0), sw-1)
+		x0s[ox], x1s[ox] = x0, min(x0+1, sw-1)
+		txs[ox] = min(max(sx-float64(x0), 0), 1)
+	}
 	for oy := range h {
 		sy := (float64(oy)+0.5)*fy - 0.5
 		y0 := min(max(int(sy), 0), sh-1)
 		y1 := min(y0+1, sh-1)
 		ty := min(max(sy-float64(y0), 0), 1)
-		for ox := range w {
-			sx := (float64(ox)+0.5)*fx - 0.5
-			x0 := min(max(int(sx), 0), sw-1)
-			x1 := min(x0+1, sw-1)
-			tx := min(max(sx-float64(x0), 0), 1)
-			a := float64(src[y0*stride+x0])*(1-tx) + float64(src[y0*stride+x1])*tx
-			b := float64(src[y1*stride+x0])*(1-tx) + float64(src[y1*stride+x1])*tx
-			out.Pix[oy*out.Stride+ox] = uint8(a*(1-ty) + b*ty + 0.5)
+		r0, r1 := src[y0*stride:][:sw], src[y1*stride:][:sw]
+		row := out.Pix[oy*out.Stride:][:w]
+		for ox, x0 := range x0s {
+			x1, tx := x1s[ox], txs[ox]
+			a := float64(r0[x0])*(1-tx) + float64(r0[x1])*tx
+			b := float64(r1[x0])*(1-tx) + float64(r1[x1])*tx
+			row[ox] = uint8(a*(1-ty) + b*ty + 0.5)
 		}
 	}
 }

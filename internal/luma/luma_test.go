@@ -1,9 +1,11 @@
 package luma
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -85,5 +87,63 @@ func TestBoxes(t *testing.T) {
 	}
 	if id := Boxes(g, g.Bounds(), 1); string(id.Pix) != string(g.Pix) {
 		t.Errorf("scale 1 changes the pixels")
+	}
+}
+
+// bilinearRef is bilinear as first written, every coordinate worked out
+// per pixel: the reference the faster form must equal.
+func bilinearRef(out *image.Gray, src []uint8, stride, sw, sh int) {
+	w, h := out.Rect.Dx(), out.Rect.Dy()
+	fx, fy := float64(sw)/float64(w), float64(sh)/float64(h)
+	for oy := range h {
+		sy := (float64(oy)+0.5)*fy - 0.5
+		y0 := min(max(int(sy), 0), sh-1)
+		y1 := min(y0+1, sh-1)
+		ty := min(max(sy-float64(y0), 0), 1)
+		for ox := range w {
+			sx := (float64(ox)+0.5)*fx - 0.5
+			x0 := min(max(int(sx), 0), sw-1)
+			x1 := min(x0+1, sw-1)
+			tx := min(max(sx-float64(x0), 0), 1)
+			a := float64(src[y0*stride+x0])*(1-tx) + float64(src[y0*stride+x1])*tx
+			b := float64(src[y1*stride+x0])*(1-tx) + float64(src[y1*stride+x1])*tx
+			out.Pix[oy*out.Stride+ox] = uint8(a*(1-ty) + b*ty + 0.5)
+		}
+	}
+}
+
+func TestBilinearMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, c := range [][4]int{{1, 1, 7, 5}, {3, 2, 300, 200}, {37, 29, 1077, 901}, {100, 80, 100, 80}, {5, 400, 6, 401}, {2, 2, 1, 1}} {
+		sw, sh, w, h := c[0], c[1], c[2], c[3]
+		stride := sw + 3
+		src := make([]uint8, stride*sh)
+		for i := range src {
+			src[i] = uint8(r.IntN(256))
+		}
+		got, want := image.NewGray(image.Rect(0, 0, w, h)), image.NewGray(image.Rect(0, 0, w, h))
+		bilinear(got, src, stride, sw, sh)
+		bilinearRef(want, src, stride, sw, sh)
+		if !bytes.Equal(got.Pix, want.Pix) {
+			t.Errorf("%v: differs from the per-pixel form", c)
+		}
+	}
+}
+
+func BenchmarkBilinear(b *testing.B) {
+	src := make([]uint8, 296*250)
+	for i := range src {
+		src[i] = uint8(i * 7)
+	}
+	out := image.NewGray(image.Rect(0, 0, 1077, 910))
+	for _, f := range []struct {
+		name string
+		fn   func(*image.Gray, []uint8, int, int, int)
+	}{{"per-column", bilinear}, {"per-pixel", bilinearRef}} {
+		b.Run(f.name, func(b *testing.B) {
+			for b.Loop() {
+				f.fn(out, src, 296, 296, 250)
+			}
+		})
 	}
 }
