@@ -57,7 +57,7 @@ func main() {
 		}
 		ws = append(ws, n)
 	}
-	type count struct{ n, blaze, both int }
+	type count struct{ n, blaze, both, small int }
 	counts := map[int]*count{}
 	for _, w := range ws {
 		counts[w] = &count{}
@@ -101,7 +101,7 @@ func main() {
 				log.Fatal(err)
 			}
 			want := image.Rect(x+int(float64(box[0])*k), y+int(float64(box[1])*k), x+int(float64(box[0]+box[2])*k), y+int(float64(box[1]+box[3])*k))
-			found := func(a prevalidate.FaceFinder) bool {
+			found := func(a prevalidate.FaceFinder) (bool, *prevalidate.Report) {
 				rep, err := prevalidate.CheckBytes(ctx, buf.Bytes(), &prevalidate.Options{Faces: a})
 				if err != nil {
 					log.Fatal(err)
@@ -110,29 +110,33 @@ func main() {
 					got := image.Rect(f.Box[0], f.Box[1], f.Box[0]+f.Box[2], f.Box[1]+f.Box[3])
 					in := got.Intersect(want)
 					if in.Dx()*in.Dy()*2 > want.Dx()*want.Dy() {
-						return true
+						return true, rep
 					}
 				}
-				return false
+				return false, rep
 			}
 			c := counts[w]
 			c.n++
-			bf, bo := found(blaze), found(both)
+			bf, _ := found(blaze)
+			bo, rep := found(both)
 			if bf {
 				c.blaze++
 			}
 			if bo {
 				c.both++
+				if rep.Has(prevalidate.FaceTooSmall) {
+					c.small++
+				}
 			}
 			if *verbose || bf != bo {
 				fmt.Fprintf(os.Stderr, "%s at %d px: BlazeFace %v, with the second look %v\n", filepath.Base(path), w, bf, bo)
 			}
 		}
 	}
-	fmt.Printf("%-10s %-12s %-22s %s\n", "face px", "composites", "found by BlazeFace", "found with the second look")
+	fmt.Printf("%-10s %-12s %-20s %-28s %s\n", "face px", "composites", "found by BlazeFace", "found with the second look", "of them FACE_TOO_SMALL")
 	for _, w := range ws {
 		c := counts[w]
-		fmt.Printf("%-10d %-12d %-22d %d\n", w, c.n, c.blaze, c.both)
+		fmt.Printf("%-10d %-12d %-20d %-28d %d\n", w, c.n, c.blaze, c.both, c.small)
 	}
 	fmt.Printf("(%d face photos skipped: not exactly one face found on the photo alone)\n", skipped)
 }
