@@ -39,6 +39,13 @@ const (
 	// the face 0.45 or more when it finds it at all (0.48-0.94); the faces
 	// it does not see, upside down, are searched on the half-turned view.
 	candidateScore = 0.45
+	// smallOnWhole is the width, in pixels of the detector's input, under
+	// which every face the whole image's pass found sends the search on to
+	// the tiles: faces just over the minimum size pasted into phone photos
+	// (4608x1976, about 13 px there) were found with their keypoints
+	// misplaced, fitted in a 27-46 px box and set aside as not a person's
+	// face, while the tiles read them right (benchmarks/secondlook.sh).
+	smallOnWhole = 2 * tileFaceFloor
 )
 
 // Calibration of the box dlib's predictor is given (see fitKeypoints):
@@ -177,7 +184,11 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 			return nil, err
 		}
 	}
-	if len(keys) == 0 || opts.relative() == 0 {
+	// A face found that small on the whole image's input may be misread
+	// (its keypoints misplaced, the landmarks then fitted in a box a fifth
+	// of its size): the tiles read it again, larger.
+	small := len(keys) > 0 && !slices.ContainsFunc(keys, func(k KeyFace) bool { return k.width()*whole.scale() >= smallOnWhole })
+	if len(keys) == 0 || opts.relative() == 0 || small {
 		for _, v := range tileViews(b, S, whole.scale(), opts.minFace()) {
 			if err := ctx.Err(); err != nil {
 				return nil, err

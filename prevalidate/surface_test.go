@@ -1,10 +1,12 @@
 package prevalidate
 
 import (
+	"bytes"
 	"context"
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -275,5 +277,43 @@ func TestTightFacesReadUpright(t *testing.T) {
 		if rep.Has(FaceOccluded) != c.covered || rep.Has(EyesNotVisible) {
 			t.Errorf("%s: %v, cover %+v", c.file, rep.Codes(), rep.Faces[0].Cover)
 		}
+	}
+}
+
+// A face just over the minimum size in a wide phone photo: BlazeFace's
+// pass over the whole image sees it at about 14 px and may misplace its
+// keypoints (bona2's face was then fitted in a 150 px box and read too
+// small, covered and blurred); such a small first reading sends the
+// search on to the tiles, which read it right.
+func TestSmallFaceInPhonePhoto(t *testing.T) {
+	testsupport.RequireNative(t)
+	bg := decodeCorpus(t, "exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg") // 4608x1976
+	data, err := os.ReadFile(testsupport.CorpusPath(t, "faces-gf/bona2.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := checkBytes(t, data, nil)
+	if len(alone.Faces) != 1 {
+		t.Fatalf("bona2.jpg alone: %d faces", len(alone.Faces))
+	}
+	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const width = 260 // the face's, in the composite
+	box := alone.Faces[0].Box
+	k := float64(width) / float64(box[2])
+	face := imaging.Resize(img, int(float64(img.Bounds().Dx())*k+0.5), 0, imaging.Lanczos)
+	at := image.Pt(974-int(float64(box[0])*k), 862-int(float64(box[1])*k))
+	comp := toRGBA(bg)
+	draw.Draw(comp, face.Bounds().Add(at), face, image.Point{}, draw.Src)
+	rep := checkBytes(t, encodeJPEG(t, comp, 90), nil)
+	if len(rep.Faces) != 1 || math.Abs(rep.Faces[0].Size-width) > 0.1*width ||
+		rep.Has(FaceNotFound) || rep.Has(FaceTooSmall) || rep.Has(FaceOccluded) {
+		var sizes []float64
+		for _, f := range rep.Faces {
+			sizes = append(sizes, f.Size)
+		}
+		t.Errorf("a %d px face in a 4608x1976 photo: faces of %v px, %v", width, sizes, rep.Codes())
 	}
 }
