@@ -52,13 +52,10 @@ var errONNX = errors.New("not an ONNX model")
 // protobuf's rules say.
 func onnxIO(data []byte) (ins, outs []onnxTensor, err error) {
 	inits := map[string]bool{}
-	err = eachField(data, func(num protowire.Number, v []byte) error {
-		if num != modelGraph {
-			return nil
-		}
-		// A message field given more than once is merged: its repeated
-		// fields concatenate.
-		return eachField(v, func(num protowire.Number, v []byte) error {
+	// A message field given more than once is merged: its repeated
+	// fields concatenate.
+	err = eachIn(data, modelGraph, func(graph []byte) error {
+		return eachField(graph, func(num protowire.Number, v []byte) error {
 			switch num {
 			case graphInput, graphOutput:
 				t, err := readValueInfo(v)
@@ -72,16 +69,11 @@ func onnxIO(data []byte) (ins, outs []onnxTensor, err error) {
 				}
 			case graphInitializer:
 				name, err := stringField(v, tensorName)
-				if err != nil {
-					return err
-				}
 				inits[name] = true
+				return err
 			case graphSparseInitializer:
-				return eachField(v, func(num protowire.Number, v []byte) error {
-					if num != sparseValues {
-						return nil
-					}
-					name, err := stringField(v, tensorName)
+				return eachIn(v, sparseValues, func(values []byte) error {
+					name, err := stringField(values, tensorName)
 					inits[name] = true
 					return err
 				})
@@ -105,26 +97,17 @@ func readValueInfo(b []byte) (onnxTensor, error) {
 		case valueName:
 			t.Name = string(v)
 		case valueType:
-			return eachField(v, func(num protowire.Number, v []byte) error {
-				if num != typeTensor {
-					return nil
-				}
-				return eachField(v, func(num protowire.Number, v []byte) error {
-					if num != tensorShape {
-						return nil
-					}
+			return eachIn(v, typeTensor, func(tensor []byte) error {
+				return eachIn(tensor, tensorShape, func(shape []byte) error {
 					if t.Dims == nil {
 						t.Dims = []int64{}
 					}
-					return eachField(v, func(num protowire.Number, v []byte) error {
-						if num != shapeDim {
-							return nil
-						}
+					return eachIn(shape, shapeDim, func(dim []byte) error {
 						if len(t.Dims) == maxONNXDims {
 							return fmt.Errorf("%w: a tensor of over %d dimensions", errONNX, maxONNXDims)
 						}
 						d := int64(-1)
-						err := eachVarint(v, func(num protowire.Number, x uint64) {
+						err := eachVarint(dim, func(num protowire.Number, x uint64) {
 							if num == dimValue {
 								d = int64(x)
 							}
@@ -144,13 +127,22 @@ func readValueInfo(b []byte) (onnxTensor, error) {
 // num, as a string ("" when absent).
 func stringField(b []byte, num protowire.Number) (string, error) {
 	var s string
-	err := eachField(b, func(n protowire.Number, v []byte) error {
-		if n == num {
-			s = string(v)
-		}
+	err := eachIn(b, num, func(v []byte) error {
+		s = string(v)
 		return nil
 	})
 	return s, err
+}
+
+// eachIn calls f with each value of the message's length-delimited field
+// num, in order; an error ends the walk.
+func eachIn(b []byte, num protowire.Number, f func(v []byte) error) error {
+	return eachField(b, func(n protowire.Number, v []byte) error {
+		if n != num {
+			return nil
+		}
+		return f(v)
+	})
 }
 
 // eachField calls f with each length-delimited field of the message in b,
