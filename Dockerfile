@@ -40,8 +40,13 @@ COPY --from=build /out/bin/facegate /opt/facegate/bin/facegate
 COPY --from=build /out/third_party/ /opt/facegate/third_party/
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin facegate \
  && mkdir -p /var/cache/facegate && chown facegate /var/cache/facegate
+# glibc.malloc.hugetlb=1: malloc asks for transparent huge pages for its
+# large blocks (ONNX Runtime's tensors), when the host's THP mode is
+# madvise or always: half the page faults, 2-3 % faster, the same peak
+# memory (benchmarks/README.md).
 ENV PATH=/opt/facegate/bin:$PATH \
-    FACEGATE_CACHE=/var/cache/facegate
+    FACEGATE_CACHE=/var/cache/facegate \
+    GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 VOLUME /var/cache/facegate
 USER facegate
 EXPOSE 8080

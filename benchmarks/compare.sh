@@ -9,6 +9,7 @@
 #
 #   benchmarks/compare.sh [ROUNDS]            # one core (taskset -c 0) and all cores
 #   DETECTOR=hog benchmarks/compare.sh        # facegate with dlib's HOG detector instead
+#   FACEGATE_ARGS=--second-look=false benchmarks/compare.sh   # more flags for facegate fix
 #
 # Needs ../shared/corpus (or FACEGATE_CORPUS), taskset, /usr/bin/time, and
 # Debian's libjpeg-turbo-progs for djpeg (installed when missing).
@@ -45,7 +46,8 @@ t() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 # The three contenders; PRE is the CPU pinning, JOBS facegate's workers.
-fg() { rm -rf "$TMP/out"; "${PRE[@]}" ./bin/facegate fix --jobs "$JOBS" --detector "${DETECTOR:-blazeface}" -o "$TMP/out" "$@"; }
+# shellcheck disable=SC2086 # FACEGATE_ARGS are flags, split on purpose
+fg() { rm -rf "$TMP/out"; "${PRE[@]}" ./bin/facegate fix --jobs "$JOBS" --detector "${DETECTOR:-blazeface}" ${FACEGATE_ARGS:-} -o "$TMP/out" "$@"; }
 nv() { "${PRE[@]}" ./bin/naive "$@"; }
 dj() { for f in "$@"; do "${PRE[@]}" djpeg -scale 1/2 "$f" >/dev/null; done; }
 
@@ -84,7 +86,7 @@ printf '\nthroughput, all cores / one core (per set): %.2fx\n' \
 rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
 test -f testdata/samples/generated/bomb.png || go run ./internal/cmd/gensamples
 printf '\npeak RSS, facegate fix --jobs 1 over the photos: %s MB\n' \
-  "$(( $(rss ./bin/facegate fix --jobs 1 --detector "${DETECTOR:-blazeface}" -o "$TMP/out" "${FILES[@]}") / 1024 ))"
+  "$(( $(rss ./bin/facegate fix --jobs 1 --detector "${DETECTOR:-blazeface}" ${FACEGATE_ARGS:-} -o "$TMP/out" "${FILES[@]}") / 1024 ))"
 printf 'peak RSS, naive over the photos:                %s MB\n' "$(( $(rss ./bin/naive "${FILES[@]}") / 1024 ))"
 printf 'peak RSS, facegate check on the bomb sample:    %s MB\n' \
   "$(( $(rss ./bin/facegate check --detector "${DETECTOR:-blazeface}" testdata/samples/generated/bomb.png) / 1024 ))"
@@ -103,4 +105,4 @@ taskset -c 0 go test -tags "$(grep -qw avx2 /proc/cpuinfo && echo facegate_avx2)
 for n in $(cut -d' ' -f1 "$TMP/surface" | sort -u); do
   printf '  %-56s %s\n' "$n" "$(grep "^$n " "$TMP/surface" | cut -d' ' -f2 | median)"
 done
-echo "detector ${DETECTOR:-blazeface}, commit $(git rev-parse --short HEAD), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "detector ${DETECTOR:-blazeface}${FACEGATE_ARGS:+, $FACEGATE_ARGS}, commit $(git rev-parse --short HEAD), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

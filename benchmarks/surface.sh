@@ -5,7 +5,11 @@
 # their counts (internal/cmd/surfaceeval).
 #
 #   benchmarks/surface.sh SNAPSHOTS [WORK]
+#   FACEGATE_ARGS=--second-look=false benchmarks/surface.sh SNAPSHOTS [WORK]
 #
+# FACEGATE_ARGS are more flags for facegate fix (word-split), to measure a
+# lever against the default. A second run into the same WORK reuses its
+# extracted photos and overwrites its records (WORK/*.jsonl).
 # SNAPSHOTS is a folder holding the git directories of these repositories
 # (as owner+name/repo, the layout of the search tool's fetch), at these
 # commits:
@@ -65,7 +69,8 @@ fi
 for c in mask clear sunglasses animal; do
 	echo "checking $c ($(find "$work/$c" -type f | wc -l) photos)" >&2
 	# fix: a photo read turned is judged as fix turns it upright
-	"$bin" fix --json -o "$work/fixed/$c" "$work/$c" >"$work/$c.jsonl" 2>/dev/null || true
+	# shellcheck disable=SC2086 # FACEGATE_ARGS are flags, split on purpose
+	"$bin" fix --json ${FACEGATE_ARGS:-} -o "$work/fixed/$c" "$work/$c" >"$work/$c.jsonl" 2>/dev/null || true
 done
 cd "$root"
 go run ./internal/cmd/surfaceeval -people benchmarks/surface-people.txt -covered benchmarks/surface-covered.txt \

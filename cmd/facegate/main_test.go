@@ -292,6 +292,33 @@ func TestFaceFlags(t *testing.T) {
 	}
 }
 
+// --second-look=false: testdata/surface/border.jpg's face, which only
+// dlib's HOG detector finds, is then not found; by default it is.
+func TestSecondLookFlag(t *testing.T) {
+	testsupport.RequireNative(t)
+	border := filepath.Join("..", "..", "testdata", "surface", "border.jpg")
+	for _, c := range []struct {
+		args  []string
+		found bool
+	}{
+		{nil, true},
+		{[]string{"--second-look=false"}, false},
+		{[]string{"--second-look=true"}, true},
+	} {
+		stdout, stderr, code := facegate(t, append(append([]string{"check", "--json"}, c.args...), border)...)
+		if code > 1 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, stderr)
+		}
+		r := records(t, stdout)
+		if len(r) != 1 {
+			t.Fatalf("%v: %s", c.args, stdout)
+		}
+		if found := len(r[0].Faces) == 1 && !r[0].Has(prevalidate.FaceNotFound); found != c.found {
+			t.Errorf("%v: found %v, want %v: %v", c.args, found, c.found, r[0].Codes())
+		}
+	}
+}
+
 // The detector's files: a missing ONNX Runtime library or BlazeFace model
 // is exit 2 naming the file and how to get it; the HOG detector needs
 // neither, unless the profile reads the face-surface model (the progeny
