@@ -42,8 +42,8 @@ RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nolog
  && mkdir -p /var/cache/facegate && chown facegate /var/cache/facegate
 # glibc.malloc.hugetlb=1: malloc asks for transparent huge pages for its
 # large blocks (ONNX Runtime's tensors), when the host's THP mode is
-# madvise or always: half the page faults, 2-3 % faster, the same peak
-# memory (benchmarks/README.md).
+# madvise or always: a third to a half fewer page faults, 1-5 % faster,
+# the same peak memory (benchmarks/README.md).
 ENV PATH=/opt/facegate/bin:$PATH \
     FACEGATE_CACHE=/var/cache/facegate \
     GLIBC_TUNABLES=glibc.malloc.hugetlb=1
