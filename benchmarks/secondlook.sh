@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # secondlook.sh: what the second look (dlib's HOG after BlazeFace found no
 # face) finds on phone photos. Pastes the held-out clear faces of
-# chandrikadeb7/Face-Mask-Detection (every STEP-th, default 3) into the
+# chandrikadeb7/Face-Mask-Detection (every STEP-th from the OFFSET-th,
+# defaults 3 and 0; SET=with_mask for its masked faces) into the
 # corpus's three faceless phone photos at face widths of SIZES input
 # pixels, checks each composite with BlazeFace alone and with the second
 # look, and prints how many faces each found where they were pasted
@@ -18,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SNAP=${1:?usage: benchmarks/secondlook.sh SNAPSHOTS}
 STEP=${STEP:-3}
+OFFSET=${OFFSET:-0}
+SET=${SET:-without_mask}
 SIZES=${SIZES:-240,360,600,1000}
 CORPUS=${FACEGATE_CORPUS:-../shared/corpus}
 GIT="$SNAP/chandrikadeb7+Face-Mask-Detection/repo"
@@ -26,13 +29,13 @@ git --git-dir="$GIT" cat-file -e "$REV^{commit}" 2>/dev/null || { echo "missing 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir "$TMP/faces"
-git --git-dir="$GIT" ls-tree -r --name-only "$REV" dataset/without_mask | while IFS= read -r p; do
+git -c core.quotePath=false --git-dir="$GIT" ls-tree -r --name-only "$REV" "dataset/$SET" | while IFS= read -r p; do
   b=$(basename "$p")
   # Held out: SHA-256 of the base name, as a number, 0 mod 4 (its last
   # hex digit is then 0, 4, 8 or c).
   case $(printf '%s' "$b" | sha256sum | cut -c64) in 0 | 4 | 8 | c) ;; *) continue ;; esac
   printf '%s\n' "$p"
-done | awk -v step="$STEP" 'NR % step == 0' >"$TMP/list"
+done | awk -v step="$STEP" -v off="$OFFSET" 'NR % step == off % step' >"$TMP/list"
 i=0
 while IFS= read -r p; do
   i=$((i + 1))
@@ -40,5 +43,5 @@ while IFS= read -r p; do
 done <"$TMP/list"
 go build -tags "$(grep -qw avx2 /proc/cpuinfo && echo facegate_avx2)" -o "$TMP/eval" ./internal/cmd/secondlookeval
 BG="$CORPUS/exif-samples/jpg/mobile/jolla.jpg,$CORPUS/exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg,$CORPUS/exif-samples/jpg/hdr/iphone_hdr_YES.jpg"
-"$TMP/eval" -bg "$BG" -sizes "$SIZES" "$TMP"/faces/*
-echo "(held-out clear faces, every $STEP-th: $(wc -l <"$TMP/list") photos; commit $(git rev-parse --short HEAD))"
+"$TMP/eval" ${EVAL_ARGS:-} -bg "$BG" -sizes "$SIZES" "$TMP"/faces/*
+echo "(held-out $SET faces, every $STEP-th from $OFFSET: $(wc -l <"$TMP/list") photos; commit $(git rev-parse --short HEAD))"

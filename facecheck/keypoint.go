@@ -86,13 +86,17 @@ func (a *Analyzer) findKeypoints(ctx context.Context, img image.Image, opts *Fin
 	if b.Dx() < 2 || b.Dy() < 2 {
 		return nil, nil
 	}
-	keys, err := a.DetectKeypoints(ctx, img, opts)
+	var weak *[]KeyFace
+	if a.secondLook {
+		weak = new([]KeyFace)
+	}
+	keys, err := a.detectKeypoints(ctx, img, opts, weak)
 	if err != nil {
 		return nil, err
 	}
 	if len(keys) == 0 && a.secondLook {
 		secondLooks.Add(1)
-		return a.searchHOG(ctx, img, opts, secondLookFloor)
+		return a.lookAgain(ctx, img, opts, *weak)
 	}
 	return a.MeasureKeys(ctx, img, keys, opts)
 }
@@ -129,6 +133,13 @@ func (a *Analyzer) MeasureKeys(ctx context.Context, img image.Image, keys []KeyF
 // Find) and returns the faces it found, best score first, in img's
 // coordinates, without landmarks.
 func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *FindOptions) ([]KeyFace, error) {
+	return a.detectKeypoints(ctx, img, opts, nil)
+}
+
+// detectKeypoints is DetectKeypoints; with weak set, every pass's
+// candidates under the score a face needs, down to guideScore, are
+// appended to it (see lookAgain).
+func (a *Analyzer) detectKeypoints(ctx context.Context, img image.Image, opts *FindOptions, weak *[]KeyFace) ([]KeyFace, error) {
 	if a.bf == nil {
 		return nil, fmt.Errorf("%w: this analyzer has no keypoint detector", ErrRuntime)
 	}
@@ -159,7 +170,7 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 			return nil, err
 		}
 		reuse := ran != [4]bool{}
-		k, err := a.bf.detect(s, img, newView(b, turn, S), reuse, minScore, cut)
+		k, err := a.bf.detect(s, img, newView(b, turn, S), reuse, minScore, cut, weak)
 		ran[turn], found[turn] = true, k
 		return k, err
 	}
@@ -193,7 +204,7 @@ func (a *Analyzer) DetectKeypoints(ctx context.Context, img image.Image, opts *F
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			found, err := a.bf.detect(s, img, v, false, minScore, minScore)
+			found, err := a.bf.detect(s, img, v, false, minScore, minScore, weak)
 			if err != nil {
 				return nil, err
 			}

@@ -85,7 +85,7 @@ func (b *BlazeFace) get() (*blazeSession, error) { return nil, unavailable("sess
 
 func (b *BlazeFace) put(*blazeSession) {}
 
-func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool, minScore, cut float64) ([]KeyFace, error) {
+func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool, minScore, cut float64, weak *[]KeyFace) ([]KeyFace, error) {
 	return nil, unavailable("detect", ErrRuntime)
 }
 

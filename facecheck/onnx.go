@@ -227,38 +227,65 @@ func (b *BlazeFace) run(s *blazeSession, img image.Image, v view, reuse bool) er
 // detect runs one view and returns its faces (weighted NMS within the
 // view) in the image's coordinates: those scoring minScore and more, and
 // those from cut (<= minScore) that overlap none of them. The two are
-// merged apart, so a face's reading does not depend on cut.
-func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool, minScore, cut float64) ([]KeyFace, error) {
+// merged apart, so a face's reading does not depend on cut. With weak
+// set, the view's candidates under minScore, down to guideScore (merged
+// apart again), are appended to it too: the places a second look
+// searches (see lookAgain). They cost no forward and change no face.
+func (b *BlazeFace) detect(s *blazeSession, img image.Image, v view, reuse bool, minScore, cut float64, weak *[]KeyFace) ([]KeyFace, error) {
 	if err := b.run(s, img, v, reuse); err != nil {
 		return nil, err
 	}
-	all := decodeBlaze(b.spec, b.anchors, s.logits, s.coords, min(cut, minScore))
-	var strong, weak []rawFace
+	floor := min(cut, minScore)
+	if weak != nil {
+		floor = min(floor, guideScore)
+	}
+	all := decodeBlaze(b.spec, b.anchors, s.logits, s.coords, floor)
+	var strong, mid, low []rawFace
 	for _, f := range all {
-		if f.score >= minScore {
+		switch {
+		case f.score >= minScore:
 			strong = append(strong, f)
-		} else {
-			weak = append(weak, f)
+		case f.score >= cut:
+			mid = append(mid, f)
+		default:
+			low = append(low, f)
 		}
 	}
 	raw := weightedNMS(strong, nmsIoU)
-	for _, w := range weightedNMS(weak, nmsIoU) {
+	for _, w := range weightedNMS(mid, nmsIoU) {
 		if !slices.ContainsFunc(raw, func(f rawFace) bool { return rawIoU(f, w) > nmsIoU }) {
 			raw = append(raw, w)
 		}
 	}
 	out := make([]KeyFace, 0, len(raw))
 	for _, f := range raw {
-		k := KeyFace{Score: f.score, Scale: v.scale(), Turn: v.turn}
-		x0, y0 := v.toImage(f.x0, f.y0)
-		x1, y1 := v.toImage(f.x1, f.y1)
-		k.Box = [4]float64{math.Min(x0, x1), math.Min(y0, y1), math.Max(x0, x1), math.Max(y0, y1)}
-		for i, p := range f.pts {
-			k.Points[i][0], k.Points[i][1] = v.toImage(p[0], p[1])
+		out = append(out, v.keyFace(f))
+	}
+	if weak != nil {
+		for _, k := range out {
+			if k.Score < minScore {
+				*weak = append(*weak, k)
+			}
 		}
-		out = append(out, k)
+		for _, w := range weightedNMS(low, nmsIoU) {
+			if !slices.ContainsFunc(raw, func(f rawFace) bool { return rawIoU(f, w) > nmsIoU }) {
+				*weak = append(*weak, v.keyFace(w))
+			}
+		}
 	}
 	return out, nil
+}
+
+// keyFace is a face found on the view, in the image's coordinates.
+func (v view) keyFace(f rawFace) KeyFace {
+	k := KeyFace{Score: f.score, Scale: v.scale(), Turn: v.turn}
+	x0, y0 := v.toImage(f.x0, f.y0)
+	x1, y1 := v.toImage(f.x1, f.y1)
+	k.Box = [4]float64{math.Min(x0, x1), math.Min(y0, y1), math.Max(x0, x1), math.Max(y0, y1)}
+	for i, p := range f.pts {
+		k.Points[i][0], k.Points[i][1] = v.toImage(p[0], p[1])
+	}
+	return k
 }
 
 func (b *BlazeFace) get() (*blazeSession, error) {
