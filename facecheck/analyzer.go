@@ -235,12 +235,12 @@ func (a *Analyzer) findHOG(ctx context.Context, img image.Image, opts *FindOptio
 // secondLookFloor is the smallest face, as a share of MinFace, the second
 // look searches for on an image large enough for one HOG pass (over
 // RetryPixels at twice its scale: a phone photo): the levels of dlib's
-// pyramid that only hold smaller faces are skipped, the first two, about
-// half of the search. Such a face would be refused as too small, so the
-// verdict stays a refusal (FACE_NOT_FOUND for FACE_TOO_SMALL). The misses
-// the second look is for are faces that fill the frame or sit in borders.
-// A smaller image, searched in several passes, costs little and is
-// searched whole, as before.
+// pyramid that only hold smaller faces are skipped. Such a face would be
+// refused as too small, so the verdict stays a refusal (FACE_NOT_FOUND for
+// FACE_TOO_SMALL). The second look (lookAgain) searches such an image only
+// around BlazeFace's weak candidates; searchHOG with this floor is the
+// whole search it stands for (its tests' reference). A smaller image,
+// searched in several passes, costs little and is searched whole.
 const secondLookFloor = 1.0
 
 // searchHOG runs HOG's passes (see Passes) until one finds a face. With
