@@ -16,7 +16,8 @@ import (
 // stepFaces finds and measures the faces on the upright image, when the
 // profile has face rules. The first detection pass is sized by the face
 // size rule, so a face of that size is found on a small copy. Faces the
-// plan found on a DC preview are measured, not searched for again.
+// plan found on a DC preview are measured, not searched for again; a
+// preview that showed none is searched again, second look and all.
 func stepFaces(ctx context.Context, s *state) (bool, error) {
 	if !s.lim.hasFaces || s.noFaceSearch {
 		return false, nil
@@ -28,7 +29,9 @@ func stepFaces(ctx context.Context, s *state) (bool, error) {
 	opts := s.findOptions(s.scale())
 	t0, f0 := time.Now(), facecheck.Forwards()
 	var faces []facecheck.Face
-	if km, ok := a.(keyMeasurer); ok && s.previewed {
+	// A preview without a face is searched again on the decode, as Check
+	// searches it: with the second look, which the preview does not run.
+	if km, ok := a.(keyMeasurer); ok && s.previewed && len(s.preKeys) > 0 {
 		keys := make([]facecheck.KeyFace, len(s.preKeys))
 		for i, k := range s.preKeys {
 			keys[i] = k.Scaled(s.scale())
