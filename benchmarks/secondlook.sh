@@ -9,6 +9,7 @@
 # (internal/cmd/secondlookeval). About 10 minutes on one core.
 #
 #   benchmarks/secondlook.sh SNAPSHOTS
+#   EVAL_ARGS=-v benchmarks/secondlook.sh SNAPSHOTS   # every composite on stderr
 #
 # SNAPSHOTS holds the git directory of
 #   chandrikadeb7/Face-Mask-Detection  7e500749401bad4bb338790fbdb89b58e41ef2d9  (MIT)

@@ -34,7 +34,7 @@ func TestFindObamaFrames(t *testing.T) {
 	a := NewAnalyzer(predictor(t))
 	var ratios []float64
 	for _, rel := range []string{"faces-fr/obama-240p.jpg", "faces-fr/obama-480p.jpg", "faces-fr/obama-720p.jpg", "faces-fr/obama-1080p.jpg"} {
-		img := decode(t, rel)
+		img := testsupport.DecodeCorpus(t, rel)
 		faces := findFaces(t, a, img)
 		if len(faces) != 1 {
 			t.Fatalf("%s: %d faces", rel, len(faces))
@@ -59,7 +59,7 @@ func TestSizeIsContinuous(t *testing.T) {
 	testsupport.RequireNative(t)
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
-	src := decode(t, "faces-gf/chaeyeon.jpg") // a 450 px face at full size
+	src := testsupport.DecodeCorpus(t, "faces-gf/chaeyeon.jpg") // a 450 px face at full size
 	base := findFaces(t, a, src)[0]
 	w, h := src.Bounds().Dx(), src.Bounds().Dy()
 	boxes := map[int]bool{}
@@ -85,7 +85,7 @@ func TestFindNothing(t *testing.T) {
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-dlib/dogs.jpg", "exif-orientation/Landscape_1.jpg"} {
-		if faces := findFaces(t, a, decode(t, rel)); len(faces) != 0 {
+		if faces := findFaces(t, a, testsupport.DecodeCorpus(t, rel)); len(faces) != 0 {
 			t.Errorf("%s: %d faces", rel, len(faces))
 		}
 	}
@@ -102,7 +102,7 @@ func TestFindNothing(t *testing.T) {
 func TestFindOrderAndCoordinates(t *testing.T) {
 	testsupport.RequireNative(t)
 	a := NewAnalyzer(predictor(t))
-	img := decode(t, "faces-fr/two_people.jpg")
+	img := testsupport.DecodeCorpus(t, "faces-fr/two_people.jpg")
 	faces := findFaces(t, a, img)
 	if len(faces) != 2 || faces[0].Size < faces[1].Size {
 		t.Fatalf("%d faces, sizes out of order", len(faces))
@@ -130,7 +130,7 @@ func TestMeasureFivePoints(t *testing.T) {
 	skipShort(t)
 	a := NewAnalyzer(predictor(t))
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-gf/bona3.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg"} {
-		f := findFaces(t, a, decode(t, rel))[0]
+		f := findFaces(t, a, testsupport.DecodeCorpus(t, rel))[0]
 		five := FivePoints(f.Landmarks)
 		g, err := Measure(f.Box, f.Score, five)
 		if err != nil {
@@ -150,7 +150,7 @@ func TestMeasureFivePoints(t *testing.T) {
 func TestAnalyzerConcurrent(t *testing.T) {
 	testsupport.RequireNative(t)
 	a := NewAnalyzer(predictor(t))
-	imgs := []image.Image{decode(t, "faces-fr/two_people.jpg"), decode(t, "faces-fr/obama.jpg"), decode(t, "faces-dlib/dogs.jpg")}
+	imgs := []image.Image{testsupport.DecodeCorpus(t, "faces-fr/two_people.jpg"), testsupport.DecodeCorpus(t, "faces-fr/obama.jpg"), testsupport.DecodeCorpus(t, "faces-dlib/dogs.jpg")}
 	want := make([][]Face, len(imgs))
 	for i, img := range imgs {
 		want[i] = findFaces(t, a, img)
@@ -177,7 +177,7 @@ func TestFindStopsOnCancel(t *testing.T) {
 	a := NewAnalyzer(predictor(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := a.Find(ctx, decode(t, "faces-fr/obama.jpg"), nil); err == nil {
+	if _, err := a.Find(ctx, testsupport.DecodeCorpus(t, "faces-fr/obama.jpg"), nil); err == nil {
 		t.Fatal("cancelled context: no error")
 	}
 }
@@ -314,10 +314,10 @@ func TestLargeFirstMatchesOnePass(t *testing.T) {
 		}
 	}
 	for _, rel := range imgs {
-		check(rel, decode(t, rel))
+		check(rel, testsupport.DecodeCorpus(t, rel))
 	}
 	for _, rel := range enlarged {
-		img := decode(t, rel)
+		img := testsupport.DecodeCorpus(t, rel)
 		check(rel+" x3", imaging.Resize(img, 3*img.Bounds().Dx(), 0, imaging.Lanczos))
 	}
 }

@@ -37,21 +37,7 @@ func predictor(t testing.TB) *Predictor {
 
 func grey(t *testing.T, rel string) *image.Gray {
 	t.Helper()
-	return Gray(decode(t, rel))
-}
-
-func decode(t testing.TB, rel string) image.Image {
-	t.Helper()
-	f, err := os.Open(testsupport.CorpusPath(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
+	return Gray(testsupport.DecodeCorpus(t, rel))
 }
 
 func near(a, b image.Rectangle, tol int) bool {

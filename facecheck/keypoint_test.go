@@ -156,7 +156,7 @@ func TestKeypointsFindHandBoxedFaces(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, im := range ds.Images {
-			img := decode(t, "faces-dlib/"+im.File)
+			img := testsupport.DecodeCorpus(t, "faces-dlib/"+im.File)
 			keys, err := a.DetectKeypoints(context.Background(), img, &FindOptions{MinFace: 60})
 			if err != nil {
 				t.Fatal(err)
@@ -206,7 +206,7 @@ func TestUprightFitAtAnyTilt(t *testing.T) {
 	a := keypointAnalyzer(t)
 	white := color.RGBA{255, 255, 255, 255}
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-gf/tzuyu.jpg"} {
-		src := decode(t, rel)
+		src := testsupport.DecodeCorpus(t, rel)
 		up, err := a.Find(context.Background(), src, nil)
 		if err != nil || len(up) != 1 {
 			t.Fatalf("%s upright: %d faces, %v", rel, len(up), err)
@@ -242,7 +242,7 @@ func TestQuarterTurns(t *testing.T) {
 	skipShort(t)
 	a := keypointAnalyzer(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden2.jpg", "faces-gf/tzuyu.jpg", "faces-gf/nayoung.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg", "faces-gf/elkie.jpg"} {
-		src := decode(t, rel)
+		src := testsupport.DecodeCorpus(t, rel)
 		up, err := a.Find(context.Background(), src, nil)
 		if err != nil || len(up) != 1 {
 			t.Fatalf("%s upright: %d faces, %v", rel, len(up), err)
@@ -271,7 +271,7 @@ func TestTilesFindASmallFaceInALargePhoto(t *testing.T) {
 	testsupport.RequireNative(t)
 	skipShort(t)
 	a := keypointAnalyzer(t)
-	src := decode(t, "faces-fr/obama.jpg")
+	src := testsupport.DecodeCorpus(t, "faces-fr/obama.jpg")
 	up, err := a.Find(context.Background(), src, nil)
 	if err != nil || len(up) != 1 {
 		t.Fatalf("upright: %v %v", up, err)
@@ -345,7 +345,7 @@ func TestKeypointsNoFaceOnFacelessPhotos(t *testing.T) {
 		rels = append(rels, "exif-orientation/"+filepath.Base(m))
 	}
 	for _, rel := range rels {
-		faces, err := a.Find(context.Background(), decode(t, rel), nil)
+		faces, err := a.Find(context.Background(), testsupport.DecodeCorpus(t, rel), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +360,7 @@ func TestKeypointsNoFaceOnFacelessPhotos(t *testing.T) {
 func TestKeypointsGroupPhoto(t *testing.T) {
 	testsupport.RequireNative(t)
 	a := keypointAnalyzer(t)
-	faces, err := a.Find(context.Background(), decode(t, "faces-gf/pristin.jpg"), &FindOptions{})
+	faces, err := a.Find(context.Background(), testsupport.DecodeCorpus(t, "faces-gf/pristin.jpg"), &FindOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,7 @@ func TestKeypointFitAgreesWithHOG(t *testing.T) {
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden.jpg", "faces-fr/biden2.jpg", "faces-fr/obama3.jpg",
 		"faces-fr/alex_lacamoire1.jpg", "faces-gf/chaeyeon.jpg", "faces-gf/nana.jpg", "faces-gf/nayoung.jpg", "faces-gf/bona.jpg",
 		"faces-gf/elkie.jpg", "faces-gf/tzuyu.jpg", "faces-dlib/Tom_Cruise_avp_2014_4.jpg", "faces-fr-knn/test/obama1.jpg"} {
-		img := decode(t, rel)
+		img := testsupport.DecodeCorpus(t, rel)
 		hf, err1 := h.Find(context.Background(), img, nil)
 		kf, err2 := k.Find(context.Background(), img, nil)
 		if err1 != nil || err2 != nil || len(hf) != 1 || len(kf) != 1 {
@@ -418,7 +418,7 @@ func TestKeypointsConcurrent(t *testing.T) {
 	imgs := make([]image.Image, len(rels))
 	want := make([][]Face, len(rels))
 	for i, rel := range rels {
-		imgs[i] = decode(t, rel)
+		imgs[i] = testsupport.DecodeCorpus(t, rel)
 		var err error
 		if want[i], err = a.Find(context.Background(), imgs[i], nil); err != nil {
 			t.Fatal(err)
@@ -466,7 +466,7 @@ func TestKeypointsHonourContext(t *testing.T) {
 	a := keypointAnalyzer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := a.Find(ctx, decode(t, "exif-samples/jpg/mobile/jolla.jpg"), nil); err == nil {
+	if _, err := a.Find(ctx, testsupport.DecodeCorpus(t, "exif-samples/jpg/mobile/jolla.jpg"), nil); err == nil {
 		t.Error("a cancelled search went on")
 	}
 }
@@ -483,7 +483,7 @@ func TestKeypointsPlausibleOnCorpus(t *testing.T) {
 		if !strings.HasPrefix(e.Path, "faces-") || e.Format != "JPEG" || e.Orientation > 1 {
 			continue
 		}
-		keys, err := a.DetectKeypoints(context.Background(), decode(t, e.Path), &FindOptions{MinFace: 60})
+		keys, err := a.DetectKeypoints(context.Background(), testsupport.DecodeCorpus(t, e.Path), &FindOptions{MinFace: 60})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -87,7 +87,7 @@ func TestPoseOnCorpus(t *testing.T) {
 		"faces-fr/obama2.jpg":                  0,
 		"faces-gf/bona3.jpg":                   0,
 	} {
-		img := decode(t, rel)
+		img := testsupport.DecodeCorpus(t, rel)
 		p := one(img)
 		m := one(imaging.FlipH(img))
 		t.Logf("%s: yaw %.1f pitch %.1f roll %.1f; mirrored yaw %.1f pitch %.1f roll %.1f", rel, p.Yaw, p.Pitch, p.Roll, m.Yaw, m.Pitch, m.Roll)

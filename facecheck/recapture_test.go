@@ -127,7 +127,7 @@ func TestRecaptureModel(t *testing.T) {
 		t.Error("the face-surface model was taken for the re-capture model")
 	}
 	a := keypointAnalyzer(t)
-	img := decode(t, "faces-fr/obama.jpg")
+	img := testsupport.DecodeCorpus(t, "faces-fr/obama.jpg")
 	faces, err := a.Find(context.Background(), img, nil)
 	if err != nil || len(faces) == 0 {
 		t.Fatalf("%d faces, %v", len(faces), err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -70,7 +69,7 @@ func TestGuidedSecondLook(t *testing.T) {
 	}
 	missed := 0
 	for bi, bp := range backs {
-		bg := samples.Scaled(decode(t, bp), 0.5) // as the pipeline decodes it
+		bg := samples.Scaled(testsupport.DecodeCorpus(t, bp), 0.5) // as the pipeline decodes it
 		// The photo alone: no face either way.
 		var weak []KeyFace
 		if keys, err := a.detectKeypoints(ctx, bg, opts, &weak); err != nil || len(keys) != 0 {
@@ -80,12 +79,12 @@ func TestGuidedSecondLook(t *testing.T) {
 			t.Errorf("%s: the guided look finds %+v %v", bp, got, err)
 		}
 		for fi, fp := range faces {
+			src := testsupport.DecodeFile(t, fp)
+			alone, err := a.Find(ctx, src, &FindOptions{MinFace: 40})
+			if err != nil || len(alone) != 1 {
+				t.Fatalf("%s alone: %+v %v", fp, alone, err)
+			}
 			for _, fw := range []float64{112, 120} {
-				src := decodeFile(t, fp)
-				alone, err := a.Find(ctx, src, &FindOptions{MinFace: 40})
-				if err != nil || len(alone) != 1 {
-					t.Fatalf("%s alone: %+v %v", fp, alone, err)
-				}
 				// The face as wide as MinFace or just over (HOG's box).
 				k := fw / float64(alone[0].Box.Dx())
 				face := samples.Scaled(src, k)
@@ -113,8 +112,7 @@ func TestGuidedSecondLook(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Logf("%s: %d candidates, regions %v; whole search %d faces, guided %d", name, len(weak),
-					guideRegions(comp.Bounds(), weak, guideWidth*secondLookFloor*opts.minFace(), func(w float64) int { return firstLevel(max(112, guideLevelShare*w)) }), len(whole), len(guided))
+				t.Logf("%s: %d candidates; whole search %d faces, guided %d", name, len(weak), len(whole), len(guided))
 				// Every face the whole search finds, at the same box: the
 				// levels searched are its own pixels. A region cut off that
 				// grid (a large candidate's) may find one more, which must be
@@ -146,18 +144,4 @@ func TestGuidedSecondLook(t *testing.T) {
 	if missed < 3 {
 		t.Fatalf("only %d pasted faces need the second look: the test no longer exercises it", missed)
 	}
-}
-
-func decodeFile(t testing.TB, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
 }

@@ -59,7 +59,7 @@ func TestFlatShapeMatchesDlib(t *testing.T) {
 		if testing.Short() && photos >= 8 {
 			break
 		}
-		img := decode(t, e.Path)
+		img := testsupport.DecodeCorpus(t, e.Path)
 		c := min(1, 800/float64(max(img.Bounds().Dx(), img.Bounds().Dy())))
 		g := scaleGray(img, c)
 		dets, err := det.Detect(g, 0)
@@ -194,7 +194,7 @@ func BenchmarkLandmarkModelLoad(b *testing.B) {
 	if _, err := LoadPredictorCached(path, dir); err != nil {
 		b.Fatal(err)
 	}
-	g := Gray(decode(b, "faces-fr/obama.jpg"))
+	g := Gray(testsupport.DecodeCorpus(b, "faces-fr/obama.jpg"))
 	box := image.Rect(349, 142, 617, 409)
 	b.Run("dlib-deserialize", func(b *testing.B) {
 		for b.Loop() {
@@ -234,7 +234,7 @@ func BenchmarkLandmarkModelLoad(b *testing.B) {
 // object's, on the same face.
 func BenchmarkLandmarkFit(b *testing.B) {
 	testsupport.RequireNative(b)
-	g := Gray(decode(b, "faces-fr/obama.jpg"))
+	g := Gray(testsupport.DecodeCorpus(b, "faces-fr/obama.jpg"))
 	box := image.Rect(349, 142, 617, 409)
 	ref := dlibReference(b)
 	b.Run("dlib", func(b *testing.B) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/disintegration/imaging"
+
+	"github.com/facegate/facegate/internal/testsupport"
 )
 
 // rss is this process's resident set size in bytes (Linux).
@@ -30,7 +32,7 @@ func TestSoakNoLeak(t *testing.T) {
 		t.Skip("set FACEGATE_SOAK=1 to run the 10,000-detection leak check")
 	}
 	p := predictor(t)
-	img := Gray(imaging.Resize(decode(t, "faces-dlib/Tom_Cruise_avp_2014_4.jpg"), 0, 240, imaging.Linear))
+	img := Gray(imaging.Resize(testsupport.DecodeCorpus(t, "faces-dlib/Tom_Cruise_avp_2014_4.jpg"), 0, 240, imaging.Linear))
 	det, err := NewDetector()
 	if err != nil {
 		t.Fatal(err)

@@ -156,7 +156,7 @@ func TestSurfaceOnPortraits(t *testing.T) {
 	a := keypointAnalyzer(t)
 	m := surfaceModel(t)
 	for _, rel := range []string{"faces-fr/obama.jpg", "faces-fr/biden.jpg", "faces-gf/chaeyeon.jpg", "faces-dlib/2008_001322.jpg"} {
-		img := decode(t, rel)
+		img := testsupport.DecodeCorpus(t, rel)
 		faces, err := a.Find(context.Background(), img, nil)
 		if err != nil || len(faces) == 0 {
 			t.Fatalf("%s: %d faces, %v", rel, len(faces), err)

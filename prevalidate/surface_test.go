@@ -135,7 +135,7 @@ func TestPaintedCovers(t *testing.T) {
 		if clear.Has(FaceOccluded) || clear.Has(EyesNotVisible) || len(clear.Faces) == 0 || clear.Faces[0].Cover == nil {
 			t.Fatalf("%s: %v", rel, clear.Codes())
 		}
-		img := decodeCorpus(t, rel)
+		img := testsupport.DecodeCorpus(t, rel)
 		f := clear.Faces[0]
 		lenses := toRGBA(img)
 		for _, e := range f.EyePoints {
@@ -178,15 +178,7 @@ func TestPaintedCovers(t *testing.T) {
 // the second look (dlib's HOG detector), at each scale HOG finds it.
 func TestSecondLookFindsBorderedFace(t *testing.T) {
 	testsupport.RequireNative(t)
-	f, err := os.Open(filepath.Join(surfaceDir, "border.jpg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, _, err := image.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := testsupport.DecodeFile(t, filepath.Join(surfaceDir, "border.jpg"))
 	blazeOnly, err := LoadAnalyzer(&AnalyzerOptions{NoSecondLook: true, NoSurface: true})
 	if err != nil {
 		t.Fatal(err)
@@ -202,20 +194,6 @@ func TestSecondLookFindsBorderedFace(t *testing.T) {
 			t.Errorf("x%g: HOG %d faces, the default %d (%v)", k, len(hog.Faces), len(rep.Faces), rep.Codes())
 		}
 	}
-}
-
-func decodeCorpus(t *testing.T, rel string) image.Image {
-	t.Helper()
-	f, err := os.Open(testsupport.CorpusPath(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
 }
 
 func toRGBA(img image.Image) *image.RGBA {
@@ -287,7 +265,7 @@ func TestTightFacesReadUpright(t *testing.T) {
 // search on to the tiles, which read it right.
 func TestSmallFaceInPhonePhoto(t *testing.T) {
 	testsupport.RequireNative(t)
-	bg := decodeCorpus(t, "exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg") // 4608x1976
+	bg := testsupport.DecodeCorpus(t, "exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg") // 4608x1976
 	data, err := os.ReadFile(testsupport.CorpusPath(t, "faces-gf/bona2.jpg"))
 	if err != nil {
 		t.Fatal(err)

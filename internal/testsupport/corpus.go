@@ -7,6 +7,7 @@ package testsupport
 
 import (
 	"bufio"
+	"image"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -92,4 +93,27 @@ func ReadCorpus(t testing.TB, rel string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// DecodeFile decodes the image at path, in the formats the test binary
+// registers, and fails the test when it cannot.
+func DecodeFile(t testing.TB, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// DecodeCorpus is DecodeFile of the corpus file at rel: it skips (fails
+// under CI) when the corpus is missing.
+func DecodeCorpus(t testing.TB, rel string) image.Image {
+	t.Helper()
+	return DecodeFile(t, CorpusPath(t, rel))
 }
